@@ -1,0 +1,177 @@
+"""`merci`: replay a log to any date (the audit), one relationship's history, and the server.
+
+Bad input ends with one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from .codec import LogError, read_log
+from .facts import order
+from .project import Projection, contact_history, log_time_zone, project, replay_document
+from .types import is_time_zone
+
+EXIT_USAGE = 2
+EXIT_BAD_LOG = 3
+
+STATUS_ORDER = ("overdue", "due", "upcoming", "snoozed", "done", "missed", "dismissed")
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except CliError as exc:
+        print(f"merci: {exc}", file=sys.stderr)
+        return exc.code
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="merci", description="Merci: networking follow-up, from an event log.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    replay = commands.add_parser("replay", help="what was owed, both ways, on a date (the audit)")
+    replay.add_argument("log", help="an NDJSON event log (- for standard input)")
+    _dates(replay)
+    replay.add_argument("--json", action="store_true", help="print the replay document as JSON")
+    replay.set_defaults(run=_replay)
+
+    history = commands.add_parser("history", help="one relationship's timeline, both ways")
+    history.add_argument("log", help="an NDJSON event log (- for standard input)")
+    history.add_argument("contact", help="the contact id")
+    _dates(history)
+    history.add_argument("--json", action="store_true", help="print the history as JSON")
+    history.set_defaults(run=_history)
+
+    serve = commands.add_parser("serve", help="run the sync server")
+    serve.add_argument("--host", default=None, help="address to listen on (MERCI_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (MERCI_PORT, default 8000)")
+    serve.add_argument("--data", default=None, help="data folder: database and keys (MERCI_DATA, default ./data)")
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _dates(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--as-of", metavar="YYYY-MM-DD", help="replay up to the end of this local date (default today)")
+    command.add_argument("--tz", metavar="ZONE", help="IANA time zone (default: the log's setting, else UTC)")
+
+
+def _load(args: argparse.Namespace) -> Projection:
+    if args.tz is not None and not is_time_zone(args.tz):
+        raise CliError(f"--tz: unknown time zone {args.tz!r} (expected an IANA name such as Europe/Paris)")
+    as_of = None
+    if args.as_of is not None:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise CliError(f"--as-of: {args.as_of!r} is not a date (expected YYYY-MM-DD)") from None
+    content = _read(args.log)
+    try:
+        events = read_log(content)
+    except LogError as exc:
+        raise CliError(f"{args.log}: {exc}", EXIT_BAD_LOG) from None
+    if as_of is None:
+        zone = args.tz or log_time_zone(order(events)) or "UTC"
+        as_of = dt.datetime.now(ZoneInfo(zone)).date()
+    return project(events, as_of, args.tz)
+
+
+def _read(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CliError(f"{path}: is a folder, not a log file") from None
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _replay(args: argparse.Namespace) -> int:
+    projection = _load(args)
+    document = replay_document(projection)
+    if args.json:
+        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(document), indent=1) + b"\n")
+        return 0
+    names = {c: contact.name for c, contact in projection.facts.contacts.items()}
+    print(f"Merci replay as of {document['as_of']} ({document['timezone']})")
+    for status in STATUS_ORDER:
+        rows = [o for o in document["obligations"] if o["status"] == status]
+        if not rows:
+            continue
+        print(f"\n{status.upper()} ({len(rows)})")
+        for o in rows:
+            who = (f"me → {names.get(o['creditor'], o['creditor'])}" if o["debtor"] == "me"
+                   else f"{names.get(o['debtor'], o['debtor'])} → me")
+            extra = f"  {o['grade']} on {o['done_on']}" if o["done_on"] else ""
+            if o["snoozed_until"]:
+                extra = f"  until {o['snoozed_until']}"
+            print(f"  {o['due']}  {o['rule']:<9} {who:<32}{extra}  [{o['id']}]")
+    print("\nScores (on time / counted)     owed by me   owed to me")
+    for contact, sides in document["scores"].items():
+        if sides["owed_by_me"] is None and sides["owed_to_me"] is None:
+            continue
+        print(f"  {names.get(contact, contact):<28} {_pct(sides['owed_by_me']):>10}   {_pct(sides['owed_to_me']):>10}")
+    overall = document["overall"]
+    print(f"  {'overall':<28} {_pct(overall['owed_by_me']):>10}   {_pct(overall['owed_to_me']):>10}")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    projection = _load(args)
+    history = contact_history(projection, args.contact)
+    if history is None:
+        raise CliError(f"contact {args.contact!r} does not appear in {args.log} up to {projection.as_of}")
+    if args.json:
+        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(history), indent=1) + b"\n")
+        return 0
+    print(f"{history['name']} [{history['contact']}]" + (" (archived)" if history["archived"] else ""))
+    print(f"as of {projection.as_of} ({projection.timezone}); "
+          f"owed by me {_pct(history['scores']['owed_by_me'])}, owed to me {_pct(history['scores']['owed_to_me'])}")
+    print("\nTimeline")
+    for event in history["events"]:
+        data = event["data"]
+        detail = ", ".join(f"{k}={v}" for k, v in data.items() if k not in ("contact",) and v not in (None, []))
+        print(f"  {event['date']}  {event['type']:<20} {detail}")
+    print("\nObligations")
+    for o in history["obligations"]:
+        direction = "I owe" if o["debtor"] == "me" else "they owe"
+        done = f" — {o['grade']} on {o['done_on']}" if o["done_on"] else ""
+        print(f"  {o['due']}  {o['rule']:<9} {direction:<8} {o['status']}{done}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from server.main import serve
+    except ImportError as exc:  # pragma: no cover - the server ships with the package
+        raise CliError(f"the server is not available: {exc}") from None
+    return serve(host=args.host, port=args.port, data=args.data)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

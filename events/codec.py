@@ -1,0 +1,179 @@
+"""Decoding and encoding events: strict, fast, with errors a person can act on.
+
+The fast path is one msgspec decoder over the tagged union. Only when it fails do we look closer, to say
+which field is wrong and why, and to run upcasters for older schema versions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import msgspec
+
+from .types import CURRENT_VERSION, EVENT_TYPES, AnyEvent, Event
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+"""(type, v) -> a function turning that version's event dict into version v+1. Empty while all is v1.
+
+When a type gets v2, its Struct becomes v2 and `UPCASTERS[(type, 1)]` maps a v1 dict to v2: the stored
+log is never rewritten, old lines are read through the chain."""
+
+_decoder = msgspec.json.Decoder(AnyEvent)
+_encoder = msgspec.json.Encoder()
+_json = msgspec.json.Decoder()
+
+
+class EventError(ValueError):
+    """An event that cannot be accepted. `field` is a JSON path such as `data.contacts[0]`, or None."""
+
+    def __init__(self, message: str, field: str | None = None, event_id: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.event_id = event_id
+
+
+class LogError(ValueError):
+    """A bad line in an NDJSON log."""
+
+    def __init__(self, line: int, error: EventError):
+        super().__init__(f"line {line}: {error.message}")
+        self.line = line
+        self.error = error
+
+
+def decode_event(raw: bytes | str) -> Event:
+    """Decode one wire-format event, or raise EventError naming what is wrong."""
+    try:
+        return _decoder.decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        pass
+    try:
+        obj = _json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise EventError(f"not valid JSON ({_lower(str(exc))})") from None
+    return convert_event(obj)
+
+
+def convert_event(obj: Any) -> Event:
+    """Validate an already-parsed JSON value as an event (the slow path, with precise errors)."""
+    if not isinstance(obj, dict):
+        raise EventError(f"an event must be a JSON object, not {_json_kind(obj)}")
+    event_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    kind = obj.get("type")
+    if kind is None:
+        raise EventError("missing field `type`", "type", event_id)
+    if not isinstance(kind, str) or kind not in EVENT_TYPES:
+        raise EventError(
+            f"unknown event type {kind!r} (known: {', '.join(sorted(EVENT_TYPES))})", "type", event_id
+        )
+    version = obj.get("v")
+    if version is None:
+        raise EventError("missing field `v` (the schema version, 1 for now)", "v", event_id)
+    current = CURRENT_VERSION[kind]
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise EventError(f"`v` must be an integer, not {_json_kind(version)}", "v", event_id)
+    while version != current:
+        upcast = UPCASTERS.get((kind, version))
+        if upcast is None:
+            raise EventError(
+                f"unsupported version {version} of {kind} (this server reads version {current})", "v", event_id
+            )
+        obj = upcast(dict(obj))
+        version = obj["v"]
+    try:
+        return msgspec.convert(obj, AnyEvent, strict=True)
+    except msgspec.ValidationError as exc:
+        message, field = _explain(str(exc))
+        raise EventError(message, field, event_id) from None
+
+
+def encode_event(event: Event) -> bytes:
+    """The wire-format JSON of an event (server fields included when set)."""
+    return _encoder.encode(event)
+
+
+def iter_log(lines: Iterable[bytes | str]) -> Iterator[Event]:
+    """Decode NDJSON lines; blank lines are skipped; a bad line raises LogError with its 1-based number."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield decode_event(line)
+        except EventError as exc:
+            raise LogError(number, exc) from None
+
+
+def read_log(content: bytes) -> list[Event]:
+    """Decode a whole NDJSON log at once (fast path), or raise LogError at the first bad line."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    try:
+        return _decoder.decode_lines(content)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return list(iter_log(content.splitlines()))
+
+
+_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+
+def _explain(msgspec_message: str) -> tuple[str, str | None]:
+    """Turn msgspec's "Expected `str` of length <= 64 - at `$.data.contact`" into our wording."""
+    match = _PATH.search(msgspec_message)
+    path = match.group("path").lstrip(".") if match else None
+    text = _PATH.sub("", msgspec_message)
+    text = text.replace("Object contains unknown field", "unknown field")
+    text = text.replace("Object missing required field", "missing required field")
+    text = _lower(text)
+    folded = text.lower()
+    if folded.startswith("expected `datetime` with a timezone component"):
+        text = "expected a date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00"
+    elif folded.startswith("invalid rfc3339 encoded datetime"):
+        text = "expected an ISO 8601 date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00"
+    elif folded.startswith("invalid rfc3339 encoded date"):
+        text = "expected a date such as 2026-05-12"
+    elif folded.startswith("invalid enum value"):
+        text = text.replace("invalid enum value", "invalid value")
+        allowed = _CHOICES.get(path.rsplit(".", 1)[-1] if path else "")
+        if allowed:
+            text += f" (expected one of: {', '.join(allowed)})"
+    elif folded.startswith("unknown time zone") and path == "data":
+        path = "data.timezone"
+    text = text.replace("`str` of length >= 1", "a non-empty string")
+    text = re.sub(r"`str` of length <= (\d+)", r"a string of at most \1 characters", text)
+    if path and text.startswith(("unknown field", "missing required field")):
+        where = path
+        return f"{text} in `{where}`", path
+    if path:
+        return f"`{path}`: {text}", path
+    return text, None
+
+
+def _lower(text: str) -> str:
+    if text[1:2].isupper():  # an acronym such as "JSON"
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _choices() -> dict[str, tuple[str, ...]]:
+    from typing import get_args
+
+    from . import types
+
+    return {
+        "host": get_args(types.Host), "kind": get_args(types.MeetingKind), "outcome": get_args(types.Outcome),
+        "channel": get_args(types.Channel), "language": get_args(types.Language),
+    }
+
+
+_CHOICES = _choices()
+
+
+def _json_kind(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )

@@ -1,0 +1,254 @@
+"""One pass over the counted events, in (at, id) order, indexing what the rules ask about.
+
+An occurrence is `(pos, day, event)`: its rank in that order, its local date, the event itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from msgspec import UNSET
+
+from . import types as t
+
+Occurrence = tuple[int, dt.date, Any]
+
+DEFAULT_CADENCE_DAYS = 90
+DEFAULT_REMINDER_HOUR = 9
+CONTACT_FIELDS = ("name", "email", "phone", "org", "title", "tags", "note", "cadence_days")
+
+
+@dataclass(slots=True)
+class Contact:
+    """What the log says of a person: the latest value of each field; archived once and for all."""
+
+    id: str
+    added: bool = False
+    fields: dict[str, Any] = field(default_factory=dict)
+    archived: Occurrence | None = None
+
+    @property
+    def name(self) -> str:
+        return self.fields.get("name") or self.id
+
+
+@dataclass(slots=True)
+class Settings:
+    timezone: str | None = None
+    reminder_hour: int = DEFAULT_REMINDER_HOUR
+    cadence_days: int = DEFAULT_CADENCE_DAYS
+    language: str | None = None
+
+
+def _occ() -> defaultdict[str, list[Occurrence]]:
+    return defaultdict(list)
+
+
+@dataclass(slots=True)
+class Facts:
+    """The indexes every rule reads. Lists are in (at, id) order."""
+
+    as_of: dt.date
+    timezone: str
+    settings: Settings = field(default_factory=Settings)
+    occurrences: list[Occurrence] = field(default_factory=list)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    meetings: list[Occurrence] = field(default_factory=list)
+    meetings_with: defaultdict[str, list[Occurrence]] = field(default_factory=_occ)
+    referrals_given: dict[str, Occurrence] = field(default_factory=dict)
+    referrals_made: dict[str, Occurrence] = field(default_factory=dict)
+    outcomes: defaultdict[str, list[Occurrence]] = field(default_factory=_occ)
+    informed: defaultdict[str, list[Occurrence]] = field(default_factory=_occ)
+    updates: defaultdict[str, list[Occurrence]] = field(default_factory=_occ)
+    thanks_sent: defaultdict[str, list[Occurrence]] = field(default_factory=_occ)
+    thanks_received: defaultdict[str, list[Occurrence]] = field(default_factory=_occ)
+    jobs_found: list[Occurrence] = field(default_factory=list)
+    jobs_announced: defaultdict[str, list[Occurrence]] = field(default_factory=_occ)
+    ideas: defaultdict[str, list[Occurrence]] = field(default_factory=_occ)
+    greetings: defaultdict[str, list[Occurrence]] = field(default_factory=_occ)
+    snoozes: dict[str, Occurrence] = field(default_factory=dict)
+    dismissals: dict[str, int] = field(default_factory=dict)
+    informed_introducer: defaultdict[str, list[Occurrence]] = field(default_factory=_occ)
+    """`introducer_informed` occurrences by the introducer they went to (a touch of that contact)."""
+
+    def contact(self, contact_id: str) -> Contact:
+        """The contact of that id, made on first mention: an unknown contact is shown under its id."""
+        found = self.contacts.get(contact_id)
+        if found is None:
+            found = self.contacts[contact_id] = Contact(contact_id)
+        return found
+
+    def archived(self, contact_id: str) -> Occurrence | None:
+        found = self.contacts.get(contact_id)
+        return found.archived if found else None
+
+    def dismissed_before(self, obligation_id: str, pos: int) -> bool:
+        """Whether the obligation was dismissed before the event at `pos` could fulfil it."""
+        when = self.dismissals.get(obligation_id)
+        return when is not None and when < pos
+
+    def cadence(self, contact_id: str) -> int:
+        """Days between touches: the contact's own cadence if set (0 = never), else the account's."""
+        own = self.contacts[contact_id].fields.get("cadence_days")
+        return self.settings.cadence_days if own is None else own
+
+    def touches(self, contact_id: str) -> list[Occurrence]:
+        """Every touch of a contact, for nurture: meetings, thanks sent, introducer informed (of a
+        referral they gave), job announced, ideas shared."""
+        found = [
+            *self.meetings_with.get(contact_id, ()),
+            *self.thanks_sent.get(contact_id, ()),
+            *self.jobs_announced.get(contact_id, ()),
+            *self.ideas.get(contact_id, ()),
+            *self.informed_introducer.get(contact_id, ()),
+        ]
+        found.sort(key=_pos)
+        return found
+
+
+_pos = itemgetter(0)
+
+
+def order(events: list[t.Event]) -> list[t.Event]:
+    """Events in (at, id) order, each id once (the first in that order)."""
+    ordered = sorted(events, key=attrgetter("at", "id"))
+    seen: set[str] = set()
+    unique = []
+    for event in ordered:
+        if event.id not in seen:
+            seen.add(event.id)
+            unique.append(event)
+    return unique
+
+
+def collect(ordered: list[t.Event], as_of: dt.date, timezone: str) -> Facts:
+    """Index the events dated on or before `as_of` (local dates in `timezone`)."""
+    tz = ZoneInfo(timezone)
+    facts = Facts(as_of=as_of, timezone=timezone)
+    occurrences = facts.occurrences
+    for pos, event in enumerate(ordered):
+        day = event.at.astimezone(tz).date()
+        if day > as_of:
+            break  # (at, id) order is also local-date order
+        occurrence = (pos, day, event)
+        occurrences.append(occurrence)
+        _INDEX[type(event)](facts, occurrence, event.data)
+    for referral, informed in facts.informed.items():
+        given = facts.referrals_given.get(referral)
+        if given is not None:
+            facts.informed_introducer[given[2].data.introducer].extend(informed)
+    return facts
+
+
+def _contact_added(facts: Facts, occ: Occurrence, data: t.ContactAddedData) -> None:
+    contact = facts.contact(data.contact)
+    contact.added = True
+    for name in CONTACT_FIELDS:
+        contact.fields[name] = getattr(data, name)
+
+
+def _contact_updated(facts: Facts, occ: Occurrence, data: t.ContactUpdatedData) -> None:
+    contact = facts.contact(data.contact)
+    for name in CONTACT_FIELDS:
+        value = getattr(data, name)
+        if value is not UNSET:
+            contact.fields[name] = value
+
+
+def _contact_archived(facts: Facts, occ: Occurrence, data: t.ContactArchivedData) -> None:
+    contact = facts.contact(data.contact)
+    if contact.archived is None:
+        contact.archived = occ
+
+
+def _meeting_logged(facts: Facts, occ: Occurrence, data: t.MeetingLoggedData) -> None:
+    facts.meetings.append(occ)
+    for contact in dict.fromkeys(data.contacts):
+        facts.contact(contact)
+        facts.meetings_with[contact].append(occ)
+
+
+def _referral_given(facts: Facts, occ: Occurrence, data: t.ReferralGivenData) -> None:
+    facts.contact(data.introducer)
+    facts.contact(data.referred)
+    facts.referrals_given.setdefault(data.referral, occ)
+
+
+def _referral_made(facts: Facts, occ: Occurrence, data: t.ReferralMadeData) -> None:
+    facts.contact(data.to)
+    facts.contact(data.referred)
+    facts.referrals_made.setdefault(data.referral, occ)
+
+
+def _referral_outcome(facts: Facts, occ: Occurrence, data: t.ReferralOutcomeData) -> None:
+    facts.outcomes[data.referral].append(occ)
+
+
+def _thanks_sent(facts: Facts, occ: Occurrence, data: t.ThanksSentData) -> None:
+    facts.contact(data.contact)
+    facts.thanks_sent[data.contact].append(occ)
+
+
+def _thanks_received(facts: Facts, occ: Occurrence, data: t.ThanksReceivedData) -> None:
+    facts.contact(data.contact)
+    facts.thanks_received[data.contact].append(occ)
+
+
+def _introducer_informed(facts: Facts, occ: Occurrence, data: t.IntroducerInformedData) -> None:
+    facts.informed[data.referral].append(occ)
+
+
+def _update_received(facts: Facts, occ: Occurrence, data: t.UpdateReceivedData) -> None:
+    facts.updates[data.referral].append(occ)
+
+
+def _job_found(facts: Facts, occ: Occurrence, data: t.JobFoundData) -> None:
+    facts.jobs_found.append(occ)
+
+
+def _job_announced(facts: Facts, occ: Occurrence, data: t.JobAnnouncedData) -> None:
+    facts.contact(data.contact)
+    facts.jobs_announced[data.contact].append(occ)
+
+
+def _idea_shared(facts: Facts, occ: Occurrence, data: t.IdeaSharedData) -> None:
+    facts.contact(data.contact)
+    facts.ideas[data.contact].append(occ)
+
+
+def _greetings_sent(facts: Facts, occ: Occurrence, data: t.GreetingsSentData) -> None:
+    for contact in dict.fromkeys(data.contacts):
+        facts.contact(contact)
+        facts.greetings[contact].append(occ)
+
+
+def _obligation_snoozed(facts: Facts, occ: Occurrence, data: t.ObligationSnoozedData) -> None:
+    facts.snoozes[data.obligation] = occ
+
+
+def _obligation_dismissed(facts: Facts, occ: Occurrence, data: t.ObligationDismissedData) -> None:
+    facts.dismissals.setdefault(data.obligation, occ[0])
+
+
+def _settings_changed(facts: Facts, occ: Occurrence, data: t.SettingsChangedData) -> None:
+    settings = facts.settings
+    for name in ("timezone", "reminder_hour", "cadence_days", "language"):
+        value = getattr(data, name)
+        if value is not UNSET:
+            setattr(settings, name, value)
+
+
+_INDEX = {
+    t.ContactAdded: _contact_added, t.ContactUpdated: _contact_updated, t.ContactArchived: _contact_archived,
+    t.MeetingLogged: _meeting_logged, t.ReferralGiven: _referral_given, t.ReferralMade: _referral_made,
+    t.ReferralOutcome: _referral_outcome, t.ThanksSent: _thanks_sent, t.ThanksReceived: _thanks_received,
+    t.IntroducerInformed: _introducer_informed, t.UpdateReceived: _update_received,
+    t.JobFound: _job_found, t.JobAnnounced: _job_announced, t.IdeaShared: _idea_shared,
+    t.GreetingsSent: _greetings_sent, t.ObligationSnoozed: _obligation_snoozed,
+    t.ObligationDismissed: _obligation_dismissed, t.SettingsChanged: _settings_changed,
+}
