@@ -1,0 +1,121 @@
+"""The store contract: what every backend (SQLite now, PostgreSQL for scale-out) must do, and nothing more.
+
+The event log is append-only: no method updates or deletes an event, except `erase_account`, which removes
+every row of one account at its owner's request. One contract test suite (tests/integration/store_contract.py)
+is written once and run against every backend.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from dataclasses import dataclass
+
+from events import Event
+
+
+class StoreError(Exception):
+    """A store operation that cannot be done as asked."""
+
+
+class AccountExists(StoreError):
+    """An account with that email already exists."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: str
+    email: str
+    password_hash: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    id: str
+    account_id: str
+    name: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    accepted: list[str]
+    """Ids stored by this call, in the order given."""
+    duplicates: list[str]
+    """Ids already stored for the account (or repeated within the batch), not stored again."""
+    last_seq: int
+    """The account's last seq once the call is done."""
+
+
+class Store(abc.ABC):
+    """Accounts, devices and each account's event log."""
+
+    # --- life cycle ---
+
+    @abc.abstractmethod
+    async def open(self) -> None:
+        """Connect, and create or migrate the schema to the latest version."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Finish pending writes and release every connection."""
+
+    # --- accounts and devices ---
+
+    @abc.abstractmethod
+    async def create_account(self, email: str, password_hash: str, now: dt.datetime) -> Account:
+        """Create an account; raise AccountExists if the email (case-insensitive) is taken."""
+
+    @abc.abstractmethod
+    async def account_by_email(self, email: str) -> Account | None:
+        """The account with that email (case-insensitive), or None."""
+
+    @abc.abstractmethod
+    async def get_account(self, account_id: str) -> Account | None:
+        """The account with that id, or None."""
+
+    @abc.abstractmethod
+    async def set_password(self, account_id: str, password_hash: str) -> None:
+        """Replace the account's password hash."""
+
+    @abc.abstractmethod
+    async def erase_account(self, account_id: str) -> None:
+        """Remove every row of the account: events, devices, subscriptions, the account itself."""
+
+    @abc.abstractmethod
+    async def add_device(self, account_id: str, name: str, token_hash: bytes, now: dt.datetime) -> Device:
+        """Register a device of the account, found later by the hash of its token."""
+
+    @abc.abstractmethod
+    async def device_by_token(self, token_hash: bytes) -> Device | None:
+        """The device holding the token with that hash, or None (revoked or unknown)."""
+
+    @abc.abstractmethod
+    async def list_devices(self, account_id: str) -> list[Device]:
+        """The account's devices, oldest first."""
+
+    @abc.abstractmethod
+    async def revoke_device(self, account_id: str, device_id: str) -> bool:
+        """Remove a device of that account (its token stops working); False if there is none."""
+
+    @abc.abstractmethod
+    async def mark_seen(self, device_id: str, now: dt.datetime) -> None:
+        """Record that a device was just used."""
+
+    # --- the event log ---
+
+    @abc.abstractmethod
+    async def append(self, account_id: str, device_id: str | None, events: list[Event], now: dt.datetime) -> AppendResult:
+        """Store the events not yet stored for the account, all in one transaction, with gapless seqs
+        following the account's last; durable once it returns. Ids already stored are duplicates."""
+
+    @abc.abstractmethod
+    async def read(self, account_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
+        """The account's events with seq > after, in seq order, at most `limit`, with seq, recorded_at
+        and device set."""
+
+    @abc.abstractmethod
+    async def last_seq(self, account_id: str) -> int:
+        """The account's last seq (0 when its log is empty)."""

@@ -1,0 +1,47 @@
+"""Versioned schema migrations. Append only: a released migration is never edited, a new one is added.
+
+`PRAGMA user_version` (SQLite) holds how many have been applied.
+"""
+
+SQLITE_MIGRATIONS: list[str] = [
+    # 1: accounts, devices, the append-only event log
+    """
+    CREATE TABLE accounts (
+        id            TEXT PRIMARY KEY,
+        email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        erasing       INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE devices (
+        id           TEXT PRIMARY KEY,
+        account_id   TEXT NOT NULL REFERENCES accounts (id),
+        name         TEXT NOT NULL,
+        token_hash   BLOB NOT NULL UNIQUE,
+        created_at   TEXT NOT NULL,
+        last_seen_at TEXT
+    );
+    CREATE INDEX devices_by_account ON devices (account_id);
+    CREATE TABLE events (
+        account_id  TEXT NOT NULL REFERENCES accounts (id),
+        seq         INTEGER NOT NULL,
+        id          TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        device      TEXT,
+        body        BLOB NOT NULL,
+        PRIMARY KEY (account_id, seq),
+        UNIQUE (account_id, id)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER events_are_never_updated BEFORE UPDATE ON events
+    BEGIN
+        SELECT RAISE(ABORT, 'the event log is append-only: events are never updated');
+    END;
+    CREATE TRIGGER events_are_deleted_only_with_their_account BEFORE DELETE ON events
+    WHEN (SELECT erasing FROM accounts WHERE id = OLD.account_id) IS NOT 1
+    BEGIN
+        SELECT RAISE(ABORT, 'the event log is append-only: only erasing a whole account deletes events');
+    END;
+    """,
+]

@@ -1,0 +1,336 @@
+"""The embedded store: SQLite through aiosqlite, WAL, one writer that group-commits concurrent appends.
+
+Every write goes through the writer task, one `BEGIN IMMEDIATE` transaction per group of pending calls, so
+many devices syncing at once cost one fsync, not one each. Reads use their own connection (WAL lets them
+run beside the writer). The database itself refuses UPDATE and DELETE on events (triggers), except while
+an account is being erased.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+import msgspec
+
+from events import Event, decode_event, encode_event
+
+from .contract import Account, AccountExists, AppendResult, Device, Store, StoreError
+from .migrations import SQLITE_MIGRATIONS
+
+T = TypeVar("T")
+
+MAX_GROUP = 200
+"""At most this many calls share one transaction (bounded latency for the first of them)."""
+_CHUNK = 400
+"""Rows per IN (...) look-up, well under SQLite's variable limit."""
+
+_server_fields = msgspec.structs.replace
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+class SQLiteStore(Store):
+    """The store in one SQLite file (plus its -wal and -shm)."""
+
+    def __init__(self, path: Path | str, *, synchronous: str = "FULL"):
+        self.path = Path(path)
+        self.synchronous = synchronous
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._queue: asyncio.Queue[tuple[Callable[[aiosqlite.Connection], Awaitable[Any]], asyncio.Future]] | None = None
+        self._task: asyncio.Task | None = None
+
+    # --- life cycle -------------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._connect()
+        try:
+            await self._migrate(self._writer)
+        except BaseException:
+            await self._writer.close()
+            self._writer = None
+            raise
+        self._reader = await self._connect()
+        self._queue = asyncio.Queue()
+        self._task = asyncio.create_task(self._write_loop(), name="merci-sqlite-writer")
+
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute(f"PRAGMA synchronous={self.synchronous}")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=10000")
+        return conn
+
+    async def _migrate(self, conn: aiosqlite.Connection) -> None:
+        """Bring the schema to the latest version, one transaction per migration."""
+        (version,) = await (await conn.execute("PRAGMA user_version")).fetchone()
+        if version > len(SQLITE_MIGRATIONS):
+            raise StoreError(f"{self.path} has schema version {version}, newer than this server knows "
+                             f"({len(SQLITE_MIGRATIONS)}): upgrade Merci")
+        for number, script in enumerate(SQLITE_MIGRATIONS[version:], start=version + 1):
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(script):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version={number}")
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+
+    async def close(self) -> None:
+        if self._task is not None:
+            await self._queue.put(None)  # type: ignore[arg-type]
+            await self._task
+            self._task = None
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    # --- the single writer ------------------------------------------------------------------------
+
+    async def _write(self, job: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        if self._queue is None:
+            raise StoreError("the store is not open")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        await self._queue.put((job, future))
+        return await future
+
+    async def _write_loop(self) -> None:
+        conn = self._writer
+        stopping = False
+        while not stopping:
+            first = await self._queue.get()
+            if first is None:
+                break
+            group = [first]
+            while len(group) < MAX_GROUP and not self._queue.empty():
+                item = self._queue.get_nowait()
+                if item is None:
+                    stopping = True
+                    break
+                group.append(item)
+            await self._commit_group(conn, group)
+
+    async def _commit_group(self, conn: aiosqlite.Connection, group: list) -> None:
+        """Run the group in one transaction; if any job fails, run each alone so only it fails."""
+        results: list[Any] = []
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+            for job, _ in group:
+                results.append(await job(conn))
+            await conn.execute("COMMIT")
+        except BaseException as exc:  # noqa: BLE001 - every failure is handed to a caller
+            await _rollback(conn)
+            if len(group) == 1:
+                _settle(group[0][1], error=exc)
+                return
+            for job, future in group:
+                await self._commit_group(conn, [(job, future)])
+            return
+        for (_, future), result in zip(group, results):
+            _settle(future, result=result)
+
+    # --- accounts and devices ---------------------------------------------------------------------
+
+    async def create_account(self, email: str, password_hash: str, now: dt.datetime) -> Account:
+        account = Account(uuid.uuid4().hex, email, password_hash, now)
+
+        async def insert(conn: aiosqlite.Connection) -> Account:
+            try:
+                await conn.execute(
+                    "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                    (account.id, email, password_hash, _iso(now)),
+                )
+            except sqlite3.IntegrityError:
+                raise AccountExists(email) from None
+            return account
+
+        return await self._write(insert)
+
+    async def account_by_email(self, email: str) -> Account | None:
+        return await self._account("email = ? COLLATE NOCASE", email)
+
+    async def get_account(self, account_id: str) -> Account | None:
+        return await self._account("id = ?", account_id)
+
+    async def _account(self, where: str, value: str) -> Account | None:
+        cursor = await self._reader.execute(
+            f"SELECT id, email, password_hash, created_at FROM accounts WHERE {where}", (value,)
+        )
+        row = await cursor.fetchone()
+        return Account(row[0], row[1], row[2], _moment(row[3])) if row else None
+
+    async def set_password(self, account_id: str, password_hash: str) -> None:
+        async def update(conn: aiosqlite.Connection) -> None:
+            await conn.execute("UPDATE accounts SET password_hash = ? WHERE id = ?", (password_hash, account_id))
+
+        await self._write(update)
+
+    async def erase_account(self, account_id: str) -> None:
+        async def erase(conn: aiosqlite.Connection) -> None:
+            await conn.execute("UPDATE accounts SET erasing = 1 WHERE id = ?", (account_id,))
+            for table in ERASED_WITH_ACCOUNT:
+                await conn.execute(f"DELETE FROM {table} WHERE account_id = ?", (account_id,))
+            await conn.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
+
+        await self._write(erase)
+
+    async def add_device(self, account_id: str, name: str, token_hash: bytes, now: dt.datetime) -> Device:
+        device = Device(uuid.uuid4().hex, account_id, name, now, None)
+
+        async def insert(conn: aiosqlite.Connection) -> Device:
+            await conn.execute(
+                "INSERT INTO devices (id, account_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                (device.id, account_id, name, token_hash, _iso(now)),
+            )
+            return device
+
+        return await self._write(insert)
+
+    async def device_by_token(self, token_hash: bytes) -> Device | None:
+        cursor = await self._reader.execute(
+            f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE token_hash = ?", (token_hash,)
+        )
+        row = await cursor.fetchone()
+        return _device(row) if row else None
+
+    async def list_devices(self, account_id: str) -> list[Device]:
+        cursor = await self._reader.execute(
+            f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE account_id = ? ORDER BY created_at, rowid", (account_id,)
+        )
+        return [_device(row) for row in await cursor.fetchall()]
+
+    async def revoke_device(self, account_id: str, device_id: str) -> bool:
+        async def delete(conn: aiosqlite.Connection) -> bool:
+            cursor = await conn.execute(
+                "DELETE FROM devices WHERE id = ? AND account_id = ?", (device_id, account_id)
+            )
+            return cursor.rowcount > 0
+
+        return await self._write(delete)
+
+    async def mark_seen(self, device_id: str, now: dt.datetime) -> None:
+        async def update(conn: aiosqlite.Connection) -> None:
+            await conn.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", (_iso(now), device_id))
+
+        await self._write(update)
+
+    # --- the event log ----------------------------------------------------------------------------
+
+    async def append(self, account_id: str, device_id: str | None, events: list[Event], now: dt.datetime) -> AppendResult:
+        recorded_at = _iso(now)
+        bodies = [(event.id, type(event).__struct_config__.tag, _iso(event.at), _body(event)) for event in events]
+
+        async def insert(conn: aiosqlite.Connection) -> AppendResult:
+            stored = set()
+            ids = list(dict.fromkeys(event_id for event_id, *_ in bodies))
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start:start + _CHUNK]
+                cursor = await conn.execute(
+                    f"SELECT id FROM events WHERE account_id = ? AND id IN ({','.join('?' * len(chunk))})",
+                    (account_id, *chunk),
+                )
+                stored.update(row[0] for row in await cursor.fetchall())
+            (last,) = await (await conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = ?", (account_id,)
+            )).fetchone()
+            accepted, duplicates, rows = [], [], []
+            for event_id, kind, at, body in bodies:
+                if event_id in stored:
+                    duplicates.append(event_id)
+                    continue
+                stored.add(event_id)
+                last += 1
+                accepted.append(event_id)
+                rows.append((account_id, last, event_id, kind, at, recorded_at, device_id, body))
+            if rows:
+                await conn.executemany(
+                    "INSERT INTO events (account_id, seq, id, type, at, recorded_at, device, body)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+            return AppendResult(accepted, duplicates, last)
+
+        return await self._write(insert)
+
+    async def read(self, account_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
+        cursor = await self._reader.execute(
+            "SELECT seq, recorded_at, device, body FROM events WHERE account_id = ? AND seq > ?"
+            " ORDER BY seq LIMIT ?",
+            (account_id, after, limit),
+        )
+        return [
+            _server_fields(decode_event(body), seq=seq, recorded_at=_moment(recorded), device=device)
+            for seq, recorded, device, body in await cursor.fetchall()
+        ]
+
+    async def last_seq(self, account_id: str) -> int:
+        cursor = await self._reader.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = ?", (account_id,)
+        )
+        (last,) = await cursor.fetchone()
+        return last
+
+
+ERASED_WITH_ACCOUNT = ("events", "devices")
+"""Every table holding an account's rows, emptied (in this order) when the account is erased."""
+
+_DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"
+
+
+def _device(row: tuple) -> Device:
+    return Device(row[0], row[1], row[2], _moment(row[3]), _moment(row[4]))
+
+
+def _body(event: Event) -> bytes:
+    """The stored JSON: the event as the client sent it, without server fields (they have columns)."""
+    if event.seq is not None or event.recorded_at is not None or event.device is not None:
+        event = _server_fields(event, seq=None, recorded_at=None, device=None)
+    return encode_event(event)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (triggers hold `;` inside BEGIN ... END)."""
+    statements, current = [], []
+    for line in script.strip().splitlines():
+        current.append(line)
+        joined = "\n".join(current).strip()
+        if joined.endswith(";") and sqlite3.complete_statement(joined):
+            statements.append(joined)
+            current = []
+    if "\n".join(current).strip():
+        statements.append("\n".join(current).strip())
+    return statements
+
+
+async def _rollback(conn: aiosqlite.Connection) -> None:
+    try:
+        await conn.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        pass  # nothing to roll back: BEGIN itself failed
+
+
+def _settle(future: asyncio.Future, *, result: Any = None, error: BaseException | None = None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)

@@ -1,0 +1,160 @@
+"""The store contract, written once: every backend's test module subclasses StoreContract and provides
+a `store` fixture (an open, empty store). See server/store/contract.py."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from events import decode_event
+from server.store.contract import AccountExists, Store
+
+NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def meeting(event_id: str, contact: str = "c1", at: str = "2026-05-12T10:00:00+02:00"):
+    return decode_event(
+        f'{{"id": "{event_id}", "type": "meeting_logged", "v": 1, "at": "{at}",'
+        f' "data": {{"meeting": "m-{event_id}", "contacts": ["{contact}"]}}}}'
+    )
+
+
+async def new_account(store: Store, email: str = "ana@example.org"):
+    account = await store.create_account(email, "hash", NOW)
+    device = await store.add_device(account.id, "phone", f"token-of-{email}".encode(), NOW)
+    return account, device
+
+
+class StoreContract:
+    """Behaviour every Store must have. Subclasses provide the `store` fixture."""
+
+    async def test_appending_assigns_gapless_seqs_from_one(self, store: Store):
+        account, device = await new_account(store)
+        result = await store.append(account.id, device.id, [meeting("e1"), meeting("e2"), meeting("e3")], NOW)
+        assert result.accepted == ["e1", "e2", "e3"] and result.duplicates == [] and result.last_seq == 3
+        result = await store.append(account.id, device.id, [meeting("e4")], NOW)
+        assert result.last_seq == 4
+        assert [e.seq for e in await store.read(account.id)] == [1, 2, 3, 4]
+
+    async def test_resending_a_batch_answers_duplicates_and_stores_nothing_twice(self, store: Store):
+        account, device = await new_account(store)
+        await store.append(account.id, device.id, [meeting("e1"), meeting("e2")], NOW)
+        result = await store.append(account.id, device.id, [meeting("e2"), meeting("e3"), meeting("e1")], NOW)
+        assert result.accepted == ["e3"]
+        assert result.duplicates == ["e2", "e1"]
+        assert [e.id for e in await store.read(account.id)] == ["e1", "e2", "e3"]
+
+    async def test_the_same_id_twice_in_one_batch_is_stored_once(self, store: Store):
+        account, device = await new_account(store)
+        result = await store.append(account.id, device.id, [meeting("e1"), meeting("e1", contact="c2")], NOW)
+        assert result.accepted == ["e1"] and result.duplicates == ["e1"]
+        (stored,) = await store.read(account.id)
+        assert stored.data.contacts == ["c1"]
+
+    async def test_read_returns_the_event_with_server_fields(self, store: Store):
+        account, device = await new_account(store)
+        sent = meeting("e1")
+        await store.append(account.id, device.id, [sent], NOW)
+        (stored,) = await store.read(account.id)
+        assert (stored.seq, stored.recorded_at, stored.device) == (1, NOW, device.id)
+        assert stored.data == sent.data and stored.at == sent.at and stored.id == sent.id
+
+    async def test_read_pages_by_seq(self, store: Store):
+        account, device = await new_account(store)
+        await store.append(account.id, device.id, [meeting(f"e{i}") for i in range(1, 8)], NOW)
+        page = await store.read(account.id, after=2, limit=3)
+        assert [e.seq for e in page] == [3, 4, 5]
+        assert await store.read(account.id, after=7) == []
+        assert await store.last_seq(account.id) == 7
+
+    async def test_accounts_never_see_each_others_events(self, store: Store):
+        ana, ana_phone = await new_account(store, "ana@example.org")
+        bob, bob_phone = await new_account(store, "bob@example.org")
+        await store.append(ana.id, ana_phone.id, [meeting("e1", contact="c-ana")], NOW)
+        result = await store.append(bob.id, bob_phone.id, [meeting("e1", contact="c-bob")], NOW)
+        assert result.accepted == ["e1"], "an id stored by another account is not a duplicate"
+        assert [e.data.contacts for e in await store.read(bob.id)] == [["c-bob"]]
+        assert [e.data.contacts for e in await store.read(ana.id)] == [["c-ana"]]
+        assert (await store.read(bob.id))[0].seq == 1
+
+    async def test_concurrent_appends_are_all_stored_with_gapless_seqs(self, store: Store):
+        account, device = await new_account(store)
+        results = await asyncio.gather(
+            *(store.append(account.id, device.id, [meeting(f"e{i}")], NOW) for i in range(150))
+        )
+        assert sorted(r.accepted[0] for r in results) == sorted(f"e{i}" for i in range(150))
+        stored = await store.read(account.id, limit=1000)
+        assert [e.seq for e in stored] == list(range(1, 151))
+        assert len({e.id for e in stored}) == 150
+
+    async def test_concurrent_resends_of_one_event_store_it_once(self, store: Store):
+        account, device = await new_account(store)
+        results = await asyncio.gather(*(store.append(account.id, device.id, [meeting("e1")], NOW) for _ in range(20)))
+        assert sum(len(r.accepted) for r in results) == 1
+        assert sum(len(r.duplicates) for r in results) == 19
+        assert await store.last_seq(account.id) == 1
+
+    async def test_a_failing_write_does_not_fail_the_writes_committed_with_it(self, store: Store):
+        account, device = await new_account(store, "ana@example.org")
+        outcomes = await asyncio.gather(
+            store.create_account("ANA@example.org", "hash", NOW),
+            *(store.append(account.id, device.id, [meeting(f"e{i}")], NOW) for i in range(5)),
+            return_exceptions=True,
+        )
+        assert isinstance(outcomes[0], AccountExists)
+        assert all(not isinstance(o, BaseException) for o in outcomes[1:])
+        assert await store.last_seq(account.id) == 5
+
+    async def test_emails_are_unique_whatever_their_case(self, store: Store):
+        await store.create_account("Ana@Example.org", "hash", NOW)
+        with pytest.raises(AccountExists):
+            await store.create_account("ana@example.ORG", "hash", NOW)
+        found = await store.account_by_email("ANA@EXAMPLE.ORG")
+        assert found is not None and found.email == "Ana@Example.org"
+        assert await store.account_by_email("nobody@example.org") is None
+
+    async def test_accounts_are_found_by_id_and_their_password_can_change(self, store: Store):
+        account, _ = await new_account(store)
+        await store.set_password(account.id, "new-hash")
+        found = await store.get_account(account.id)
+        assert found.password_hash == "new-hash" and found.email == account.email
+        assert await store.get_account("no-such-account") is None
+
+    async def test_devices_are_found_by_token_listed_and_revoked(self, store: Store):
+        account, phone = await new_account(store)
+        laptop = await store.add_device(account.id, "laptop", b"laptop-token", NOW)
+        assert (await store.device_by_token(b"laptop-token")).id == laptop.id
+        assert [d.id for d in await store.list_devices(account.id)] == [phone.id, laptop.id]
+        await store.mark_seen(laptop.id, NOW + dt.timedelta(hours=1))
+        assert (await store.device_by_token(b"laptop-token")).last_seen_at == NOW + dt.timedelta(hours=1)
+        assert await store.revoke_device(account.id, laptop.id) is True
+        assert await store.device_by_token(b"laptop-token") is None
+        assert await store.revoke_device(account.id, laptop.id) is False
+
+    async def test_a_device_cannot_be_revoked_through_another_account(self, store: Store):
+        ana, ana_phone = await new_account(store, "ana@example.org")
+        bob, _ = await new_account(store, "bob@example.org")
+        assert await store.revoke_device(bob.id, ana_phone.id) is False
+        assert await store.device_by_token(b"token-of-ana@example.org") is not None
+
+    async def test_erasing_an_account_removes_every_row_of_it_and_nothing_else(self, store: Store):
+        ana, ana_phone = await new_account(store, "ana@example.org")
+        bob, bob_phone = await new_account(store, "bob@example.org")
+        await store.append(ana.id, ana_phone.id, [meeting("e1"), meeting("e2")], NOW)
+        await store.append(bob.id, bob_phone.id, [meeting("e1")], NOW)
+        await store.erase_account(ana.id)
+        assert await store.get_account(ana.id) is None
+        assert await store.account_by_email("ana@example.org") is None
+        assert await store.read(ana.id) == [] and await store.last_seq(ana.id) == 0
+        assert await store.list_devices(ana.id) == []
+        assert await store.device_by_token(b"token-of-ana@example.org") is None
+        assert [e.id for e in await store.read(bob.id)] == ["e1"]
+        again = await store.create_account("ana@example.org", "hash", NOW)
+        assert again.id != ana.id
+
+    async def test_an_empty_log_has_seq_zero(self, store: Store):
+        account, _ = await new_account(store)
+        assert await store.last_seq(account.id) == 0
+        assert await store.read(account.id) == []
