@@ -27,7 +27,6 @@ SQLITE_MIGRATIONS: list[str] = [
         seq         INTEGER NOT NULL,
         id          TEXT NOT NULL,
         type        TEXT NOT NULL,
-        at          TEXT NOT NULL,
         recorded_at TEXT NOT NULL,
         device      TEXT,
         body        BLOB NOT NULL,
