@@ -1,0 +1,51 @@
+"""The app factory: `create_app(settings)` wires the store, the routes and the error answers into Litestar."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from .auth import Passwords, authenticate
+from .errors import EXCEPTION_HANDLERS
+from .requestlog import log_requests
+from .routes.accounts import AccountsController
+from .routes.read import ReadController, health
+from .routes.sync import SyncController
+from .services import Services
+from .settings import Settings
+from .store.contract import Store
+
+VERSION = "0.1.0"
+
+
+def create_app(settings: Settings, store: Store | None = None) -> Litestar:
+    """The Merci server on `store` (default: SQLite in the settings' data folder)."""
+    if store is None:
+        from .store.sqlite import SQLiteStore
+
+        store = SQLiteStore(settings.database)
+    passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+    services = Services.build(settings, store, passwords)
+    app = Litestar(
+        route_handlers=[AccountsController, SyncController, ReadController, health],
+        dependencies={
+            "services": Provide(services.provide),
+            "session": Provide(authenticate),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[services.lifespan],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Merci", version=VERSION,
+            description="Sync an offline-first log of networking events; read what good manners say is owed, "
+                        "both ways. Send the device token as `Authorization: Bearer <token>`.",
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+        ),
+        logging_config=None,
+    )
+    app.state.services = services
+    if settings.log_requests:
+        app.asgi_handler = log_requests(app.asgi_handler)
+    return app

@@ -1,0 +1,110 @@
+"""Every error answer is JSON `{"error": "<a sentence a person can read>"}`, plus details where useful.
+
+Litestar's own exceptions (validation, 404, 405, 413) are turned into the same shape; anything unexpected
+is a 500 with a generic sentence, its traceback in the server log only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException, MethodNotAllowedException, NotFoundException, SerializationException, ValidationException,
+)
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger("merci.server")
+
+
+class ApiError(HTTPException):
+    """An answer other than success, with a readable `message` and optional JSON `details`."""
+
+    def __init__(self, status_code: int, message: str, *, headers: dict[str, str] | None = None, **details: Any):
+        super().__init__(detail=message, status_code=status_code, headers=headers)
+        self.message = message
+        self.details = details
+
+
+def error_body(message: str, **details: Any) -> dict[str, Any]:
+    return {"error": message, **details}
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, ApiError):
+        body = error_body(exc.message, **exc.details)
+    elif isinstance(exc, ValidationException):
+        body = _validation_body(exc)
+    elif isinstance(exc.__cause__, SerializationException):
+        body = error_body(f"the request body is not valid JSON ({_sentence(str(exc.__cause__))})")
+    elif isinstance(exc, RequestEntityTooLarge):
+        limit = request.app.state.services.settings.max_body_bytes
+        body = error_body(f"the request body is larger than the {limit} bytes allowed; send less per request")
+    elif isinstance(exc, NotFoundException) and exc.detail in ("", "Not Found"):
+        body = error_body(f"nothing at {request.method} {request.url.path}")
+    elif isinstance(exc, MethodNotAllowedException):
+        body = error_body(f"{request.method} is not allowed on {request.url.path}")
+    elif exc.status_code >= 500:
+        log.error("server error on %s %s: %s", request.method, request.url.path, exc.detail)
+        body = error_body("the server failed to answer this request; it has been logged")
+    else:
+        body = error_body(_sentence(exc.detail))
+    return Response(body, status_code=exc.status_code, headers=exc.headers, media_type=MediaType.JSON)
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return Response(
+        error_body("the server failed to answer this request; it has been logged"),
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type=MediaType.JSON,
+    )
+
+
+EXCEPTION_HANDLERS = {HTTPException: handle_http_exception, HTTP_500_INTERNAL_SERVER_ERROR: handle_unexpected}
+
+
+# --- Litestar's validation messages, reworded --------------------------------------------------------
+
+_WORDING = (
+    (re.compile(r"^Object missing required field `(\w+)`"), r"missing required field `\1`"),
+    (re.compile(r"^Object contains unknown field `(\w+)`"), r"unknown field `\1`"),
+    (re.compile(r"^Expected `str` of length <= (\d+)"), r"expected a string of at most \1 characters"),
+    (re.compile(r"^Expected `str` of length >= 1"), "expected a non-empty string"),
+    (re.compile(r"^Expected `array` of length <= (\d+)"), r"expected at most \1 items"),
+    (re.compile(r"^Invalid RFC3339 encoded date$"), "expected a date such as 2026-05-12"),
+    (re.compile(r"^Invalid enum value (.*)"), r"invalid value \1"),
+)
+
+
+def _validation_body(exc: ValidationException) -> dict[str, Any]:
+    problems = exc.extra if isinstance(exc.extra, list) else []
+    sentences = []
+    for problem in problems:
+        if not isinstance(problem, dict):
+            continue
+        text = str(problem.get("message", "invalid value"))
+        for pattern, replacement in _WORDING:
+            text = pattern.sub(replacement, text)
+        key = problem.get("key")
+        source = problem.get("source")
+        if key == "data" and text == "'data'":  # Litestar's word for an empty body
+            return error_body("the request body is empty (expected a JSON object)")
+        if key and key != "data":
+            where = f"query parameter `{key}`" if source == "query" else f"`{key}`"
+            sentences.append(f"{where}: {_sentence(text)}")
+        else:
+            sentences.append(f"request body: {_sentence(text)}")
+    if not sentences:
+        detail = str(exc.detail or "")
+        message = "the request body is not valid JSON" if "JSON" in detail else _sentence(detail or "invalid request")
+        return error_body(message)
+    return error_body("; ".join(sentences), problems=problems)
+
+
+def _sentence(text: str) -> str:
+    if not text:
+        return text
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]

@@ -1,0 +1,43 @@
+"""`merci serve`: run the server with uvicorn, settings from `MERCI_*` variables and the command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import uvicorn
+
+from .app import create_app
+from .requestlog import configure_logging
+from .settings import Settings, SettingsError
+
+log = logging.getLogger("merci.server")
+
+
+def serve(host: str | None = None, port: int | None = None, data: str | None = None) -> int:
+    """Serve until interrupted; the exit code: 0 after a clean stop, 2 for bad settings, 1 if it cannot start."""
+    try:
+        settings = Settings.from_env(host=host, port=port, data=data)
+    except SettingsError as exc:
+        print(f"merci: {exc}", file=sys.stderr)
+        return 2
+    try:
+        settings.data.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"merci: cannot create the data folder {settings.data}: {exc.strerror}", file=sys.stderr)
+        return 2
+    configure_logging()
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, access_log=False, log_level="warning",
+        lifespan="on", server_header=False, timeout_graceful_shutdown=10,
+    )
+    server = uvicorn.Server(config)
+    log.info("Merci starting on http://%s:%s (data in %s)", settings.host, settings.port, settings.data.resolve())
+    try:
+        server.run()
+    except SystemExit as exc:  # uvicorn exits this way when it cannot bind
+        return exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:
+        return 0
+    return 0 if server.started else 1

@@ -1,0 +1,65 @@
+"""What the route handlers share: settings, the store, password hashing, rate limits, the read cache.
+
+One `Services` per app, handed to handlers as the `services` dependency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .auth import Passwords
+from .projections import Projections
+from .ratelimit import RateLimiter
+from .settings import Settings
+from .store.contract import Store
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    store: Store
+    passwords: Passwords
+    projections: Projections
+    login_by_email: RateLimiter
+    login_by_address: RateLimiter
+    signups_by_address: RateLimiter
+    device_requests: RateLimiter
+    seen: dict[str, float] = field(default_factory=dict)
+    """Device id -> when (monotonic) its last use was recorded."""
+
+    @classmethod
+    def build(cls, settings: Settings, store: Store, passwords: Passwords) -> Services:
+        s = settings
+        return cls(
+            settings=s, store=store, passwords=passwords,
+            projections=Projections(store, max_accounts=s.cached_accounts),
+            login_by_email=RateLimiter(s.login_attempts_per_email, s.login_window_seconds),
+            login_by_address=RateLimiter(s.login_attempts_per_address, s.login_window_seconds),
+            signups_by_address=RateLimiter(s.signups_per_address, s.signup_window_seconds),
+            device_requests=RateLimiter(
+                s.device_request_burst, s.device_request_burst / s.device_requests_per_second
+            ),
+        )
+
+    @staticmethod
+    def now() -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    async def provide(self) -> Services:
+        return self
+
+    @asynccontextmanager
+    async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
+        """Open the store when the app starts; finish pending writes and close it when it stops."""
+        await self.store.open()
+        try:
+            yield
+        finally:
+            await self.store.close()

@@ -1,0 +1,94 @@
+"""The server's settings: one frozen Struct, read from `MERCI_*` environment variables.
+
+Every field `name` can be set through `MERCI_NAME` (e.g. `MERCI_PORT=8080`); `merci serve` flags win over
+the environment. A bad value stops the server at start with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta, Struct
+
+PREFIX = "MERCI_"
+DATABASE_FILE = "merci.sqlite3"
+
+Positive = Annotated[int, Meta(ge=1)]
+Seconds = Annotated[float, Meta(gt=0)]
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used as given."""
+
+
+class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Where to listen, where the data lives, and the limits that keep one client from hurting the others."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Meta(ge=0, le=65535)] = 8000
+    data: Path = Path("data")
+    """The data folder: the SQLite database and keys. Created if missing."""
+
+    max_body_bytes: Positive = 1 << 20
+    """Largest JSON request body (sync included)."""
+    max_import_bytes: Positive = 64 << 20
+    """Largest NDJSON import body."""
+    max_batch_events: Positive = 1000
+    """Most events one sync request may push."""
+    sync_page_events: Positive = 500
+    """Most events one sync response or raw-log page returns; `more` says there are others."""
+    future_tolerance_hours: Annotated[float, Meta(ge=0)] = 24
+    """An event dated further than this in the future is refused (a broken phone clock)."""
+
+    login_attempts_per_email: Positive = 10
+    login_attempts_per_address: Positive = 50
+    login_window_seconds: Seconds = 300
+    signups_per_address: Positive = 20
+    signup_window_seconds: Seconds = 3600
+    device_requests_per_second: Seconds = 50
+    device_request_burst: Positive = 200
+
+    argon2_time_cost: Positive = 3
+    argon2_memory_kib: Annotated[int, Meta(ge=8)] = 65536
+    argon2_parallelism: Positive = 4
+
+    cached_accounts: Positive = 256
+    """How many accounts' logs and projections the read cache keeps in memory."""
+    log_requests: bool = True
+
+    @property
+    def database(self) -> Path:
+        return self.data / DATABASE_FILE
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `MERCI_*` variables, then the non-None `overrides` (command-line flags)."""
+        environ = os.environ if environ is None else environ
+        raw: dict[str, Any] = {}
+        for name in cls.__struct_fields__:
+            variable = PREFIX + name.upper()
+            if variable in environ:
+                raw[name] = environ[variable]
+        raw.update({name: value for name, value in overrides.items() if value is not None})
+        try:
+            return msgspec.convert(raw, cls, strict=False, dec_hook=_path)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(_explain(str(exc))) from None
+
+
+def _path(kind: type, value: Any) -> Any:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError
+
+
+def _explain(message: str) -> str:
+    text, _, where = message.partition(" - at `$.")
+    name = where.rstrip("`")
+    if name:
+        return f"{PREFIX}{name.upper()} (or --{name}): {text[:1].lower()}{text[1:]}"
+    return text
