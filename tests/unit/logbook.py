@@ -40,15 +40,15 @@ class Log:
     # --- reading it back -------------------------------------------------------------------------
 
     def replay(self, as_of: str, tz: str | None = "UTC") -> dict:
-        """The `merci replay --json` document as of that date."""
-        return replay_document(project(self.events, dt.date.fromisoformat(as_of), tz))
+        """The `merci replay --json` document as of that date, as plain JSON values."""
+        return msgspec.to_builtins(replay_document(project(self.events, dt.date.fromisoformat(as_of), tz)))
 
     def obligations(self, as_of: str, tz: str | None = "UTC") -> dict[str, dict]:
         """The obligations as of that date, by id."""
         return {o["id"]: o for o in self.replay(as_of, tz)["obligations"]}
 
     def history(self, contact: str, as_of: str, tz: str | None = "UTC") -> dict | None:
-        return contact_history(project(self.events, dt.date.fromisoformat(as_of), tz), contact)
+        return msgspec.to_builtins(contact_history(project(self.events, dt.date.fromisoformat(as_of), tz), contact))
 
 
 def day(text: str, plus: int = 0) -> str:
