@@ -15,7 +15,7 @@ import msgspec
 
 from .codec import LogError, read_log
 from .facts import order
-from .project import Projection, contact_history, log_time_zone, project, replay_document
+from .project import Projection, contact_history, gc_paused, log_time_zone, project, replay_document
 from .types import is_time_zone
 
 EXIT_USAGE = 2
@@ -34,7 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        if args.command == "serve":
+            return args.run(args)
+        with gc_paused():  # a short-lived process building one large acyclic structure
+            return args.run(args)
     except CliError as exc:
         print(f"merci: {exc}", file=sys.stderr)
         return exc.code
@@ -111,8 +114,9 @@ def _replay(args: argparse.Namespace) -> int:
     projection = _load(args)
     document = replay_document(projection)
     if args.json:
-        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(document), indent=1) + b"\n")
+        sys.stdout.buffer.write(msgspec.json.encode(document) + b"\n")  # compact: pipe to jq to read
         return 0
+    document = msgspec.to_builtins(document)
     names = {c: contact.name for c, contact in projection.facts.contacts.items()}
     print(f"Merci replay as of {document['as_of']} ({document['timezone']})")
     for status in STATUS_ORDER:
@@ -145,6 +149,7 @@ def _history(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(history), indent=1) + b"\n")
         return 0
+    history = msgspec.to_builtins(history)
     print(f"{history['name']} [{history['contact']}]" + (" (archived)" if history["archived"] else ""))
     print(f"as of {projection.as_of} ({projection.timezone}); "
           f"owed by me {_pct(history['scores']['owed_by_me'])}, owed to me {_pct(history['scores']['owed_to_me'])}")

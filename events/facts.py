@@ -116,14 +116,18 @@ _pos = itemgetter(0)
 
 def order(events: list[t.Event]) -> list[t.Event]:
     """Events in (at, id) order, each id once (the first in that order)."""
-    ordered = sorted(events, key=attrgetter("at", "id"))
+    # Two stable sorts (id, then instant) are cheaper than one on (at, id) tuples.
+    ordered = sorted(events, key=_id)
+    ordered.sort(key=_at)
+    if len(set(map(_id, ordered))) == len(ordered):
+        return ordered  # the usual case, checked at C speed
     seen: set[str] = set()
-    unique = []
-    for event in ordered:
-        if event.id not in seen:
-            seen.add(event.id)
-            unique.append(event)
-    return unique
+    add = seen.add
+    return [e for e in ordered if not (e.id in seen or add(e.id))]
+
+
+_id = attrgetter("id")
+_at = attrgetter("at")
 
 
 def collect(ordered: list[t.Event], as_of: dt.date, timezone: str) -> Facts:
@@ -131,18 +135,39 @@ def collect(ordered: list[t.Event], as_of: dt.date, timezone: str) -> Facts:
     tz = ZoneInfo(timezone)
     facts = Facts(as_of=as_of, timezone=timezone)
     occurrences = facts.occurrences
+    append = occurrences.append
+    index = _INDEX
+    day = None
+    day_ends = _MIN  # events before this instant fall on `day`
     for pos, event in enumerate(ordered):
-        day = event.at.astimezone(tz).date()
-        if day > as_of:
-            break  # (at, id) order is also local-date order
+        at = event.at
+        if at >= day_ends:
+            # (at, id) order is local-date order: convert once per day, not once per event
+            day = at.astimezone(tz).date()
+            if day > as_of:
+                break
+            day_ends = _next_midnight(day, tz) or at
         occurrence = (pos, day, event)
-        occurrences.append(occurrence)
-        _INDEX[type(event)](facts, occurrence, event.data)
+        append(occurrence)
+        index[type(event)](facts, occurrence, event.data)
     for referral, informed in facts.informed.items():
         given = facts.referrals_given.get(referral)
         if given is not None:
             facts.informed_introducer[given[2].data.introducer].extend(informed)
     return facts
+
+
+_MIN = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+_TINY = dt.timedelta(microseconds=1)
+
+
+def _next_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime | None:
+    """The first instant of the next local day, or None where midnight is skipped or repeated (some zones
+    change their clocks at midnight): the caller then converts each event of the day."""
+    start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.timezone.utc)
+    if start.astimezone(tz).date() > day and (start - _TINY).astimezone(tz).date() == day:
+        return start
+    return None
 
 
 def _contact_added(facts: Facts, occ: Occurrence, data: t.ContactAddedData) -> None:
@@ -168,7 +193,8 @@ def _contact_archived(facts: Facts, occ: Occurrence, data: t.ContactArchivedData
 
 def _meeting_logged(facts: Facts, occ: Occurrence, data: t.MeetingLoggedData) -> None:
     facts.meetings.append(occ)
-    for contact in dict.fromkeys(data.contacts):
+    contacts = data.contacts
+    for contact in contacts if len(contacts) == 1 else dict.fromkeys(contacts):
         facts.contact(contact)
         facts.meetings_with[contact].append(occ)
 
@@ -222,7 +248,8 @@ def _idea_shared(facts: Facts, occ: Occurrence, data: t.IdeaSharedData) -> None:
 
 
 def _greetings_sent(facts: Facts, occ: Occurrence, data: t.GreetingsSentData) -> None:
-    for contact in dict.fromkeys(data.contacts):
+    contacts = data.contacts
+    for contact in contacts if len(contacts) == 1 else dict.fromkeys(contacts):
         facts.contact(contact)
         facts.greetings[contact].append(occ)
 

@@ -7,14 +7,17 @@ many times they arrived, and replaying to a past date shows what was pending the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import attrgetter
 
 from msgspec import UNSET, to_builtins
 
 from . import types as t
 from .facts import Facts, collect, order
-from .rules import ME, Obligation, announce, greetings, nurture, report, thank
+from .rules import ME, WINDOWS, Obligation, announce, greetings, nurture, report, thank
 
 RULES = (thank, report, announce, nurture, greetings)
 """Every rule, called the same way: `derive(facts) -> obligations`."""
@@ -27,12 +30,6 @@ COUNTED = ("done", "overdue", "missed")
 class Score:
     on_time: int = 0
     counted: int = 0
-
-    def add(self, obligation: Obligation) -> None:
-        if obligation.status in COUNTED:
-            self.counted += 1
-            if obligation.grade == "on_time":
-                self.on_time += 1
 
     @property
     def value(self) -> float | None:
@@ -53,21 +50,60 @@ class Projection:
 def project(events: Iterable[t.Event], as_of: dt.date, timezone: str | None = None) -> Projection:
     """Everything owed, both ways, as it stood at the end of `as_of` (a local date in the time zone:
     `timezone` if given, else the log's own setting, else UTC)."""
-    ordered = order(list(events))
-    zone = timezone or log_time_zone(ordered, as_of) or "UTC"
-    facts = collect(ordered, as_of, zone)
-    obligations = [obligation for rule in RULES for obligation in rule.derive(facts)]
-    for obligation in obligations:
-        _settle(obligation, facts)
-    obligations.sort(key=lambda o: (o.due, o.id))
-
-    scores = {contact: {"owed_by_me": Score(), "owed_to_me": Score()} for contact in facts.contacts}
-    overall = {"owed_by_me": Score(), "owed_to_me": Score()}
-    for obligation in obligations:
-        side = "owed_by_me" if obligation.owed_by_me else "owed_to_me"
-        scores.setdefault(obligation.counterpart, {"owed_by_me": Score(), "owed_to_me": Score()})[side].add(obligation)
-        overall[side].add(obligation)
+    with gc_paused():
+        ordered = order(list(events))
+        zone = timezone or log_time_zone(ordered, as_of) or "UTC"
+        facts = collect(ordered, as_of, zone)
+        obligations = [obligation for rule in RULES for obligation in rule.derive(facts)]
+        _settle(obligations, facts)
+        obligations.sort(key=_id)
+        obligations.sort(key=_due)  # stable: (due, id) order
+        scores, overall = _scores(obligations, facts)
     return Projection(as_of, zone, facts, obligations, scores, overall)
+
+
+def _scores(obligations: list[Obligation], facts: Facts):
+    """Each counterpart's scores both ways, and the overall ones."""
+    counted: dict[tuple[str, int], int] = {}
+    on_time: dict[tuple[str, int], int] = {}
+    for obligation in obligations:
+        if obligation.status in COUNTED:
+            key = (obligation.creditor, 0) if obligation.debtor == ME else (obligation.debtor, 1)
+            counted[key] = counted.get(key, 0) + 1
+            if obligation.grade == "on_time":
+                on_time[key] = on_time.get(key, 0) + 1
+    scores = {contact: (Score(), Score()) for contact in facts.contacts}
+    overall = (Score(), Score())
+    for (contact, side), count in counted.items():
+        good = on_time.get((contact, side), 0)
+        pair = scores.setdefault(contact, (Score(), Score()))
+        pair[side].counted, pair[side].on_time = count, good
+        overall[side].counted += count
+        overall[side].on_time += good
+    return (
+        {contact: dict(zip(SIDES, pair)) for contact, pair in scores.items()},
+        dict(zip(SIDES, overall)),
+    )
+
+
+SIDES = ("owed_by_me", "owed_to_me")
+
+
+_id = attrgetter("id")
+_due = attrgetter("due")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures (a replay allocates
+    millions of objects, and each collection would walk them all again: half the decoding time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def log_time_zone(ordered: list[t.Event], as_of: dt.date | None = None) -> str | None:
@@ -80,20 +116,21 @@ def log_time_zone(ordered: list[t.Event], as_of: dt.date | None = None) -> str |
     return zone
 
 
-def _settle(obligation: Obligation, facts: Facts) -> None:
-    """Status on `as_of`: done, dismissed, snoozed, or where the window puts it."""
-    if obligation.done_on is not None:
-        obligation.status = "done"
-        return
-    if obligation.id in facts.dismissals:
-        obligation.status = "dismissed"
-        return
-    status = obligation.window.status(obligation.due, facts.as_of)
-    snooze = facts.snoozes.get(obligation.id)
-    if snooze is not None and status != "missed" and facts.as_of < snooze[2].data.until:
-        obligation.snoozed_until = snooze[2].data.until
-        status = "snoozed"
-    obligation.status = status
+def _settle(obligations: list[Obligation], facts: Facts) -> None:
+    """Status on `as_of` of those not done: dismissed, snoozed, or where their window puts them."""
+    as_of, dismissals, snoozes = facts.as_of, facts.dismissals, facts.snoozes
+    for obligation in obligations:
+        if obligation.status == "done":
+            continue
+        if obligation.id in dismissals:
+            obligation.status = "dismissed"
+            continue
+        status = WINDOWS[obligation.rule].status(obligation.due, as_of)
+        snooze = snoozes.get(obligation.id) if snoozes else None
+        if snooze is not None and status != "missed" and as_of < snooze[2].data.until:
+            obligation.snoozed_until = snooze[2].data.until
+            status = "snoozed"
+        obligation.status = status
 
 
 def _score_pair(sides: dict[str, Score]) -> dict[str, float | None]:
@@ -101,11 +138,14 @@ def _score_pair(sides: dict[str, Score]) -> dict[str, float | None]:
 
 
 def replay_document(projection: Projection) -> dict:
-    """The `merci replay --json` document (DESIGN.md section 3), also served by GET /api/audit."""
+    """The `merci replay --json` document (DESIGN.md section 3), also served by GET /api/audit.
+
+    Its obligations are `Obligation` Structs, encoded by msgspec as they are (`msgspec.to_builtins`
+    turns the document into plain dicts and strings)."""
     return {
         "as_of": projection.as_of.isoformat(),
         "timezone": projection.timezone,
-        "obligations": [o.to_dict() for o in projection.obligations],
+        "obligations": projection.obligations,  # Structs: msgspec encodes them as they are
         "scores": {contact: _score_pair(sides) for contact, sides in sorted(projection.scores.items())},
         "overall": _score_pair(projection.overall),
     }
@@ -169,7 +209,7 @@ def contact_history(projection: Projection, contact_id: str) -> dict | None:
     return {
         **contact_view(projection, contact_id),
         "events": timeline,
-        "obligations": [o.to_dict() for o in projection.obligations if o.counterpart == contact_id],
+        "obligations": [o for o in projection.obligations if o.counterpart == contact_id],
     }
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import msgspec
+
 ME = "me"
 
 
@@ -50,24 +52,21 @@ class Window:
         return not self.closes or (day - due).days <= self.late
 
 
-@dataclass(slots=True)
-class Obligation:
-    """What one party owes the other under one rule. `debtor`/`creditor` are "me" or a contact id."""
+class Obligation(msgspec.Struct, kw_only=True, gc=False):
+    """What one party owes the other under one rule. `debtor`/`creditor` are "me" or a contact id.
+
+    Its fields, in this order, are the obligation objects of the `merci replay --json` document."""
 
     id: str
     rule: str
     debtor: str
     creditor: str
     due: dt.date
-    trigger: str
-    window: Window
-    created: dt.date
-    """The local date from which it exists (D for thank, O for report, due-7 for nurture...)."""
-    done_on: dt.date | None = None
-    done_by: str | None = None
-    grade: str | None = None
     status: str = "upcoming"
+    grade: str | None = None
+    done_on: dt.date | None = None
     snoozed_until: dt.date | None = None
+    trigger: str
 
     @property
     def counterpart(self) -> str:
@@ -77,19 +76,29 @@ class Obligation:
     def owed_by_me(self) -> bool:
         return self.debtor == ME
 
-    def fulfil(self, day: dt.date, event_id: str) -> None:
+    @property
+    def window(self) -> Window:
+        return WINDOWS[self.rule]
+
+    def fulfil(self, day: dt.date) -> None:
+        self.status = "done"
         self.done_on = day
-        self.done_by = event_id
-        self.grade = self.window.grade(self.due, day)
+        self.grade = WINDOWS[self.rule].grade(self.due, day)
 
     def to_dict(self) -> dict:
-        return {
-            "id": self.id, "rule": self.rule, "debtor": self.debtor, "creditor": self.creditor,
-            "due": self.due.isoformat(), "status": self.status, "grade": self.grade,
-            "done_on": self.done_on.isoformat() if self.done_on else None,
-            "snoozed_until": self.snoozed_until.isoformat() if self.snoozed_until else None,
-            "trigger": self.trigger,
-        }
+        return msgspec.to_builtins(self)
+
+
+WINDOWS: dict[str, Window] = {}
+"""Each rule's window, by rule name (filled by the rule modules through `register`)."""
+
+
+def register(rule: str, window: Window) -> Window:
+    WINDOWS[rule] = window
+    return window
+
+
+ONE_DAY = dt.timedelta(days=1)
 
 
 def days(n: int) -> dt.timedelta:

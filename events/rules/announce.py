@@ -9,13 +9,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from ..facts import Facts
-from . import ME, Obligation, Window
+from . import ME, Obligation, Window, register
 
 RULE = "announce"
-WINDOW = Window(on_time=0, late=6)
+WINDOW = register(RULE, Window(on_time=0, late=6))
 
 
 def derive(facts: Facts) -> Iterable[Obligation]:
@@ -24,25 +25,26 @@ def derive(facts: Facts) -> Iterable[Obligation]:
     previous = None
     for _, found_on, job in facts.jobs_found:
         for contact in sorted(_helpers(facts, previous, found_on)):
-            obligation = Obligation(f"announce:{job.id}:{contact}", RULE, ME, contact, found_on, job.id, WINDOW,
-                                    created=found_on)
+            obligation = Obligation(
+                id=f"announce:{job.id}:{contact}", rule=RULE, debtor=ME, creditor=contact, due=found_on, trigger=job.id
+            )
             made.append(obligation)
             owed.setdefault(contact, []).append(obligation)
         previous = found_on
 
     for contact, announced in facts.jobs_announced.items():
         open_ones = sorted(owed.get(contact, ()), key=lambda o: (o.due, o.id))
-        for pos, day, event in announced:
+        for pos, day, _ in announced:
             for obligation in open_ones:
                 if obligation.done_on is None and obligation.due <= day and not facts.dismissed_before(obligation.id, pos):
-                    obligation.fulfil(day, event.id)
+                    obligation.fulfil(day)
                     break
     return made
 
 
-def _helpers(facts: Facts, after, up_to) -> set[str]:
+def _helpers(facts: Facts, after: dt.date | None, up_to: dt.date) -> set[str]:
     """Who helped between the previous job (exclusive) and this one (inclusive), not archived by then."""
-    def within(day) -> bool:
+    def within(day: dt.date) -> bool:
         return (after is None or day > after) and day <= up_to
 
     helpers = {c for _, day, m in facts.meetings if within(day) for c in m.data.contacts}

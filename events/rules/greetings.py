@@ -12,27 +12,27 @@ import datetime as dt
 from collections.abc import Iterable
 
 from ..facts import Facts
-from . import ME, Obligation, Window
+from . import ME, Obligation, Window, register
 
 RULE = "greetings"
-WINDOW = Window(on_time=30, late=61, closes=True)  # Dec 1 + 30 = Dec 31, + 61 = Jan 31
+WINDOW = register(RULE, Window(on_time=30, late=61, closes=True))  # Dec 1 + 30 = Dec 31, + 61 = Jan 31
 
 
 def derive(facts: Facts) -> Iterable[Obligation]:
+    as_of = facts.as_of
+    last_year = as_of.year if as_of.month == 12 else as_of.year - 1
     for contact, meetings in facts.meetings_with.items():
-        first_on, first = meetings[0][1], meetings[0][2]
+        _, first_on, first = meetings[0]
         archived = facts.archived(contact)
         sent = facts.greetings.get(contact, ())
-        for year in range(first_on.year, facts.as_of.year + 1):
+        for year in range(first_on.year, last_year + 1):
             due = dt.date(year, 12, 1)
-            if due > facts.as_of:
-                break
             oid = f"greetings:{year}:{contact}"
-            obligation = Obligation(oid, RULE, ME, contact, due, first.id, WINDOW, created=due)
-            for pos, day, event in sent:
+            obligation = Obligation(id=oid, rule=RULE, debtor=ME, creditor=contact, due=due, trigger=first.id)
+            for pos, day, _ in sent:
                 if due <= day and WINDOW.accepts(due, day):
                     if not facts.dismissed_before(oid, pos) and (archived is None or pos < archived[0]):
-                        obligation.fulfil(day, event.id)
+                        obligation.fulfil(day)
                     break
             if obligation.done_on is None and archived is not None and WINDOW.accepts(due, archived[1]):
                 continue  # archived while it was still open: dropped

@@ -9,43 +9,44 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from ..facts import Facts
-from . import ME, Obligation, Window, days
+from . import ME, Obligation, Window, register
 
 RULE = "nurture"
-WINDOW = Window(on_time=14, late=44)
-LISTED_BEFORE_DUE = 7
+WINDOW = register(RULE, Window(on_time=14, late=44))
+LISTED_BEFORE_DUE = dt.timedelta(days=7)
 
 
 def derive(facts: Facts) -> Iterable[Obligation]:
     for contact, meetings in facts.meetings_with.items():
-        cadence = facts.cadence(contact)
-        if cadence == 0:
+        cadence_days = facts.cadence(contact)
+        if cadence_days == 0:
             continue
+        cadence = dt.timedelta(days=cadence_days)
         archived = facts.archived(contact)
         first_meeting = meetings[0][0]
         touches = [t for t in facts.touches(contact) if t[0] >= first_meeting]
         if archived is not None:
             touches = [t for t in touches if t[0] < archived[0]]
-        if not touches:
-            continue  # archived before the first meeting
-        (_, last, trigger), rest = touches[0], touches[1:]
-        for pos, day, event in rest:
-            due = last + days(cadence)
-            listed = due - days(LISTED_BEFORE_DUE)
-            if day >= listed:
-                obligation = _cycle(contact, due, trigger.id, listed)
+            if not touches:
+                continue  # archived before the first meeting
+        _, last, trigger = touches[0]
+        for pos, day, event in touches[1:]:
+            due = last + cadence
+            if day >= due - LISTED_BEFORE_DUE:
+                obligation = _cycle(contact, due, trigger.id)
                 if not facts.dismissed_before(obligation.id, pos):
-                    obligation.fulfil(day, event.id)
+                    obligation.fulfil(day)
                 yield obligation
             last, trigger = day, event
-        if archived is None:
-            due = last + days(cadence)
-            if facts.as_of >= due - days(LISTED_BEFORE_DUE):
-                yield _cycle(contact, due, trigger.id, due - days(LISTED_BEFORE_DUE))
+        due = last + cadence
+        if archived is None and facts.as_of >= due - LISTED_BEFORE_DUE:
+            yield _cycle(contact, due, trigger.id)
 
 
-def _cycle(contact: str, due, trigger: str, listed) -> Obligation:
-    return Obligation(f"nurture:{contact}:{due.isoformat()}", RULE, ME, contact, due, trigger, WINDOW, created=listed)
+def _cycle(contact: str, due: dt.date, trigger: str) -> Obligation:
+    return Obligation(id=f"nurture:{contact}:{due.isoformat()}", rule=RULE, debtor=ME, creditor=contact, due=due,
+                      trigger=trigger)

@@ -9,45 +9,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from ..facts import Facts, Occurrence
-from . import ME, Obligation, Window
+from . import ME, Obligation, Window, register
 
 RULE = "report"
-WINDOW = Window(on_time=7, late=20)
+WINDOW = register(RULE, Window(on_time=7, late=20))
 
 
 def derive(facts: Facts) -> Iterable[Obligation]:
     for referral, (_, given_on, event) in facts.referrals_given.items():
-        meetings = (m for m in facts.meetings_with.get(event.data.referred, ()) if m[1] >= given_on)
-        known = _outcome_known(facts.outcomes.get(referral, ()), next(meetings, None), given_on)
+        first_meeting = next(
+            (m for m in facts.meetings_with.get(event.data.referred, ()) if m[1] >= given_on), None
+        )
+        known = _outcome_known(facts.outcomes.get(referral), first_meeting, given_on)
         if known is not None:
             yield _report(facts, referral, ME, event.data.introducer, known, facts.informed.get(referral, ()))
     for referral, (_, made_on, event) in facts.referrals_made.items():
         if referral in facts.referrals_given:
-            continue  # one id, one referral: the given one was logged first
-        known = _outcome_known(facts.outcomes.get(referral, ()), None, made_on)
+            continue  # one id, one referral: the one logged first
+        known = _outcome_known(facts.outcomes.get(referral), None, made_on)
         if known is not None:
             yield _report(facts, referral, event.data.to, ME, known, facts.updates.get(referral, ()))
 
 
-def _outcome_known(outcomes, meeting: Occurrence | None, referral_on):
-    """The occurrence that made the outcome known, and O (never before the referral itself)."""
+def _outcome_known(outcomes: list[Occurrence] | None, meeting: Occurrence | None, referral_on: dt.date):
+    """(the event that made the outcome known, O) — O never before the referral itself — or None."""
     candidates = [c for c in (outcomes[0] if outcomes else None, meeting) if c is not None]
     if not candidates:
         return None
     first = min(candidates, key=lambda c: (max(c[1], referral_on), c[0]))
-    return first, max(first[1], referral_on)
+    return first[2], max(first[1], referral_on)
 
 
 def _report(facts: Facts, referral: str, debtor: str, creditor: str, known, reports) -> Obligation:
-    (_, _, trigger), outcome_on = known
+    trigger, outcome_on = known
     oid = f"report:{referral}"
-    obligation = Obligation(oid, RULE, debtor, creditor, outcome_on, trigger.id, WINDOW, created=outcome_on)
-    for pos, day, event in reports:
+    obligation = Obligation(id=oid, rule=RULE, debtor=debtor, creditor=creditor, due=outcome_on, trigger=trigger.id)
+    for pos, day, _ in reports:
         if day >= outcome_on:
             if not facts.dismissed_before(oid, pos):
-                obligation.fulfil(day, event.id)
+                obligation.fulfil(day)
             break
     return obligation

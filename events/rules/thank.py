@@ -12,47 +12,54 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..facts import Facts, Occurrence
-from . import ME, Obligation, Window, days
+from . import ME, ONE_DAY, Obligation, Window, register
 
 RULE = "thank"
-WINDOW = Window(on_time=0, late=5)
+WINDOW = register(RULE, Window(on_time=0, late=5))
 
 
 def derive(facts: Facts) -> Iterable[Obligation]:
     made: dict[str, Obligation] = {}
-    by_pair: dict[tuple[str, str], list[Obligation]] = {}
+    between: dict[tuple[str, str], list[Obligation]] = {}
     for _, day, event in facts.meetings:
         data = event.data
-        for contact in dict.fromkeys(data.contacts):
+        due = day + ONE_DAY
+        for contact in data.contacts:
             oid = f"thank:{data.meeting}:{contact}"
             if oid in made:
-                continue  # the same meeting id logged twice: the first counts
+                continue  # the same meeting id logged twice (or a contact listed twice): the first counts
             debtor, creditor = (ME, contact) if data.host == "them" else (contact, ME)
-            obligation = Obligation(oid, RULE, debtor, creditor, day + days(1), event.id, WINDOW, created=day)
-            made[oid] = obligation
-            by_pair.setdefault((debtor, creditor), []).append(obligation)
+            made[oid] = obligation = Obligation(
+                id=oid, rule=RULE, debtor=debtor, creditor=creditor, due=due, trigger=event.id
+            )
+            between.setdefault((debtor, creditor), []).append(obligation)
 
     for contact, thanks in facts.thanks_sent.items():
-        _fulfil(facts, (ME, contact), by_pair, made, thanks)
+        if (ME, contact) in between:
+            _fulfil(facts, between[ME, contact], made, thanks)
     for contact, thanks in facts.thanks_received.items():
-        _fulfil(facts, (contact, ME), by_pair, made, thanks)
+        if (contact, ME) in between:
+            _fulfil(facts, between[contact, ME], made, thanks)
     return made.values()
 
 
-def _fulfil(facts: Facts, pair, by_pair, made: dict[str, Obligation], thanks: list[Occurrence]) -> None:
-    """Each thanks event fulfils one open thank between that pair: its meeting's, else the oldest."""
-    owed = sorted(by_pair.get(pair, ()), key=lambda o: (o.due, o.id))
-    if not owed:
-        return
+def _fulfil(facts: Facts, owed: list[Obligation], made: dict[str, Obligation], thanks: list[Occurrence]) -> None:
+    """Each thanks event fulfils one open thank between the pair: its meeting's, else the oldest."""
+    owed.sort(key=_by_due)
+    pair = (owed[0].debtor, owed[0].creditor)
     for pos, day, event in thanks:
         meeting = event.data.meeting
         if meeting is not None:
             target = made.get(f"thank:{meeting}:{event.data.contact}")
-            matches = target is not None and (target.debtor, target.creditor) == pair
-            candidates = (target,) if matches else ()
+            candidates = (target,) if target is not None and (target.debtor, target.creditor) == pair else ()
         else:
             candidates = owed
         for obligation in candidates:
-            if obligation.done_on is None and obligation.created <= day and not facts.dismissed_before(obligation.id, pos):
-                obligation.fulfil(day, event.id)
+            if (obligation.done_on is None and obligation.due - ONE_DAY <= day
+                    and not facts.dismissed_before(obligation.id, pos)):
+                obligation.fulfil(day)
                 break
+
+
+def _by_due(obligation: Obligation):
+    return obligation.due, obligation.id
