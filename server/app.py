@@ -38,7 +38,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Litestar:
         lifespan=[services.lifespan],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
-            title="Merci", version=VERSION,
+            title="Merci", version=VERSION, use_handler_docstrings=True,
             description="Sync an offline-first log of networking events; read what good manners say is owed, "
                         "both ways. Send the device token as `Authorization: Bearer <token>`.",
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),

@@ -33,6 +33,21 @@ def error_body(message: str, **details: Any) -> dict[str, Any]:
     return {"error": message, **details}
 
 
+async def read_json_body(request: Request) -> None:
+    """A `before_request` hook for JSON routes: decode the body once (Litestar reuses the result), so that
+    bytes that are not UTF-8 or nest too deeply get a 400 rather than a 500."""
+    if not await request.body():
+        return
+    try:
+        await request.json()
+    except SerializationException as exc:
+        raise ApiError(400, f"the request body is not valid JSON ({_sentence(str(exc))})") from None
+    except UnicodeDecodeError:
+        raise ApiError(400, "the request body is not valid JSON (it is not UTF-8)") from None
+    except RecursionError:
+        raise ApiError(400, "the request body is not valid JSON this server accepts (nested too deeply)") from None
+
+
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ApiError):
         body = error_body(exc.message, **exc.details)

@@ -22,7 +22,7 @@ from msgspec import UNSET, Meta, Struct
 from events.types import Language, SettingsChanged, SettingsChangedData, Zone, is_time_zone
 
 from ..auth import Session, client_address, new_token, normalize_email
-from ..errors import ApiError
+from ..errors import ApiError, read_json_body
 from ..ratelimit import retry_after
 from ..services import Services
 from ..store.contract import AccountExists
@@ -88,7 +88,7 @@ class AccountsController(Controller):
     path = "/api"
     tags = ["accounts"]
 
-    @post("/accounts", status_code=201)
+    @post("/accounts", status_code=201, before_request=read_json_body)
     async def create_account(
         self, request: Request, data: JSONBody[SignUp], services: NamedDependency[Services]
     ) -> SessionCreated:
@@ -126,7 +126,7 @@ class AccountsController(Controller):
             await services.store.append(account.id, device.id, [event], now)
         return SessionCreated(account=account.id, token=token, device=device.id)
 
-    @post("/sessions", status_code=201)
+    @post("/sessions", status_code=201, before_request=read_json_body)
     async def sign_in(
         self, request: Request, data: JSONBody[SignIn], services: NamedDependency[Services]
     ) -> SessionCreated:
@@ -170,7 +170,7 @@ class AccountsController(Controller):
             raise ApiError(HTTP_404_NOT_FOUND, f"this account has no device {device_id!r}", device=device_id)
         services.seen.pop(device_id, None)
 
-    @put("/account/password", status_code=204, security=BEARER)
+    @put("/account/password", status_code=204, security=BEARER, before_request=read_json_body)
     async def change_password(
         self, data: JSONBody[PasswordChange], session: NamedDependency[Session], services: NamedDependency[Services]
     ) -> None:
@@ -183,7 +183,7 @@ class AccountsController(Controller):
                     await services.store.revoke_device(session.account_id, device.id)
                     services.seen.pop(device.id, None)
 
-    @delete("/account", status_code=204, security=BEARER)
+    @delete("/account", status_code=204, security=BEARER, before_request=read_json_body)
     async def erase_account(
         self, data: JSONBody[AccountErasure], session: NamedDependency[Session], services: NamedDependency[Services]
     ) -> None:

@@ -26,6 +26,7 @@ from ..services import Services
 BEARER = [{"bearer": []}]
 NDJSON = "application/x-ndjson"
 PAGE_MAX = 1000
+SEQ_MAX = 2**63 - 1
 
 Status = Literal["upcoming", "due", "overdue", "missed", "done", "snoozed", "dismissed"]
 Direction = Literal["owed_by_me", "owed_to_me"]
@@ -197,7 +198,7 @@ class ReadController(Controller):
     @get("/events")
     async def list_events(
         self, session: NamedDependency[Session], services: NamedDependency[Services],
-        after: Annotated[int, QueryParameter(ge=0, description="Answer events with seq > after")] = 0,
+        after: Annotated[int, QueryParameter(ge=0, le=SEQ_MAX, description="Answer events with seq > after")] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=PAGE_MAX, description="Most events in the page")] = 100,
     ) -> EventPage:
         """A page of the raw log in seq order, with the server fields (seq, recorded_at, device)."""

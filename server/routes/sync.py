@@ -19,10 +19,11 @@ from events import AnyEvent, Event, EventError, decode_event
 from events.codec import convert_event
 
 from ..auth import Session
-from ..errors import ApiError
+from ..errors import ApiError, read_json_body
 from ..services import Services
 
 BEARER = [{"bearer": []}]
+SEQ_MAX = 2**63 - 1
 SHOWN_REJECTIONS = 100
 """An import lists at most this many rejected lines (and counts them all)."""
 
@@ -30,7 +31,7 @@ SHOWN_REJECTIONS = 100
 class SyncRequest(Struct, forbid_unknown_fields=True):
     """Push `events`, pull what the account's log holds after `cursor`."""
 
-    cursor: Annotated[int, Meta(ge=0, description="The last seq this device has; 0 the first time")] = 0
+    cursor: Annotated[int, Meta(ge=0, le=SEQ_MAX, description="The last seq this device has; 0 the first time")] = 0
     events: Annotated[
         list[dict[str, Any]],
         Meta(description="Events in the wire format v1 (see the event schemas); each is validated on its own. "
@@ -87,7 +88,7 @@ class SyncController(Controller):
     path = "/api"
     tags = ["sync"]
 
-    @post("/sync", status_code=200, security=BEARER)
+    @post("/sync", status_code=200, security=BEARER, before_request=read_json_body)
     async def sync_events(
         self, data: JSONBody[SyncRequest], session: NamedDependency[Session], services: NamedDependency[Services]
     ) -> SyncResult:
