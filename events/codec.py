@@ -6,8 +6,10 @@ which field is wrong and why, and to run upcasters for older schema versions.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -49,14 +51,27 @@ class LogError(ValueError):
 def decode_event(raw: bytes | str) -> Event:
     """Decode one wire-format event, or raise EventError naming what is wrong."""
     try:
-        return _decoder.decode(raw)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+        return _in_range(_decoder.decode(raw))
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
         pass
     try:
         obj = _json.decode(raw)
     except msgspec.DecodeError as exc:
         raise EventError(f"not valid JSON ({_lower(str(exc))})") from None
+    except UnicodeDecodeError:
+        raise EventError("not valid UTF-8 (events are UTF-8 JSON)") from None
     return convert_event(obj)
+
+
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)
+LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.timezone.utc)
+"""`at` must fall in [EARLIEST, LATEST): dates far outside would overflow date arithmetic (due = D+1)."""
+
+
+def _in_range(event: Event) -> Event:
+    if not EARLIEST <= event.at < LATEST:
+        raise EventError(f"`at`: {event.at.isoformat()} is out of range (years 1900 to 2999)", "at", event.id)
+    return event
 
 
 def convert_event(obj: Any) -> Event:
@@ -86,10 +101,11 @@ def convert_event(obj: Any) -> Event:
         obj = upcast(dict(obj))
         version = obj["v"]
     try:
-        return msgspec.convert(obj, AnyEvent, strict=True)
+        event = msgspec.convert(obj, AnyEvent, strict=True)
     except msgspec.ValidationError as exc:
         message, field = _explain(str(exc))
         raise EventError(message, field, event_id) from None
+    return _in_range(event)
 
 
 def encode_event(event: Event) -> bytes:
@@ -113,9 +129,16 @@ def read_log(content: bytes) -> list[Event]:
     if content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
     try:
-        return _decoder.decode_lines(content)
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        return list(iter_log(content.splitlines()))
+        events = _decoder.decode_lines(content)
+        if not events or (EARLIEST <= min(map(_at, events)) and max(map(_at, events)) < LATEST):
+            return events
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+        pass
+    # Only \n ends a line (a lone \r is JSON whitespace), as in the fast path.
+    return list(iter_log(content.split(b"\n")))
+
+
+_at = attrgetter("at")
 
 
 _PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
 
+from zoneinfo import ZoneInfo
+
 from msgspec import UNSET, to_builtins
 
 from . import types as t
@@ -107,11 +109,14 @@ def gc_paused() -> Iterator[None]:
 
 
 def log_time_zone(ordered: list[t.Event], as_of: dt.date | None = None) -> str | None:
-    """The time zone the log's settings name last (among settings dated, as written, on or before as_of)."""
+    """The time zone the log's settings name last, among those dated on or before `as_of`.
+
+    Each settings_changed is dated in the zone in force just before it (UTC at first), so a zone set
+    after `as_of` changes nothing and one set on `as_of` counts, whatever offset its `at` is written in."""
     zone = None
     for event in ordered:
         if type(event) is t.SettingsChanged and event.data.timezone is not UNSET:
-            if as_of is None or event.at.date() <= as_of:
+            if as_of is None or event.at.astimezone(ZoneInfo(zone or "UTC")).date() <= as_of:
                 zone = event.data.timezone
     return zone
 

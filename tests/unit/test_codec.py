@@ -359,16 +359,11 @@ LATIN_1 = ('{"id": "ev-1", "type": "contact_added", "v": 1, "at": "2026-05-12T10
 """A log exported by a tool that writes Latin-1, not UTF-8: "Hervé" is the byte 0xE9."""
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError,
-                   reason="invalid UTF-8 inside a JSON string escapes decode_event as UnicodeDecodeError, "
-                          "not EventError (msgspec raises it; codec catches only DecodeError/ValidationError)")
 def test_invalid_utf8_is_not_valid_json():
     error = refused(LATIN_1)
     assert "UTF-8" in error.message or error.message.startswith("not valid JSON")
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError,
-                   reason="read_log lets UnicodeDecodeError out of msgspec's decode_lines: no LogError, no line number")
 def test_a_latin_1_line_in_a_log_is_a_bad_line_with_its_number():
     with pytest.raises(LogError) as caught:
         read_log(b"\n".join([*good_lines(1), LATIN_1]))
@@ -460,9 +455,6 @@ def test_iter_log_reports_line_numbers_and_skips_blank_lines():
     assert "data.contacts" in str(caught.value)
 
 
-@pytest.mark.xfail(strict=True, reason="read_log's slow path splits on a lone \\r (bytes.splitlines) where its fast "
-                                       "path (msgspec decode_lines) does not: a valid line holding \\r as JSON "
-                                       "whitespace is reported as the bad one, and later line numbers shift")
 def test_a_carriage_return_inside_a_valid_line_does_not_shift_line_numbers():
     lines = good_lines(3)
     lines[1] = lines[1].replace(b'"type":', b'\r"type":')  # \r is JSON whitespace: line 2 is valid

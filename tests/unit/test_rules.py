@@ -717,9 +717,6 @@ def test_the_latest_time_zone_setting_wins():
     assert log.replay("2026-05-01", tz=None)["timezone"] == "Europe/Paris"  # the later one does not count yet
 
 
-@pytest.mark.xfail(strict=True, reason="log_time_zone counts a settings_changed by the date its `at` is written in "
-                                       "(event.at.date()), not its local date: one dated after as_of in every zone "
-                                       "concerned still sets the zone")
 def test_a_time_zone_set_after_as_of_changes_nothing():
     log = Log()
     log.settings_changed("2026-05-01", timezone="Europe/Paris")
@@ -730,9 +727,6 @@ def test_a_time_zone_set_after_as_of_changes_nothing():
     assert log.replay("2026-05-20", tz=None) == before
 
 
-@pytest.mark.xfail(strict=True, reason="log_time_zone counts a settings_changed by the date its `at` is written in: "
-                                       "one written as the 21st at UTC+14 is the 20th in Paris and New York, yet it "
-                                       "is ignored as of the 20th")
 def test_a_time_zone_set_on_as_of_counts_whatever_offset_it_is_written_with():
     log = Log()
     log.settings_changed("2026-05-01", timezone="Europe/Paris")
