@@ -11,6 +11,7 @@ from .auth import Passwords, authenticate
 from .errors import EXCEPTION_HANDLERS
 from .requestlog import log_requests
 from .routes.accounts import AccountsController
+from .routes.pwa import serve_app
 from .routes.read import ReadController, health
 from .routes.sync import SyncController
 from .services import Services
@@ -29,7 +30,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Litestar:
     passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
     services = Services.build(settings, store, passwords)
     app = Litestar(
-        route_handlers=[AccountsController, SyncController, ReadController, health],
+        route_handlers=[AccountsController, SyncController, ReadController, health, serve_app],
         dependencies={
             "services": Provide(services.provide),
             "session": Provide(authenticate),

@@ -1,0 +1,118 @@
+"""The mobile web app: the files of `pwa/` served at `/`, with a strict Content-Security-Policy (the app's
+own scripts and styles only, nothing inline) and the usual security headers.
+
+Every file is revalidated (`no-cache` + ETag): the service worker keeps the versioned copy that runs
+offline, so HTTP caching must never hand it a stale file when it precaches a new version.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from litestar import Request, Response, get
+from litestar.exceptions import NotFoundException
+
+PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
+
+TYPES = {  # Litestar adds "; charset=utf-8" to text types
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+}
+"""What is served, by extension: `.mjs` (node's CLI), `.md` and anything else stay private."""
+COMPRESSIBLE = {".html", ".js", ".css", ".json", ".webmanifest", ".svg"}
+
+CSP = "; ".join([
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
+
+
+@dataclass(frozen=True)
+class _Asset:
+    body: bytes
+    gzipped: bytes | None
+    etag: str
+    mtime_ns: int
+
+
+_assets: dict[Path, _Asset] = {}
+
+
+def _load(path: Path) -> _Asset:
+    """The file's bytes, gzipped copy and ETag, read again only when the file changes."""
+    mtime = path.stat().st_mtime_ns
+    cached = _assets.get(path)
+    if cached is not None and cached.mtime_ns == mtime:
+        return cached
+    body = path.read_bytes()
+    gzipped = gzip.compress(body, 9, mtime=0) if path.suffix in COMPRESSIBLE else None
+    asset = _Asset(body, gzipped, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', mtime)
+    _assets[path] = asset
+    return asset
+
+
+def app_paths(root: Path = PWA_DIR) -> list[str]:
+    """The URL of every file of the app that is served: `/` and one route per file, so that any other path
+    (an unknown `/api/...` included) keeps its plain 404 or 405."""
+    paths = ["/"]
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and path.suffix in TYPES and not any(p.startswith(".") for p in relative.parts):
+            paths.append("/" + relative.as_posix())
+    return paths
+
+
+def _serve(request: Request, path: Path) -> Response:
+    asset = _load(path)
+    headers = {
+        **SECURITY_HEADERS,
+        "Cache-Control": "no-cache",
+        "ETag": asset.etag,
+        "Vary": "Accept-Encoding",
+    }
+    if path.name == "sw.js":
+        headers["Service-Worker-Allowed"] = "/"
+    if request.headers.get("if-none-match") == asset.etag:
+        return Response(content=b"", status_code=304, headers=headers)
+    body = asset.body
+    if asset.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
+        body = asset.gzipped
+        headers["Content-Encoding"] = "gzip"
+    return Response(content=body, media_type=TYPES[path.suffix], headers=headers)
+
+
+@get(app_paths(), include_in_schema=False, sync_to_thread=False)
+def serve_app(request: Request) -> Response:
+    """The app: its shell at `/`, and its scripts, styles, icons, translations, manifest and service worker."""
+    relative = request.url.path.lstrip("/") or "index.html"
+    path = PWA_DIR / relative
+    if not path.is_file():  # removed since the server started
+        raise NotFoundException()
+    return _serve(request, path)
