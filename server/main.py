@@ -15,7 +15,8 @@ log = logging.getLogger("merci.server")
 
 
 def serve(host: str | None = None, port: int | None = None, data: str | None = None) -> int:
-    """Serve until interrupted; the exit code: 0 after a clean stop, 2 for bad settings, 1 if it cannot start."""
+    """Serve until interrupted; the exit code: 2 for bad settings, 1 if it cannot start, else 0 (uvicorn
+    re-raises SIGTERM/SIGINT after its graceful shutdown, so a signalled process reports that signal)."""
     try:
         settings = Settings.from_env(host=host, port=port, data=data)
     except SettingsError as exc:
@@ -36,8 +37,8 @@ def serve(host: str | None = None, port: int | None = None, data: str | None = N
     log.info("Merci starting on http://%s:%s (data in %s)", settings.host, settings.port, settings.data.resolve())
     try:
         server.run()
-    except SystemExit as exc:  # uvicorn exits this way when it cannot bind
-        return exc.code if isinstance(exc.code, int) else 1
+    except SystemExit as exc:  # uvicorn exits this way when it cannot start (e.g. the port is taken)
+        return 1 if exc.code else 0
     except KeyboardInterrupt:
         return 0
     return 0 if server.started else 1
