@@ -1,0 +1,273 @@
+/** Merci's app: boots from IndexedDB (so it opens offline), routes between the screens, keeps the sync
+ * status in view, offers the new version when one waits, and wipes this device on log out. */
+
+import { getMeta, setMeta, wipe, pendingCount } from './lib/db.js';
+import * as sync from './lib/sync.js';
+import { record } from './lib/outbox.js';
+import * as api from './lib/api.js';
+import { setLanguage, browserLanguage, t, language } from './ui/i18n.js';
+import * as model from './ui/model.js';
+import { h, fill, icon } from './ui/dom.js';
+import { renderAuth } from './ui/auth.js';
+import { renderToday } from './ui/today.js';
+import { renderLog } from './ui/log.js';
+import { renderContacts, renderContact } from './ui/contacts.js';
+import { renderAudit } from './ui/audit.js';
+import { renderSettings } from './ui/settings.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const statusButton = document.getElementById('sync-status');
+const toastBox = document.getElementById('toast');
+const updateBox = document.getElementById('update');
+
+const ICONS = {
+  today: 'M4 6h16v14H4z M4 10h16 M9 3v5 M15 3v5',
+  log: 'M12 5v14 M5 12h14',
+  contacts: 'M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z M4 21c0-4 3.6-6 8-6s8 2 8 6',
+  audit: 'M12 7v5l3 2 M21 12a9 9 0 1 1-3-6.7 M21 4v4h-4',
+  settings: 'M4 7h9 M17 7h3 M4 17h3 M11 17h9 M15 5v4 M9 15v4',
+};
+/** Screens that hold what a person is typing: a sync in the background must not redraw them. */
+const FORMS = new Set(['log', 'settings']);
+
+let session = null;
+let notice = null;
+let shownRoute = null;
+let lastCursor = null;
+let updateAccepted = false;
+
+const ctx = {
+  get session() { return session; },
+  get notice() { return notice; },
+  async record(events) {
+    await record(events);
+    await model.load();
+    render({ keepFocus: true });
+  },
+  toast,
+  navigate(hash) {
+    if (location.hash === hash) render(); else location.hash = hash;
+  },
+  rerender: () => render({ keepFocus: true }),
+  async setLanguage(lang) {
+    await setLanguage(lang);
+    labelShell();
+    render({ keepFocus: true });
+  },
+  signedIn,
+  logout,
+  pending: () => pendingCount(),
+};
+
+function route() {
+  const [name = 'today', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
+  return { name: name || 'today', arg: rest.length ? decodeURIComponent(rest.join('/')) : null };
+}
+
+const signedInNow = () => session && !session.revoked;
+
+function render({ keepFocus = false } = {}) {
+  const { name, arg } = route();
+  const focusIndex = keepFocus ? focusedIndex() : -1;
+  let screen;
+  if (!signedInNow()) {
+    screen = renderAuth(ctx);
+  } else {
+    const screens = {
+      today: () => renderToday(ctx),
+      log: () => renderLog(ctx),
+      contacts: () => (arg ? renderContact(ctx, arg) : renderContacts(ctx)),
+      audit: () => renderAudit(ctx),
+      settings: () => renderSettings(ctx),
+    };
+    try {
+      screen = (screens[name] ?? screens.today)();
+    } catch (error) {
+      console.error(error);
+      screen = h('div', { class: 'screen' }, h('h1', { tabindex: '-1' }, t('error.title')), h('p', {}, String(error.message)));
+    }
+  }
+  fill(main, screen);
+  nav.hidden = !signedInNow();
+  statusButton.hidden = !signedInNow();
+  for (const link of nav.querySelectorAll('a')) {
+    if (link.dataset.route === name && signedInNow()) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  const title = main.querySelector('h1')?.textContent ?? 'Merci';
+  document.title = title === 'Merci' ? 'Merci' : `${title} · Merci`;
+  const key = `${signedInNow()}:${name}:${arg}`;
+  if (focusIndex >= 0) restoreFocus(focusIndex);
+  else if (shownRoute !== null && shownRoute !== key) main.querySelector('h1')?.focus();
+  shownRoute = key;
+}
+
+function focusables() {
+  return [...main.querySelectorAll('a[href], button, input, select, textarea')];
+}
+
+function focusedIndex() {
+  return main.contains(document.activeElement) ? focusables().indexOf(document.activeElement) : -1;
+}
+
+function restoreFocus(index) {
+  const list = focusables();
+  (list[Math.min(index, list.length - 1)] ?? main.querySelector('h1'))?.focus();
+}
+
+function labelShell() {
+  document.getElementById('skip').textContent = t('shell.skip');
+  for (const link of nav.querySelectorAll('a')) {
+    fill(link, icon(ICONS[link.dataset.route]), h('span', {}, t(`nav.${link.dataset.route}`)));
+  }
+  nav.setAttribute('aria-label', t('nav.label'));
+  updateBox.querySelector('.label').textContent = t('update.ready');
+  updateBox.querySelector('button').textContent = t('update.reload');
+  showStatus();
+}
+
+let toastTimer = null;
+function toast(message) {
+  toastBox.textContent = message;
+  toastBox.classList.add('on');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { toastBox.classList.remove('on'); toastBox.textContent = ''; }, 4000);
+}
+
+// --- sync status ------------------------------------------------------------------------------------
+
+function showStatus() {
+  const { phase, pending, rejected, error } = sync.current;
+  let text;
+  let tone = 'ok';
+  if (phase === 'syncing') { text = t('sync.syncing'); tone = 'busy'; }
+  else if (phase === 'offline') { text = pending ? t('sync.offline_waiting', { count: pending }) : t('sync.offline'); tone = 'off'; }
+  else if (phase === 'error') { text = t('sync.error', { count: pending }); tone = 'bad'; }
+  else if (phase === 'signed_out') { text = t('sync.signed_out'); tone = 'bad'; }
+  else if (pending) { text = t('sync.waiting', { count: pending }); tone = 'busy'; }
+  else text = t('sync.synced');
+  if (rejected) text += ` · ${t('sync.rejected', { count: rejected })}`;
+  statusButton.querySelector('.label').textContent = text;
+  statusButton.dataset.tone = tone;
+  statusButton.dataset.phase = phase;
+  statusButton.dataset.pending = String(pending);
+  statusButton.title = error ?? t('sync.now');
+}
+
+async function onSyncStatus() {
+  showStatus();
+  const { phase } = sync.current;
+  if (phase === 'signed_out' && session) {
+    session = { ...session, revoked: true };
+    notice = t('auth.revoked');
+    render();
+    return;
+  }
+  if (phase !== 'synced' && phase !== 'idle') return;
+  const cursor = (await getMeta('cursor')) ?? 0;
+  if (cursor === lastCursor) return;
+  lastCursor = cursor;
+  await model.load();
+  const lang = model.settings().language;
+  if (lang && lang !== language) await ctx.setLanguage(lang);
+  else if (!FORMS.has(route().name)) render({ keepFocus: true });
+}
+
+// --- session --------------------------------------------------------------------------------------
+
+async function startSession() {
+  await model.load();
+  const lang = model.settings().language;
+  if (lang && lang !== language) await setLanguage(lang);
+  registerServiceWorker();
+  sync.persistStorage();
+  sync.startAutoSync();
+}
+
+async function signedIn(next) {
+  const previous = await getMeta('session');
+  if (previous && previous.account !== next.account) await wipe(); // another account's data never mixes
+  await setMeta('session', next);
+  session = next;
+  notice = null;
+  await startSession();
+  await sync.syncNow();
+  await model.load();
+  const lang = model.settings().language;
+  if (lang && lang !== language) await setLanguage(lang);
+  labelShell();
+  location.hash = '#/today';
+  render();
+}
+
+/** Log out: tell the server (if it answers), then forget everything this device holds — the database,
+ * the caches, the service worker. */
+async function logout() {
+  const token = session?.token;
+  sync.stopAutoSync();
+  session = null;
+  try { if (token) await api.signOut(token); } catch { /* offline: the token is forgotten here anyway */ }
+  await wipe();
+  if ('caches' in self) await Promise.all((await caches.keys()).map((key) => caches.delete(key)));
+  const registrations = (await navigator.serviceWorker?.getRegistrations?.()) ?? [];
+  await Promise.all(registrations.map((r) => r.unregister()));
+  model.reset();
+  notice = t('auth.logged_out');
+  location.hash = '#/';
+  render();
+}
+
+// --- service worker -------------------------------------------------------------------------------
+
+async function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  let registration;
+  try {
+    registration = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  } catch (error) {
+    console.warn('service worker', error);
+    return;
+  }
+  const offer = (worker) => {
+    updateBox.hidden = false;
+    updateBox.querySelector('button').onclick = () => {
+      updateAccepted = true;
+      worker.postMessage({ type: 'SKIP_WAITING' });
+    };
+  };
+  if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
+  registration.addEventListener('updatefound', () => {
+    const worker = registration.installing;
+    worker?.addEventListener('statechange', () => {
+      if (worker.state === 'installed' && navigator.serviceWorker.controller) offer(worker);
+    });
+  });
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (updateAccepted) location.reload();
+  });
+  addEventListener('focus', () => registration.update().catch(() => {}));
+}
+
+/** Whether this device holds a database at all (not creating an empty one to find out). */
+async function hasDatabase() {
+  if (!indexedDB.databases) return true;
+  return (await indexedDB.databases()).some((d) => d.name === 'merci');
+}
+
+// --- boot -----------------------------------------------------------------------------------------
+
+async function boot() {
+  await setLanguage(browserLanguage());
+  session = (await hasDatabase()) ? (await getMeta('session')) ?? null : null;
+  if (session?.revoked) notice = t('auth.revoked');
+  if (session) await startSession();
+  labelShell();
+  statusButton.addEventListener('click', () => sync.syncNow());
+  sync.status.addEventListener('change', onSyncStatus);
+  addEventListener('hashchange', () => render());
+  render();
+  document.documentElement.dataset.ready = 'true';
+}
+
+boot();

@@ -1,0 +1,44 @@
+/** The server's API (DESIGN.md section 4), as small functions. A request that does not reach the server
+ * throws `Unreachable`; an answer other than success throws `ApiError` with the server's sentence. */
+
+const TIMEOUT_MS = 20000;
+
+export class ApiError extends Error {
+  constructor(status, message, body) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export class Unreachable extends Error {}
+
+export async function request(path, { method = 'GET', token, body, raw = false } = {}) {
+  const headers = { Accept: raw ? '*/*' : 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let answer;
+  try {
+    answer = await fetch(path, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new Unreachable(error.message);
+  }
+  if (answer.status === 204) return null;
+  if (!answer.ok) {
+    const payload = await answer.json().catch(() => ({}));
+    if (answer.status >= 502 && answer.status <= 504 && !payload.error) throw new Unreachable(`HTTP ${answer.status}`);
+    throw new ApiError(answer.status, payload.error || `HTTP ${answer.status}`, payload);
+  }
+  return raw ? answer : answer.json();
+}
+
+export const signUp = (fields) => request('/api/accounts', { method: 'POST', body: fields });
+export const signIn = (fields) => request('/api/sessions', { method: 'POST', body: fields });
+export const signOut = (token) => request('/api/sessions/logout', { method: 'POST', token });
+export const listDevices = (token) => request('/api/devices', { token });
+export const revokeDevice = (token, id) => request(`/api/devices/${encodeURIComponent(id)}`, { method: 'DELETE', token });
+export const exportLog = (token) => request('/api/export', { token, raw: true });
+export const syncEvents = (token, body) => request('/api/sync', { method: 'POST', token, body });

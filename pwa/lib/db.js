@@ -1,0 +1,105 @@
+/** The device's IndexedDB: its schema and upgrades, and every read and write of it. One place, so that
+ * no transaction ever awaits anything but its own requests (idb's rule: no fetch inside a transaction). */
+
+import { openDB, deleteDB } from '../vendor/idb.js';
+
+export const DB_NAME = 'merci';
+export const DB_VERSION = 1;
+
+/* Stores:
+ *   events   – the local log (keyPath id): pulled from the server (with seq) and made here.
+ *   outbox   – events made here not yet acknowledged by the server, oldest first (auto-increment key).
+ *   rejected – events the server refused, with its reason (kept to show, out of the log).
+ *   meta     – session {token, device, account, email}, cursor (the last seq pulled), last_synced_at. */
+const UPGRADES = [
+  (db) => {
+    db.createObjectStore('events', { keyPath: 'id' });
+    const outbox = db.createObjectStore('outbox', { autoIncrement: true });
+    outbox.createIndex('id', 'id', { unique: true });
+    db.createObjectStore('rejected', { keyPath: 'event.id' });
+    db.createObjectStore('meta');
+  },
+];
+
+let opening = null;
+
+export function database() {
+  opening ??= openDB(DB_NAME, DB_VERSION, {
+    upgrade(db, oldVersion) {
+      for (let v = oldVersion; v < UPGRADES.length; v++) UPGRADES[v](db);
+    },
+    blocking() { close(); }, // another tab upgrades or wipes: let it
+    terminated() { opening = null; },
+  });
+  return opening;
+}
+
+export async function close() {
+  const pending = opening;
+  opening = null;
+  if (pending) (await pending).close();
+}
+
+/** Record events made on this device: into the log and the outbox, in one transaction. */
+export async function recordEvents(events) {
+  const db = await database();
+  const tx = db.transaction(['events', 'outbox'], 'readwrite');
+  for (const event of events) {
+    tx.objectStore('events').put(event);
+    tx.objectStore('outbox').put(event);
+  }
+  await tx.done;
+}
+
+export async function allEvents() {
+  return (await database()).getAll('events');
+}
+
+export async function pendingCount() {
+  return (await database()).count('outbox');
+}
+
+/** The oldest `limit` events waiting to be sent. */
+export async function outboxBatch(limit) {
+  return (await database()).getAll('outbox', null, limit);
+}
+
+export async function rejectedEvents() {
+  return (await database()).getAll('rejected');
+}
+
+/** Settle one sync answer in one transaction: acknowledged events leave the outbox, refused ones leave
+ * the log for `rejected`, pulled events join the log, and the cursor moves with them. */
+export async function settleSync({ acknowledged, rejected, pulled, cursor }) {
+  const db = await database();
+  const tx = db.transaction(['events', 'outbox', 'rejected', 'meta'], 'readwrite');
+  const outbox = tx.objectStore('outbox');
+  const byId = outbox.index('id');
+  const drop = async (id) => {
+    const key = await byId.getKey(id);
+    if (key !== undefined) await outbox.delete(key);
+  };
+  const work = [];
+  for (const id of acknowledged) work.push(drop(id));
+  for (const { event, error } of rejected) {
+    work.push(drop(event.id), tx.objectStore('events').delete(event.id), tx.objectStore('rejected').put({ event, error }));
+  }
+  for (const event of pulled) work.push(tx.objectStore('events').put(event));
+  work.push(tx.objectStore('meta').put(cursor, 'cursor'));
+  work.push(tx.objectStore('meta').put(new Date().toISOString(), 'last_synced_at'));
+  await Promise.all([...work, tx.done]);
+}
+
+export async function getMeta(key) {
+  return (await database()).get('meta', key);
+}
+
+export async function setMeta(key, value) {
+  return (await database()).put('meta', value, key);
+}
+
+/** Forget everything this device holds: the whole database. */
+export async function wipe() {
+  await close();
+  await deleteDB(DB_NAME, { blocked() { /* another tab closes on `blocking` */ } });
+}

@@ -1,0 +1,199 @@
+/** Contacts: search, add; each contact's history both ways with both scores; edit, archive. */
+
+import { h, field, fill } from './dom.js';
+import { t, formatDay, percent } from './i18n.js';
+import { makeEvent } from '../lib/outbox.js';
+import { uuidv7 } from '../lib/ids.js';
+import * as model from './model.js';
+import { describe, when, statusBadge, isOpen } from './obligations.js';
+import { card } from './today.js';
+
+let query = '';
+let showArchived = false;
+
+export function renderContacts(ctx) {
+  const { doc } = model.view();
+  const all = model.contacts().sort((a, b) => a.name.localeCompare(b.name));
+  const archivedCount = all.filter((c) => c.archived).length;
+  const list = h('ul', { class: 'contacts', 'aria-live': 'polite' });
+  const search = h('input', { type: 'search', value: query, autocomplete: 'off', enterkeyhint: 'search' });
+
+  const draw = () => {
+    const lower = query.trim().toLowerCase();
+    const shown = all.filter((c) => (showArchived || !c.archived)
+      && (!lower || c.name.toLowerCase().includes(lower) || String(c.fields.get('org') ?? '').toLowerCase().includes(lower)));
+    fill(list, shown.length ? shown.map((c) => contactRow(c, doc.scores[c.id])) : h('li', { class: 'calm' }, t('contacts.none')));
+  };
+  search.addEventListener('input', () => { query = search.value; draw(); });
+  draw();
+
+  return h('div', { class: 'screen' },
+    h('h1', { tabindex: '-1' }, t('contacts.title')),
+    field(t('contacts.search'), search),
+    addContact(ctx),
+    list,
+    archivedCount ? h('button', { type: 'button', class: 'button quiet', 'aria-pressed': String(showArchived),
+      onclick: () => { showArchived = !showArchived; ctx.rerender(); } },
+    t(showArchived ? 'contacts.hide_archived' : 'contacts.show_archived', { count: archivedCount })) : null);
+}
+
+function contactRow(c, scores) {
+  const org = c.fields.get('org');
+  return h('li', {},
+    h('a', { class: 'contact-row', href: `#/contacts/${encodeURIComponent(c.id)}` },
+      h('span', { class: 'name' }, c.name, c.archived ? h('span', { class: 'muted' }, ` · ${t('contacts.archived')}`) : null),
+      org ? h('span', { class: 'org' }, org) : null,
+      h('span', { class: 'scores' },
+        t('scores.short', { mine: percent(scores?.owed_by_me ?? null), theirs: percent(scores?.owed_to_me ?? null) }))));
+}
+
+function addContact(ctx) {
+  const name = h('input', { type: 'text', autocomplete: 'off', maxLength: 200, required: true });
+  const email = h('input', { type: 'email', autocomplete: 'off', maxLength: 254 });
+  const org = h('input', { type: 'text', autocomplete: 'off', maxLength: 200 });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const form = h('form', { class: 'more', hidden: true, novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    if (!name.value.trim()) { error.textContent = t('contacts.error_name'); name.focus(); return; }
+    const data = { contact: uuidv7(), name: name.value.trim() };
+    if (email.value.trim()) data.email = email.value.trim();
+    if (org.value.trim()) data.org = org.value.trim();
+    await ctx.record([makeEvent('contact_added', data)]);
+    ctx.toast(t('toast.contact_added', { name: data.name }));
+  } },
+  field(t('contact.name'), name), field(t('contact.email'), email), field(t('contact.org'), org), error,
+  h('div', { class: 'actions' },
+    h('button', { type: 'submit', class: 'button primary' }, t('contacts.add_save')),
+    h('button', { type: 'button', class: 'button quiet', onclick: () => { form.hidden = true; } }, t('action.cancel'))));
+  const open = h('button', { type: 'button', class: 'button', onclick: () => { form.hidden = false; name.focus(); } },
+    t('contacts.add'));
+  return h('div', { class: 'add-contact' }, open, form);
+}
+
+// --- one contact ------------------------------------------------------------------------------------
+
+export function renderContact(ctx, id) {
+  const today = model.today();
+  const history = model.history(id, today);
+  if (!history) {
+    return h('div', { class: 'screen' }, back(), h('h1', { tabindex: '-1' }, t('contact.unknown')));
+  }
+  const obligations = model.view(today).doc.obligations.filter((o) => model.counterpart(o) === id);
+  const open = obligations.filter(isOpen);
+  const rest = obligations.filter((o) => !isOpen(o));
+  const { fields } = history;
+  const email = fields.email;
+
+  return h('div', { class: 'screen' },
+    back(),
+    h('h1', { tabindex: '-1' }, history.name),
+    fields.org || fields.title ? h('p', { class: 'subtitle' }, [fields.title, fields.org].filter(Boolean).join(' · ')) : null,
+    email ? h('p', {}, h('a', { href: `mailto:${email}` }, email)) : null,
+    history.archived ? h('p', { class: 'badge archived' }, t('contact.archived_on', { date: formatDay(history.archived) })) : null,
+    h('section', { 'aria-labelledby': 'scores-h' },
+      h('h2', { id: 'scores-h' }, t('scores.title')),
+      h('dl', { class: 'scores-grid' },
+        h('div', {}, h('dt', {}, t('scores.mine')), h('dd', {}, percent(history.scores.owed_by_me))),
+        h('div', {}, h('dt', {}, t('scores.theirs')), h('dd', {}, percent(history.scores.owed_to_me)))),
+      h('p', { class: 'hint' }, t('scores.explain'))),
+    open.length ? h('section', { 'aria-labelledby': 'open-h' },
+      h('h2', { id: 'open-h' }, t('contact.open')),
+      h('ul', { class: 'cards' }, open.map((o) => card(o, ctx, today)))) : null,
+    rest.length ? h('section', { 'aria-labelledby': 'ob-h' },
+      h('h2', { id: 'ob-h' }, t('contact.obligations')),
+      h('ul', { class: 'rows' }, rest.map((o) => h('li', { class: 'row' },
+        h('span', { class: 'what' }, describe(o)), statusBadge(o), h('span', { class: 'when' }, when(o, today)))))) : null,
+    h('section', { 'aria-labelledby': 'hist-h' },
+      h('h2', { id: 'hist-h' }, t('contact.history')),
+      history.events.length
+        ? h('ol', { class: 'timeline' }, history.events.map((e) => h('li', {},
+          h('span', { class: 'date' }, formatDay(e.date, { year: true })), h('span', {}, describeEvent(e)))))
+        : h('p', { class: 'calm' }, t('contact.no_history'))),
+    edit(ctx, id, history),
+    history.archived ? null : archive(ctx, id, history.name));
+}
+
+function back() {
+  return h('a', { class: 'back', href: '#/contacts' }, `← ${t('contacts.title')}`);
+}
+
+/** A line of the relationship's history, in the person's words. */
+export function describeEvent(e) {
+  const d = e.data;
+  const name = (id) => model.nameOf(id);
+  switch (e.type) {
+    case 'meeting_logged': {
+      const what = t(`kind.${d.kind ?? 'meeting'}`);
+      const people = d.contacts.map(name).join(', ');
+      const host = t(d.host === 'me' ? 'event.host_me' : 'event.host_them');
+      return [t('event.meeting', { what, people, host }), d.place ? ` — ${d.place}` : '', d.note ? ` — “${d.note}”` : ''].join('');
+    }
+    case 'referral_given': return t('event.referral_given', { introducer: name(d.introducer), referred: name(d.referred) });
+    case 'referral_made': return t('event.referral_made', { to: name(d.to), referred: name(d.referred) });
+    case 'referral_outcome': return t('event.referral_outcome', { outcome: t(`outcome.${d.outcome}`) });
+    case 'thanks_sent': return t('event.thanks_sent', { name: name(d.contact), channel: t(`channel.${d.channel}`) });
+    case 'thanks_received': return t('event.thanks_received', { name: name(d.contact) });
+    case 'introducer_informed': return t('event.introducer_informed');
+    case 'update_received': return t('event.update_received');
+    case 'job_announced': return t('event.job_announced', { name: name(d.contact) });
+    case 'idea_shared': return t('event.idea_shared', { name: name(d.contact) });
+    case 'greetings_sent': return t('event.greetings_sent');
+    case 'contact_added': return t('event.contact_added');
+    case 'contact_updated': return t('event.contact_updated');
+    case 'contact_archived': return t('event.contact_archived');
+    case 'obligation_snoozed': return t('event.snoozed', { date: formatDay(d.until) });
+    case 'obligation_dismissed': return t('event.dismissed');
+    default: return e.type;
+  }
+}
+
+function edit(ctx, id, history) {
+  const f = history.fields;
+  const name = h('input', { type: 'text', value: history.name, maxLength: 200, required: true });
+  const email = h('input', { type: 'email', value: f.email ?? '', maxLength: 254 });
+  const org = h('input', { type: 'text', value: f.org ?? '', maxLength: 200 });
+  const cadence = h('input', { type: 'number', min: 0, max: 3650, inputMode: 'numeric', value: f.cadence_days ?? '' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const form = h('form', { class: 'more', hidden: true, novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    const data = { contact: id };
+    const text = (input, key) => {
+      const value = input.value.trim();
+      if (value !== (f[key] ?? '')) data[key] = value || null;
+    };
+    if (!name.value.trim()) { error.textContent = t('contacts.error_name'); name.focus(); return; }
+    if (name.value.trim() !== history.name) data.name = name.value.trim();
+    text(email, 'email');
+    text(org, 'org');
+    const days = cadence.value === '' ? null : Number(cadence.value);
+    if (days !== null && !(Number.isInteger(days) && days >= 0 && days <= 3650)) {
+      error.textContent = t('contact.error_cadence'); cadence.focus(); return;
+    }
+    if (days !== (f.cadence_days ?? null)) data.cadence_days = days;
+    if (Object.keys(data).length > 1) await ctx.record([makeEvent('contact_updated', data)]);
+    ctx.toast(t('toast.saved'));
+  } },
+  field(t('contact.name'), name), field(t('contact.email'), email), field(t('contact.org'), org),
+  field(t('contact.cadence'), cadence, t('contact.cadence_hint')), error,
+  h('div', { class: 'actions' },
+    h('button', { type: 'submit', class: 'button primary' }, t('action.save')),
+    h('button', { type: 'button', class: 'button quiet', onclick: () => { form.hidden = true; } }, t('action.cancel'))));
+  return h('div', { class: 'contact-actions' },
+    h('button', { type: 'button', class: 'button', onclick: () => { form.hidden = false; name.focus(); } }, t('contact.edit')),
+    form);
+}
+
+function archive(ctx, id, name) {
+  const confirm = h('div', { class: 'more', hidden: true },
+    h('p', { class: 'hint' }, t('contact.archive_confirm', { name })),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button danger', onclick: async () => {
+        await ctx.record([makeEvent('contact_archived', { contact: id })]);
+        ctx.toast(t('toast.archived', { name }));
+      } }, t('contact.archive')),
+      h('button', { type: 'button', class: 'button quiet', onclick: () => { confirm.hidden = true; } }, t('action.cancel'))));
+  return h('div', { class: 'contact-actions' },
+    h('button', { type: 'button', class: 'button quiet', onclick: () => { confirm.hidden = false; confirm.querySelector('button').focus(); } },
+      t('contact.archive')),
+    confirm);
+}

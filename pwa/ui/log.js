@@ -1,0 +1,229 @@
+/** Log a meeting in a few taps: who (picked or created on the fly), when (now by default), who received
+ * whom, where, a note, the names they gave me and the names I gave them. One save records every event. */
+
+import { h, field, nextId } from './dom.js';
+import { t } from './i18n.js';
+import { makeEvent } from '../lib/outbox.js';
+import { uuidv7 } from '../lib/ids.js';
+import * as model from './model.js';
+
+const KINDS = ['meeting', 'coffee', 'call', 'video', 'event'];
+const SUGGESTIONS = 6;
+
+/** "2026-05-12T10:30" for a datetime-local input, in the device's own time. */
+function localInputValue(date) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+export function renderLog(ctx) {
+  const known = model.contacts().filter((c) => !c.archived).sort((a, b) => a.name.localeCompare(b.name));
+  const chosen = []; // [{id, name, isNew, emailInput?}]
+  const chips = h('ul', { class: 'chips', 'aria-label': t('log.chosen') });
+  const suggestions = h('ul', { class: 'suggestions', id: nextId('sugg') });
+  const who = h('input', {
+    type: 'text', autocomplete: 'off', enterkeyhint: 'done', placeholder: t('log.who_placeholder'),
+    'aria-controls': suggestions.id,
+  });
+  const newEmails = h('div', { class: 'new-emails' });
+  const errors = h('p', { class: 'error', role: 'alert' });
+
+  const now = new Date();
+  const at = h('input', { type: 'datetime-local', value: localInputValue(now), max: localInputValue(new Date(now.getTime() + 60000)), required: true });
+  const hostThem = h('input', { type: 'radio', name: 'host', value: 'them', checked: true, id: nextId('host') });
+  const hostMe = h('input', { type: 'radio', name: 'host', value: 'me', id: nextId('host') });
+  const kind = h('select', {}, KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))));
+  const place = h('input', { type: 'text', autocomplete: 'off', maxLength: 200 });
+  const note = h('textarea', { rows: 3, maxLength: 4000 });
+
+  const datalist = h('datalist', { id: nextId('names') }, known.map((c) => h('option', { value: c.name })));
+  const received = referralList('given', datalist.id, chosen);
+  const given = referralList('made', datalist.id, chosen);
+
+  function redraw() {
+    chips.replaceChildren(...chosen.map((c, i) => h('li', { class: 'chip' },
+      h('span', {}, c.name, c.isNew ? h('span', { class: 'new' }, ` · ${t('log.new')}`) : null),
+      h('button', { type: 'button', class: 'chip-x', 'aria-label': t('log.remove', { name: c.name }),
+        onclick: () => { chosen.splice(i, 1); redraw(); who.focus(); } }, '×'))));
+    newEmails.replaceChildren(...chosen.filter((c) => c.isNew).map((c) => {
+      c.emailInput ??= h('input', { type: 'email', autocomplete: 'off', maxLength: 254 });
+      return field(t('log.email_of', { name: c.name }), c.emailInput, t('log.email_hint'));
+    }));
+    received.refresh();
+    given.refresh();
+    suggest();
+  }
+
+  function choose(entry) {
+    chosen.push(entry);
+    who.value = '';
+    redraw();
+    who.focus();
+  }
+
+  function suggest() {
+    const text = who.value.trim();
+    const lower = text.toLowerCase();
+    const ids = new Set(chosen.map((c) => c.id));
+    const matches = known.filter((c) => !ids.has(c.id) && (!lower || c.name.toLowerCase().includes(lower)))
+      .slice(0, text ? SUGGESTIONS : 3);
+    const items = matches.map((c) => h('li', {}, h('button', { type: 'button', class: 'suggestion',
+      onclick: () => choose({ id: c.id, name: c.name, isNew: false }) }, c.name)));
+    const exact = known.some((c) => c.name.toLowerCase() === lower) || chosen.some((c) => c.name.toLowerCase() === lower);
+    if (text && !exact) {
+      items.push(h('li', {}, h('button', { type: 'button', class: 'suggestion add',
+        onclick: () => choose({ id: uuidv7(), name: text, isNew: true }) }, t('log.add_new', { name: text }))));
+    }
+    suggestions.replaceChildren(...items);
+  }
+
+  who.addEventListener('input', suggest);
+  who.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    suggestions.querySelector('button')?.click();
+  });
+
+  async function save(event) {
+    event.preventDefault();
+    errors.textContent = '';
+    const typed = who.value.trim();
+    if (typed) {
+      const match = known.find((c) => c.name.toLowerCase() === typed.toLowerCase());
+      if (!chosen.some((c) => c.name.toLowerCase() === typed.toLowerCase())) {
+        choose(match ? { id: match.id, name: match.name, isNew: false } : { id: uuidv7(), name: typed, isNew: true });
+      }
+    }
+    if (!chosen.length) { errors.textContent = t('log.error_who'); who.focus(); return; }
+    const when = new Date(at.value);
+    if (Number.isNaN(when.getTime())) { errors.textContent = t('log.error_when'); at.focus(); return; }
+    if (when.getTime() > Date.now() + 60000) { errors.textContent = t('log.error_future'); at.focus(); return; }
+
+    const events = [];
+    const byName = new Map(known.map((c) => [c.name.toLowerCase(), c.id]));
+    for (const c of chosen) byName.set(c.name.toLowerCase(), c.id);
+    const added = (c) => {
+      const data = { contact: c.id, name: c.name };
+      const email = c.emailInput?.value.trim();
+      if (email) data.email = email;
+      events.push(makeEvent('contact_added', data, when));
+    };
+    for (const c of chosen) if (c.isNew) added(c);
+    /** The contact id of a referred name: known, or added now. */
+    const person = (name) => {
+      const key = name.toLowerCase();
+      if (!byName.has(key)) {
+        const id = uuidv7();
+        byName.set(key, id);
+        added({ id, name });
+      }
+      return byName.get(key);
+    };
+    const meeting = uuidv7();
+    const referrals = [];
+    for (const row of received.rows()) {
+      referrals.push(['referral_given', { referral: uuidv7(), introducer: row.who, referred: person(row.name), meeting }]);
+    }
+    for (const row of given.rows()) {
+      referrals.push(['referral_made', { referral: uuidv7(), to: row.who, referred: person(row.name), meeting }]);
+    }
+    const data = { meeting, contacts: chosen.map((c) => c.id), host: hostMe.checked ? 'me' : 'them', kind: kind.value };
+    if (place.value.trim()) data.place = place.value.trim();
+    if (note.value.trim()) data.note = note.value.trim();
+    events.push(makeEvent('meeting_logged', data, when));
+    for (const [type, referral] of referrals) events.push(makeEvent(type, referral, when));
+    await ctx.record(events);
+    ctx.toast(t('toast.meeting_saved'));
+    ctx.navigate('#/today');
+  }
+
+  const form = h('form', { class: 'log', onsubmit: save, novalidate: true },
+    h('fieldset', {},
+      h('legend', {}, t('log.who')),
+      chips,
+      field(t('log.who_label'), who),
+      suggestions,
+      newEmails),
+    field(t('log.when'), at),
+    h('fieldset', { class: 'radios' },
+      h('legend', {}, t('log.host')),
+      h('label', { for: hostThem.id }, hostThem, t('log.host_them')),
+      h('label', { for: hostMe.id }, hostMe, t('log.host_me'))),
+    field(t('log.kind'), kind),
+    field(t('log.place'), place),
+    field(t('log.note'), note),
+    received.element,
+    given.element,
+    datalist,
+    errors,
+    h('button', { type: 'submit', class: 'button primary wide' }, t('log.save')));
+
+  redraw();
+  return h('div', { class: 'screen' },
+    h('h1', { tabindex: '-1' }, t('log.title')),
+    form,
+    jobFound(ctx));
+}
+
+/** Names received (`given`: they gave me a name) or given (`made`: I gave them one), as rows of
+ * (name, which of the people met). */
+function referralList(kind, datalistId, chosen) {
+  const list = h('ul', { class: 'referrals' });
+  const rows = [];
+  const add = h('button', { type: 'button', class: 'button quiet', onclick: () => { addRow(); } }, t(`log.${kind}_add`));
+  const hint = h('p', { class: 'hint' }, t('log.referral_need_contact'));
+
+  function addRow() {
+    const name = h('input', { type: 'text', autocomplete: 'off', maxLength: 200 });
+    name.setAttribute('list', datalistId);
+    const who = h('select', {});
+    const row = { name, who };
+    const li = h('li', { class: 'referral' },
+      field(t(`log.${kind}_name`), name),
+      field(t(`log.${kind}_who`), who),
+      h('button', { type: 'button', class: 'button quiet', onclick: () => {
+        rows.splice(rows.indexOf(row), 1); li.remove(); add.focus();
+      } }, t('log.referral_remove')));
+    rows.push(row);
+    list.append(li);
+    refresh();
+    name.focus();
+  }
+
+  function refresh() {
+    for (const { who } of rows) {
+      const keep = who.value;
+      who.replaceChildren(...chosen.map((c) => h('option', { value: c.id }, c.name)));
+      if (chosen.some((c) => c.id === keep)) who.value = keep;
+    }
+    add.disabled = !chosen.length;
+    hint.hidden = chosen.length > 0;
+  }
+
+  const element = h('fieldset', {}, h('legend', {}, t(`log.${kind}_legend`)), list, add, hint);
+  return {
+    element,
+    refresh,
+    rows: () => rows.filter((r) => r.name.value.trim() && r.who.value)
+      .map((r) => ({ name: r.name.value.trim(), who: r.who.value })),
+  };
+}
+
+/** Rule 3: the day I find a job, everyone who helped is to be told. */
+function jobFound(ctx) {
+  const confirm = h('div', { class: 'more', hidden: true },
+    h('p', { class: 'hint' }, t('job.confirm')),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button primary', onclick: async () => {
+        await ctx.record([makeEvent('job_found', {})]);
+        ctx.toast(t('toast.job'));
+        ctx.navigate('#/today');
+      } }, t('job.yes')),
+      h('button', { type: 'button', class: 'button quiet', onclick: () => { confirm.hidden = true; } }, t('action.cancel'))));
+  return h('section', { class: 'job', 'aria-labelledby': 'job-h' },
+    h('h2', { id: 'job-h' }, t('job.title')),
+    h('p', { class: 'hint' }, t('job.hint')),
+    h('button', { type: 'button', class: 'button', onclick: () => { confirm.hidden = false; confirm.querySelector('button').focus(); } },
+      t('job.button')),
+    confirm);
+}

@@ -1,0 +1,105 @@
+/** An obligation as people read it (what, to whom, when) and the events its actions record. */
+
+import { h } from './dom.js';
+import { t, formatDay, relativeDay, daysBetween, locale } from './i18n.js';
+import * as model from './model.js';
+
+const longDate = (day) => new Intl.DateTimeFormat(locale, { timeZone: 'UTC', dateStyle: 'long' })
+  .format(new Date(`${day}T12:00:00Z`));
+
+/** The local date of the event that created the obligation (the meeting, the job found…). */
+function triggerDay(o) {
+  return model.eventDay(o.trigger);
+}
+
+function referredName(o) {
+  const referral = model.referralOf(o.id.slice('report:'.length));
+  return referral ? model.nameOf(referral.data.referred) : '?';
+}
+
+/** "Thank Hervé", "Hervé thanks you", "Tell Anne how it went with Paul"… */
+export function describe(o) {
+  const owedByMe = o.debtor === model.ME;
+  const name = model.nameOf(model.counterpart(o));
+  switch (o.rule) {
+    case 'thank': return t(owedByMe ? 'ob.thank.mine' : 'ob.thank.theirs', { name });
+    case 'report': return t(owedByMe ? 'ob.report.mine' : 'ob.report.theirs', { name, referred: referredName(o) });
+    case 'announce': return t('ob.announce', { name });
+    case 'nurture': return t('ob.nurture', { name });
+    case 'greetings': return t('ob.greetings', { name, year: o.id.split(':')[1] });
+    default: return o.id;
+  }
+}
+
+/** A line of context: which meeting, which referral. */
+export function context(o) {
+  const day = triggerDay(o);
+  if (o.rule === 'thank' && day) return t('ob.context.meeting', { date: formatDay(day) });
+  if (o.rule === 'announce' && day) return t('ob.context.job', { date: formatDay(day) });
+  if (o.rule === 'report') return t('ob.context.referral', { referred: referredName(o) });
+  return null;
+}
+
+/** "Due today", "Due tomorrow", "Overdue — was due 3 days ago", "Done on time"… */
+export function when(o, today) {
+  const rel = relativeDay(o.due, today);
+  switch (o.status) {
+    case 'upcoming': return t('when.upcoming', { when: rel });
+    case 'due': return o.due === today ? t('when.due_today') : t('when.due_since', { when: rel });
+    case 'overdue': return t('when.overdue', { when: rel });
+    case 'missed': return t('when.missed');
+    case 'snoozed': return t('when.snoozed', { date: formatDay(o.snoozed_until) });
+    case 'dismissed': return t('when.dismissed');
+    case 'done': return t('when.done', { date: formatDay(o.done_on), grade: t(`grade.${o.grade}`) });
+    default: return o.status;
+  }
+}
+
+export function statusBadge(o) {
+  return h('span', { class: `badge ${o.status}` }, t(`status.${o.status}`));
+}
+
+/** A mailto: draft in the person's language, or null when the rule has none. */
+export function draft(o) {
+  if (o.debtor !== model.ME) return null;
+  const id = model.counterpart(o);
+  const name = model.nameOf(id);
+  const day = triggerDay(o);
+  const vars = { name, date: day ? longDate(day) : '', referred: o.rule === 'report' ? referredName(o) : '',
+    year: o.rule === 'greetings' ? Number(o.id.split(':')[1]) + 1 : '' };
+  const key = `mail.${o.rule}`;
+  const email = model.emailOf(id) ?? '';
+  const query = `subject=${encodeURIComponent(t(`${key}.subject`, vars))}&body=${encodeURIComponent(t(`${key}.body`, vars))}`;
+  return { href: `mailto:${encodeURIComponent(email).replace(/%40/g, '@')}?${query}`, label: t(`${key}.action`) };
+}
+
+/** The event that fulfils `o` now ("Done"), in the log's words. */
+export function fulfilment(o) {
+  const contact = model.counterpart(o);
+  const trigger = model.eventById(o.trigger);
+  const meeting = trigger?.type === 'meeting_logged' ? trigger.data.meeting : undefined;
+  const owedByMe = o.debtor === model.ME;
+  switch (o.rule) {
+    case 'thank':
+      return owedByMe
+        ? ['thanks_sent', { contact, ...(meeting ? { meeting } : {}), channel: 'email' }]
+        : ['thanks_received', { contact, ...(meeting ? { meeting } : {}) }];
+    case 'report': {
+      const referral = o.id.slice('report:'.length);
+      return owedByMe ? ['introducer_informed', { referral, channel: 'email' }] : ['update_received', { referral }];
+    }
+    case 'announce': return ['job_announced', { contact, channel: 'email' }];
+    case 'nurture': return ['idea_shared', { contact }];
+    case 'greetings': return ['greetings_sent', { contacts: [contact], channel: 'email' }];
+    default: return null;
+  }
+}
+
+export const isOpen = (o) => o.status === 'due' || o.status === 'overdue';
+
+/** Overdue first (oldest due first), then due. */
+export function byUrgency(a, b) {
+  return (a.status === 'overdue' ? 0 : 1) - (b.status === 'overdue' ? 0 : 1) || a.due.localeCompare(b.due) || a.id.localeCompare(b.id);
+}
+
+export { daysBetween };

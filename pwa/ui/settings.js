@@ -1,0 +1,120 @@
+/** Settings: the account's (time zone, reminder hour, default cadence, language — recorded as a
+ * settings_changed event), this account's devices, export, log out. */
+
+import { h, field, fill } from './dom.js';
+import { t, formatInstant, language } from './i18n.js';
+import { makeEvent } from '../lib/outbox.js';
+import * as api from '../lib/api.js';
+import { allEvents } from '../lib/db.js';
+import * as model from './model.js';
+
+function zones(current) {
+  const list = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return list.includes(current) ? list : [current, ...list];
+}
+
+export function renderSettings(ctx) {
+  const s = model.settings();
+  const tz = model.timeZone();
+  const zone = h('select', {}, zones(tz).map((z) => h('option', { value: z, selected: z === tz }, z.replaceAll('_', ' '))));
+  const hour = h('select', {}, Array.from({ length: 24 }, (_, n) => h('option', { value: String(n), selected: n === s.reminder_hour },
+    `${String(n).padStart(2, '0')}:00`)));
+  const cadence = h('input', { type: 'number', min: 1, max: 3650, inputMode: 'numeric', value: s.cadence_days, required: true });
+  const lang = h('select', {}, ['fr', 'en'].map((l) => h('option', { value: l, selected: l === language }, t(`lang.${l}`))));
+  const error = h('p', { class: 'error', role: 'alert' });
+
+  const save = async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const days = Number(cadence.value);
+    if (!(Number.isInteger(days) && days >= 1 && days <= 3650)) { error.textContent = t('settings.error_cadence'); cadence.focus(); return; }
+    const data = {};
+    if (zone.value !== tz) data.timezone = zone.value;
+    if (Number(hour.value) !== s.reminder_hour) data.reminder_hour = Number(hour.value);
+    if (days !== s.cadence_days) data.cadence_days = days;
+    if (lang.value !== (s.language ?? language)) data.language = lang.value;
+    if (Object.keys(data).length) await ctx.record([makeEvent('settings_changed', data)]);
+    if (data.language) await ctx.setLanguage(data.language);
+    ctx.toast(t('toast.saved'));
+  };
+
+  const devices = h('div', { class: 'devices' }, h('p', { class: 'calm' }, t('settings.devices_loading')));
+  loadDevices(ctx, devices);
+
+  return h('div', { class: 'screen' },
+    h('h1', { tabindex: '-1' }, t('settings.title')),
+    h('form', { class: 'settings', onsubmit: save, novalidate: true },
+      field(t('settings.timezone'), zone),
+      field(t('settings.reminder_hour'), hour, t('settings.reminder_hint')),
+      field(t('settings.cadence'), cadence, t('settings.cadence_hint')),
+      field(t('settings.language'), lang),
+      error,
+      h('button', { type: 'submit', class: 'button primary' }, t('action.save'))),
+    h('section', { 'aria-labelledby': 'dev-h' }, h('h2', { id: 'dev-h' }, t('settings.devices')), devices),
+    h('section', { 'aria-labelledby': 'data-h' },
+      h('h2', { id: 'data-h' }, t('settings.data')),
+      h('p', { class: 'hint' }, t('settings.export_hint')),
+      h('button', { type: 'button', class: 'button', onclick: () => exportLog(ctx) }, t('settings.export'))),
+    h('section', { 'aria-labelledby': 'acct-h' },
+      h('h2', { id: 'acct-h' }, t('settings.account')),
+      h('p', {}, t('settings.signed_in_as', { email: ctx.session.email })),
+      logout(ctx)));
+}
+
+async function loadDevices(ctx, box) {
+  let answer;
+  try {
+    answer = await api.listDevices(ctx.session.token);
+  } catch (error) {
+    fill(box, h('p', { class: 'calm' }, error instanceof api.Unreachable ? t('settings.devices_offline') : error.message));
+    return;
+  }
+  const tz = model.timeZone();
+  fill(box, h('ul', { class: 'rows' }, answer.devices.map((d) => h('li', { class: 'row device' },
+    h('span', { class: 'what' }, d.name, d.current ? h('span', { class: 'badge' }, t('settings.this_device')) : null),
+    h('span', { class: 'when' }, d.last_seen_at ? t('settings.last_seen', { date: formatInstant(d.last_seen_at, tz) })
+      : t('settings.added', { date: formatInstant(d.created_at, tz) })),
+    d.current ? null : h('button', { type: 'button', class: 'button quiet small', 'aria-label': t('settings.revoke_named', { name: d.name }),
+      onclick: async () => {
+        try {
+          await api.revokeDevice(ctx.session.token, d.id);
+          ctx.toast(t('toast.revoked', { name: d.name }));
+          loadDevices(ctx, box);
+        } catch (error) { ctx.toast(error.message); }
+      } }, t('settings.revoke'))))));
+}
+
+/** The whole log as NDJSON: the server's export when online, else this device's copy. */
+async function exportLog(ctx) {
+  let blob;
+  try {
+    const answer = await api.exportLog(ctx.session.token);
+    blob = await answer.blob();
+  } catch (error) {
+    if (!(error instanceof api.Unreachable)) { ctx.toast(error.message); return; }
+    const events = await allEvents();
+    blob = new Blob(events.map((e) => `${JSON.stringify(e)}\n`), { type: 'application/x-ndjson' });
+    ctx.toast(t('toast.export_local'));
+  }
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: `merci-log-${model.today()}.ndjson`, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function logout(ctx) {
+  const box = h('div', { class: 'more', hidden: true });
+  const open = async () => {
+    const pending = await ctx.pending();
+    fill(box,
+      h('p', { class: pending ? 'error' : 'hint' }, pending ? t('settings.logout_pending', { count: pending }) : t('settings.logout_confirm')),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'button danger', onclick: () => ctx.logout() }, t('settings.logout')),
+        h('button', { type: 'button', class: 'button quiet', onclick: () => { box.hidden = true; } }, t('action.cancel'))));
+    box.hidden = false;
+    box.querySelector('button').focus();
+  };
+  return h('div', {}, h('button', { type: 'button', class: 'button', onclick: open }, t('settings.logout')), box);
+}
