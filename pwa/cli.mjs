@@ -1,0 +1,346 @@
+#!/usr/bin/env node
+// The JavaScript engine from the command line, a twin of `merci replay` and `merci history`:
+//
+//   node pwa/cli.mjs replay LOG.ndjson [--as-of YYYY-MM-DD] [--tz ZONE] [--json]
+//   node pwa/cli.mjs history LOG.ndjson CONTACT [--as-of YYYY-MM-DD] [--tz ZONE] [--json]
+//
+// It prints what the Python CLI prints, byte for byte, so any log can be checked on both engines.
+// Bad input ends with one clear line on stderr and a non-zero exit (2: usage, 3: a bad log).
+
+import { readFileSync } from 'node:fs';
+import { daysFromCivil, formatDay, isTimeZone, localDay, parseDay } from './lib/rules/dates.js';
+import { LogError, pyRepr, readLog } from './lib/rules/events.js';
+import { compareText, order } from './lib/rules/facts.js';
+import { contactHistory, logTimeZone, projection, replayDocument } from './lib/rules/project.js';
+
+const EXIT_USAGE = 2;
+const EXIT_BAD_LOG = 3;
+const STATUS_ORDER = ['overdue', 'due', 'upcoming', 'snoozed', 'done', 'missed', 'dismissed'];
+
+class CliError extends Error {
+  constructor(message, code = EXIT_USAGE) {
+    super(message);
+    this.code = code;
+  }
+}
+
+class UsageError extends Error {
+  constructor(usage, message) {
+    super(message);
+    this.usage = usage;
+  }
+}
+
+// --- arguments, the way argparse reads them ----------------------------------------------------------
+
+const COMMANDS = {
+  replay: { positionals: ['log'], help: 'what was owed, both ways, on a date (the audit)' },
+  history: { positionals: ['log', 'contact'], help: "one relationship's timeline, both ways" },
+};
+const OPTIONS = { '--as-of': 'asOf', '--tz': 'tz', '--json': 'json' };
+const MAIN_USAGE = 'usage: merci [-h] COMMAND ...';
+
+function commandUsage(command) {
+  return `usage: merci ${command} [-h] [--as-of YYYY-MM-DD] [--tz ZONE] [--json] ${COMMANDS[command].positionals.join(' ')}`;
+}
+
+function commandHelp(command) {
+  return `${commandUsage(command)}
+
+positional arguments:
+  log                   an NDJSON event log (- for standard input)${command === 'history' ? '\n  contact               the contact id' : ''}
+
+options:
+  -h, --help            show this help message and exit
+  --as-of YYYY-MM-DD    replay up to the end of this local date (default today)
+  --tz ZONE             IANA time zone (default: the log's setting, else UTC)
+  --json                print the ${command === 'replay' ? 'replay document' : 'history'} as JSON
+`;
+}
+
+const MAIN_HELP = `${MAIN_USAGE}
+
+Merci: networking follow-up, from an event log (the JavaScript engine).
+
+positional arguments:
+  COMMAND
+    replay    ${COMMANDS.replay.help}
+    history   ${COMMANDS.history.help}
+
+options:
+  -h, --help  show this help message and exit
+`;
+
+function parseArgs(argv) {
+  const [command, ...rest] = argv;
+  if (command === undefined) throw new UsageError(MAIN_USAGE, 'the following arguments are required: COMMAND');
+  if (command === '-h' || command === '--help') return { help: MAIN_HELP };
+  if (!Object.hasOwn(COMMANDS, command)) {
+    throw new UsageError(MAIN_USAGE, `argument COMMAND: invalid choice: ${pyRepr(command)} (choose from 'replay', 'history')`);
+  }
+  const usage = commandUsage(command);
+  const args = { command, asOf: null, tz: null, json: false };
+  const positionals = [];
+  const unknown = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--') {
+      positionals.push(...rest.slice(i + 1));
+      break;
+    }
+    if (arg === '-h' || arg === '--help') return { help: commandHelp(command) };
+    if (arg.startsWith('--')) {
+      const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, null];
+      const matches = Object.keys(OPTIONS).filter((name) => name === flag || name.startsWith(flag));
+      const name = matches.includes(flag) ? flag : matches.length === 1 ? matches[0] : null;
+      if (name === null) {
+        if (matches.length > 1) {
+          throw new UsageError(usage, `ambiguous option: ${flag} could match ${matches.join(', ')}`);
+        }
+        unknown.push(arg);
+        continue;
+      }
+      const key = OPTIONS[name];
+      if (key === 'json') {
+        if (inline !== null) throw new UsageError(usage, `argument --json: ignored explicit argument ${pyRepr(inline)}`);
+        args.json = true;
+        continue;
+      }
+      let value = inline;
+      if (value === null) {
+        value = rest[i + 1];
+        if (value === undefined || (value.startsWith('-') && value !== '-' && !/^-\d/.test(value))) {
+          throw new UsageError(usage, `argument ${name}: expected one argument`);
+        }
+        i += 1;
+      }
+      args[key] = value;
+      continue;
+    }
+    if (arg.startsWith('-') && arg !== '-') {
+      unknown.push(arg);
+      continue;
+    }
+    positionals.push(arg);
+  }
+  const names = COMMANDS[command].positionals;
+  if (positionals.length < names.length) {
+    throw new UsageError(usage, `the following arguments are required: ${names.slice(positionals.length).join(', ')}`);
+  }
+  unknown.push(...positionals.slice(names.length));
+  if (unknown.length) throw new UsageError(MAIN_USAGE, `unrecognized arguments: ${unknown.join(' ')}`);
+  names.forEach((name, i) => { args[name] = positionals[i]; });
+  return args;
+}
+
+/** A date as Python's date.fromisoformat reads it: YYYY-MM-DD, YYYYMMDD or an ISO week date. */
+function parseAsOf(text) {
+  if (/^\d{8}$/.test(text)) return parseDay(`${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6)}`);
+  const week = /^(\d{4})(?:-W(\d{2})(?:-(\d))?|W(\d{2})(\d)?)$/.exec(text);
+  if (week === null) return parseDay(text);
+  const year = +week[1];
+  const number = +(week[2] ?? week[4]);
+  const weekday = +(week[3] ?? week[5] ?? 1);
+  const weekdayOf = (day) => ((day + 3) % 7 + 7) % 7; // 0 = Monday (1970-01-01 was a Thursday)
+  const longYear = weekdayOf(daysFromCivil(year, 1, 1)) === 3 || weekdayOf(daysFromCivil(year, 12, 31)) === 3;
+  if (year < 1 || number < 1 || number > (longYear ? 53 : 52) || weekday < 1 || weekday > 7) return null;
+  const jan4 = daysFromCivil(year, 1, 4);
+  return jan4 - weekdayOf(jan4) + (number - 1) * 7 + weekday - 1;
+}
+
+// --- loading --------------------------------------------------------------------------------------
+
+function read(path) {
+  try {
+    return readFileSync(path === '-' ? 0 : path);
+  } catch (error) {
+    if (error.code === 'ENOENT') throw new CliError(`${path}: no such file`);
+    if (error.code === 'EISDIR') throw new CliError(`${path}: is a folder, not a log file`);
+    const reason = { EACCES: 'Permission denied', EPERM: 'Operation not permitted' }[error.code] ?? error.code;
+    throw new CliError(`${path}: cannot read (${reason})`);
+  }
+}
+
+function load(args) {
+  if (args.tz !== null && !isTimeZone(args.tz)) {
+    throw new CliError(`--tz: unknown time zone ${pyRepr(args.tz)} (expected an IANA name such as Europe/Paris)`);
+  }
+  let asOf = null;
+  if (args.asOf !== null) {
+    asOf = parseAsOf(args.asOf);
+    if (asOf === null) throw new CliError(`--as-of: ${pyRepr(args.asOf)} is not a date (expected YYYY-MM-DD)`);
+  }
+  let events;
+  try {
+    events = readLog(read(args.log));
+  } catch (error) {
+    if (error instanceof LogError) throw new CliError(`${args.log}: ${error.message}`, EXIT_BAD_LOG);
+    throw error;
+  }
+  if (asOf === null) {
+    const zone = args.tz ?? logTimeZone(order(events)) ?? 'UTC';
+    asOf = localDay(zone, Math.floor(Date.now() / 1000));
+  }
+  return projection(events, asOf, args.tz);
+}
+
+// --- printing -------------------------------------------------------------------------------------
+
+const FLOAT_KEYS = new Set(['owed_by_me', 'owed_to_me']);
+
+function float(value) {
+  if (value === null) return 'null';
+  if (Number.isInteger(value) && Math.abs(value) < 1e16) return `${Object.is(value, -0) ? '-0' : value}.0`;
+  return String(value).replace('e+', 'e');
+}
+
+/** JSON as the Python CLI writes it (msgspec): scores as floats (0.0, 1.0), compact or indented by `indent`. */
+export function toJSON(value, indent = 0, key = null, depth = 0) {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string': return JSON.stringify(value);
+    case 'number': return FLOAT_KEYS.has(key) ? float(value) : String(value);
+    case 'boolean': return String(value);
+    default: break;
+  }
+  const [open, close, entries] = Array.isArray(value)
+    ? ['[', ']', value.map((item) => toJSON(item, indent, null, depth + 1))]
+    : ['{', '}', Object.keys(value).map((k) => `${JSON.stringify(k)}:${indent ? ' ' : ''}${toJSON(value[k], indent, k, depth + 1)}`)];
+  if (entries.length === 0) return open + close;
+  if (!indent) return open + entries.join(',') + close;
+  const inner = '\n' + ' '.repeat(indent * (depth + 1));
+  return open + inner + entries.join(`,${inner}`) + '\n' + ' '.repeat(indent * depth) + close;
+}
+
+/** The replay document's JSON, with scores in code point order of the contact ids. */
+function replayJSON(document, ids) {
+  const scores = ids.map((id) => `${JSON.stringify(id)}:${toJSON(document.scores[id], 0, null, 1)}`);
+  return `{"as_of":${JSON.stringify(document.as_of)},"timezone":${JSON.stringify(document.timezone)},`
+    + `"obligations":${toJSON(document.obligations)},"scores":{${scores.join(',')}},`
+    + `"overall":${toJSON(document.overall)}}`;
+}
+
+function codePointLength(text) {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+function padEnd(text, width) {
+  return text + ' '.repeat(Math.max(0, width - codePointLength(text)));
+}
+
+function padStart(text, width) {
+  return ' '.repeat(Math.max(0, width - codePointLength(text))) + text;
+}
+
+/** Python's f"{value:.0%}": rounding half to even, as Python formats the exact binary value. */
+function pct(value) {
+  if (value === null) return '—';
+  const x = value * 100;
+  const floor = Math.floor(x);
+  const rounded = x - floor === 0.5 ? (floor % 2 === 0 ? floor : floor + 1) : Math.round(x);
+  return `${rounded}%`;
+}
+
+/** How Python prints a value in an f-string: strings as they are, lists as their repr. */
+function str(value) {
+  return typeof value === 'string' ? value : pyRepr(value);
+}
+
+function printReplay(p, out) {
+  const document = replayDocument(p);
+  const names = new Map([...p.facts.contacts].map(([id, contact]) => [id, contact.name]));
+  const name = (id) => names.get(id) ?? id;
+  out.push(`Merci replay as of ${document.as_of} (${document.timezone})`);
+  for (const status of STATUS_ORDER) {
+    const rows = document.obligations.filter((o) => o.status === status);
+    if (rows.length === 0) continue;
+    out.push(`\n${status.toUpperCase()} (${rows.length})`);
+    for (const o of rows) {
+      const who = o.debtor === 'me' ? `me → ${name(o.creditor)}` : `${name(o.debtor)} → me`;
+      let extra = o.done_on ? `  ${o.grade} on ${o.done_on}` : '';
+      if (o.snoozed_until) extra = `  until ${o.snoozed_until}`;
+      out.push(`  ${o.due}  ${padEnd(o.rule, 9)} ${padEnd(who, 32)}${extra}  [${o.id}]`);
+    }
+  }
+  out.push('\nScores (on time / counted)     owed by me   owed to me');
+  for (const id of [...p.scores.keys()].sort(compareText)) {
+    const pair = document.scores[id];
+    if (pair.owed_by_me === null && pair.owed_to_me === null) continue;
+    out.push(`  ${padEnd(name(id), 28)} ${padStart(pct(pair.owed_by_me), 10)}   ${padStart(pct(pair.owed_to_me), 10)}`);
+  }
+  const { overall } = document;
+  out.push(`  ${padEnd('overall', 28)} ${padStart(pct(overall.owed_by_me), 10)}   ${padStart(pct(overall.owed_to_me), 10)}`);
+}
+
+function printHistory(p, history, out) {
+  out.push(`${history.name} [${history.contact}]${history.archived ? ' (archived)' : ''}`);
+  out.push(`as of ${formatDay(p.asOf)} (${p.timezone}); `
+    + `owed by me ${pct(history.scores.owed_by_me)}, owed to me ${pct(history.scores.owed_to_me)}`);
+  out.push('\nTimeline');
+  for (const event of history.events) {
+    const detail = Object.entries(event.data)
+      .filter(([k, v]) => k !== 'contact' && v !== null && !(Array.isArray(v) && v.length === 0))
+      .map(([k, v]) => `${k}=${str(v)}`).join(', ');
+    out.push(`  ${event.date}  ${padEnd(event.type, 20)} ${detail}`);
+  }
+  out.push('\nObligations');
+  for (const o of history.obligations) {
+    const direction = o.debtor === 'me' ? 'I owe' : 'they owe';
+    const done = o.done_on ? ` — ${o.grade} on ${o.done_on}` : '';
+    out.push(`  ${o.due}  ${padEnd(o.rule, 9)} ${padEnd(direction, 8)} ${o.status}${done}`);
+  }
+}
+
+function run(args) {
+  const p = load(args);
+  const out = [];
+  if (args.command === 'replay') {
+    if (args.json) {
+      const document = replayDocument(p);
+      const ids = [...p.scores.keys()].sort(compareText);
+      out.push(replayJSON(document, ids));
+    } else {
+      printReplay(p, out);
+    }
+  } else {
+    const history = contactHistory(p, args.contact);
+    if (history === null) {
+      throw new CliError(`contact ${pyRepr(args.contact)} does not appear in ${args.log} up to ${formatDay(p.asOf)}`);
+    }
+    if (args.json) out.push(toJSON(history, 1));
+    else printHistory(p, history, out);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function main(argv) {
+  process.stdout.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  try {
+    const args = parseArgs(argv);
+    if (args.help) {
+      process.stdout.write(args.help);
+      return 0;
+    }
+    process.stdout.write(run(args));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.usage}\nmerci: error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`merci: ${error.message}\n`);
+      return error.code;
+    }
+    process.stderr.write(`merci: internal error: ${error?.message ?? error}\n`);
+    if (process.env.MERCI_DEBUG) process.stderr.write(`${error?.stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,617 @@
+// The event catalogue, wire format v1 (DESIGN.md section 1), and its strict decoder.
+//
+// Same limits and the same error messages as the Python decoder (events/types.py, events/codec.py):
+// a message names the field (`data.contacts[1]`) and what is wrong with it. A decoded event is the
+// canonical wire object, as the server writes it back: keys in schema order, defaults left out,
+// `at` normalised to the microsecond.
+
+import { formatInstant, isTimeZone, parseDay, parseInstant, daysFromCivil, SECONDS_PER_DAY } from './dates.js';
+
+export const CURRENT_VERSION = 1;
+
+export class EventError extends Error {
+  /** An event that cannot be accepted; `field` is a path such as `data.contacts[0]`, or null. */
+  constructor(message, field = null, eventId = null) {
+    super(message);
+    this.name = 'EventError';
+    this.field = field;
+    this.eventId = eventId;
+  }
+}
+
+export class LogError extends Error {
+  /** A bad line of an NDJSON log: `line` counts from 1, blank lines included. */
+  constructor(line, error) {
+    super(`line ${line}: ${error.message}`);
+    this.name = 'LogError';
+    this.line = line;
+    this.error = error;
+  }
+}
+
+// --- field types ------------------------------------------------------------------------------------
+
+const UNSET = Symbol('unset');
+const str = (min, max) => ({ kind: 'str', expect: 'str', min, max });
+const int = (ge, le) => ({ kind: 'int', expect: 'int', ge, le });
+const list = (item, min, max) => ({ kind: 'list', expect: 'array', item, min, max });
+const choice = (...values) => ({ kind: 'enum', expect: 'str', values });
+
+const Id = str(1, 64);
+const ObligationId = str(1, 200);
+const Name = str(1, 200);
+const Text = str(0, 4000);
+const Short = str(0, 200);
+const Email = str(0, 254);
+const Tag = str(1, 50);
+const Url = str(0, 2000);
+const Days = int(0, 3650);
+const Hour = int(0, 23);
+const Zone = str(1, 64);
+const DATE = { kind: 'date', expect: 'date' };
+const INSTANT = { kind: 'datetime', expect: 'datetime' };
+
+export const HOSTS = ['them', 'me'];
+export const MEETING_KINDS = ['meeting', 'call', 'video', 'coffee', 'event'];
+export const OUTCOMES = ['meeting_obtained', 'declined', 'no_answer'];
+export const CHANNELS = ['email', 'letter', 'call', 'message', 'in_person'];
+export const LANGUAGES = ['fr', 'en'];
+const Host = choice(...HOSTS);
+const MeetingKind = choice(...MEETING_KINDS);
+const Outcome = choice(...OUTCOMES);
+const Channel = choice(...CHANNELS);
+const Language = choice(...LANGUAGES);
+
+// A field: [name, type, default]; no default: required; null: optional and nullable; UNSET: may be
+// absent, and then is left out (a null is kept: it clears the field).
+const required = (name, type) => ({ name, type, required: true, nullable: false, fallback: undefined });
+const optional = (name, type, fallback = null) => ({ name, type, required: false, nullable: fallback === null, fallback });
+const unset = (name, type, nullable = false) => ({ name, type, required: false, nullable, fallback: UNSET });
+
+const CONTACT_FIELDS = [
+  ['email', Email], ['phone', Short], ['org', Short], ['title', Short], ['tags', list(Tag, 0, 50)], ['note', Text],
+  ['cadence_days', Days],
+];
+
+/** Every type of the catalogue: its `data` fields, in schema order. */
+const CATALOGUE = {
+  contact_added: [required('contact', Id), required('name', Name), ...CONTACT_FIELDS.map(([n, t]) => optional(n, t))],
+  contact_updated: [required('contact', Id), unset('name', Name), ...CONTACT_FIELDS.map(([n, t]) => unset(n, t, true))],
+  contact_archived: [required('contact', Id)],
+  meeting_logged: [required('meeting', Id), required('contacts', list(Id, 1, 50)), optional('host', Host, 'them'),
+    optional('kind', MeetingKind), optional('place', Short), optional('note', Text)],
+  referral_given: [required('referral', Id), required('introducer', Id), required('referred', Id),
+    optional('meeting', Id), optional('note', Text)],
+  referral_made: [required('referral', Id), required('to', Id), required('referred', Id), optional('meeting', Id),
+    optional('note', Text)],
+  referral_outcome: [required('referral', Id), required('outcome', Outcome), optional('meeting', Id)],
+  thanks_sent: [required('contact', Id), required('channel', Channel), optional('meeting', Id), optional('note', Text)],
+  thanks_received: [required('contact', Id), optional('meeting', Id), optional('channel', Channel),
+    optional('note', Text)],
+  introducer_informed: [required('referral', Id), required('channel', Channel), optional('note', Text)],
+  update_received: [required('referral', Id), optional('channel', Channel), optional('note', Text)],
+  job_found: [optional('job', Short), optional('employer', Short), optional('note', Text)],
+  job_announced: [required('contact', Id), required('channel', Channel), optional('note', Text)],
+  idea_shared: [required('contact', Id), optional('idea', Text), optional('link', Url), optional('note', Text)],
+  greetings_sent: [required('contacts', list(Id, 1, 1000)), optional('channel', Channel), optional('note', Text)],
+  obligation_snoozed: [required('obligation', ObligationId), required('until', DATE)],
+  obligation_dismissed: [required('obligation', ObligationId), optional('reason', Text)],
+  settings_changed: [unset('timezone', Zone), unset('reminder_hour', Hour), unset('cadence_days', Days),
+    unset('language', Language)],
+};
+
+const SCHEMAS = new Map(Object.entries(CATALOGUE).map(([type, fields]) => [type, {
+  fields, byName: new Map(fields.map((field) => [field.name, field])),
+}]));
+
+/** The wire names of every event type, sorted. */
+export const EVENT_TYPES = [...SCHEMAS.keys()].sort();
+
+const KNOWN = EVENT_TYPES.join(', ');
+const TOP_FIELDS = new Map([
+  ['id', required('id', Id)],
+  ['at', required('at', INSTANT)],
+  ['seq', optional('seq', int(1, Infinity))],
+  ['recorded_at', optional('recorded_at', INSTANT)],
+  ['device', optional('device', str(0, 64))],
+]);
+const TOP_REQUIRED = ['data', 'id', 'at']; // the order the Python decoder reports them missing in
+
+const EARLIEST = daysFromCivil(1900, 1, 1) * SECONDS_PER_DAY;
+const LATEST = daysFromCivil(3000, 1, 1) * SECONDS_PER_DAY;
+
+// --- JSON values as the Python decoder sees them ------------------------------------------------------
+
+/** A JSON number written with a fraction or an exponent: never an integer, even 1.0. */
+class JsonFloat {
+  constructor(value) {
+    this.value = value;
+  }
+}
+
+const KEYS = Symbol('keys'); // the order keys were written in, when JSON.parse would not keep it
+
+function kindOf(value) {
+  switch (typeof value) {
+    case 'string': return 'str';
+    case 'boolean': return 'bool';
+    case 'number': return Number.isInteger(value) ? 'int' : 'float';
+    default:
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return 'array';
+      if (value instanceof JsonFloat) return 'float';
+      return 'object';
+  }
+}
+
+const JSON_KINDS = { object: 'an object', array: 'an array', str: 'a string', bool: 'a boolean', null: 'null' };
+
+function jsonKind(value) {
+  return JSON_KINDS[kindOf(value)] ?? 'a number';
+}
+
+function keysOf(object) {
+  return object[KEYS] ?? Object.keys(object);
+}
+
+function codePoints(text) {
+  let count = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count -= 1;
+        i += 1;
+      }
+    }
+  }
+  return count;
+}
+
+// Python's repr(), for the values an error message quotes.
+const UNPRINTABLE = /[\p{C}\p{Z}]/u;
+
+function reprString(text) {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const char of text) {
+    const code = char.codePointAt(0);
+    if (char === quote || char === '\\') out += `\\${char}`;
+    else if (char === '\n') out += '\\n';
+    else if (char === '\r') out += '\\r';
+    else if (char === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (char !== ' ' && UNPRINTABLE.test(char)) {
+      const hex = code.toString(16);
+      out += code <= 0xff ? `\\x${hex.padStart(2, '0')}` : code <= 0xffff ? `\\u${hex.padStart(4, '0')}`
+        : `\\U${hex.padStart(8, '0')}`;
+    } else out += char;
+  }
+  return out + quote;
+}
+
+function reprFloat(value) {
+  if (value === Infinity) return 'inf';
+  if (value === -Infinity) return '-inf';
+  if (Number.isNaN(value)) return 'nan';
+  const [digits, exponentText] = value.toExponential().split('e');
+  const exponent = +exponentText;
+  if (exponent < -4 || exponent >= 16) {
+    const mantissa = digits.includes('.') ? digits : digits;
+    return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  const text = String(value);
+  return text.includes('.') || text.includes('e') ? text : `${text}.0`;
+}
+
+/** How Python would print a JSON value in a message: 'x', 5, 1.0, None, True, ['a'], {'k': 1}. */
+export function pyRepr(value) {
+  switch (kindOf(value)) {
+    case 'str': return reprString(value);
+    case 'bool': return value ? 'True' : 'False';
+    case 'null': return 'None';
+    case 'int': return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
+    case 'float': return reprFloat(value instanceof JsonFloat ? value.value : value);
+    case 'array': return `[${value.map(pyRepr).join(', ')}]`;
+    default: return `{${keysOf(value).map((key) => `${reprString(key)}: ${pyRepr(value[key])}`).join(', ')}}`;
+  }
+}
+
+// --- parsing a line ----------------------------------------------------------------------------------
+
+const MAY_HOLD_FLOAT = /\d[.eE]/;
+const MAY_HOLD_SURROGATE = /\\u[dD][89a-fA-F]/;
+const MAY_HOLD_INDEX_KEY = /"\d+"\s*:/;
+
+/** Whether a number with a fraction or an exponent is written outside the strings of `text`. */
+function hasFloatLiteral(text) {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const quote = text.indexOf('"', i);
+    const end = quote < 0 ? n : quote;
+    for (let j = i; j < end; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 46 /* . */) return true;
+      if ((c === 101 || c === 69) && j > 0) {
+        const before = text.charCodeAt(j - 1);
+        if (before >= 48 && before <= 57) return true;
+      }
+    }
+    if (quote < 0) return false;
+    let k = quote + 1;
+    for (;;) {
+      const close = text.indexOf('"', k);
+      if (close < 0) return false;
+      let slashes = 0;
+      for (let b = close - 1; text.charCodeAt(b) === 92; b--) slashes++;
+      k = close + 1;
+      if (slashes % 2 === 0) break;
+    }
+    i = k;
+  }
+  return false;
+}
+
+/** A small strict JSON reader, for the rare lines JSON.parse would read differently from the server. */
+class StrictReader {
+  constructor(text) {
+    this.text = text;
+    this.i = 0;
+  }
+
+  fail(what) {
+    throw new SyntaxError(`${what} at position ${this.i}`);
+  }
+
+  space() {
+    const { text } = this;
+    for (;;) {
+      const c = text.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) this.i++;
+      else return;
+    }
+  }
+
+  document() {
+    this.space();
+    const value = this.value();
+    this.space();
+    if (this.i < this.text.length) this.fail('unexpected data after the value');
+    return value;
+  }
+
+  value() {
+    const c = this.text[this.i];
+    if (c === '{') return this.object();
+    if (c === '[') return this.array();
+    if (c === '"') return this.string();
+    if (c === '-' || (c >= '0' && c <= '9')) return this.number();
+    for (const [word, value] of [['true', true], ['false', false], ['null', null]]) {
+      if (this.text.startsWith(word, this.i)) {
+        this.i += word.length;
+        return value;
+      }
+    }
+    return this.fail('unexpected character');
+  }
+
+  object() {
+    this.i++;
+    const object = {};
+    const keys = [];
+    this.space();
+    if (this.text[this.i] === '}') {
+      this.i++;
+      return object;
+    }
+    for (;;) {
+      this.space();
+      if (this.text[this.i] !== '"') this.fail('expected a key');
+      const key = this.string();
+      this.space();
+      if (this.text[this.i] !== ':') this.fail("expected ':'");
+      this.i++;
+      this.space();
+      const value = this.value();
+      if (!Object.prototype.hasOwnProperty.call(object, key)) keys.push(key);
+      Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+      this.space();
+      const c = this.text[this.i++];
+      if (c === '}') break;
+      if (c !== ',') this.fail("expected ',' or '}'");
+    }
+    Object.defineProperty(object, KEYS, { value: keys, enumerable: false });
+    return object;
+  }
+
+  array() {
+    this.i++;
+    const array = [];
+    this.space();
+    if (this.text[this.i] === ']') {
+      this.i++;
+      return array;
+    }
+    for (;;) {
+      this.space();
+      array.push(this.value());
+      this.space();
+      const c = this.text[this.i++];
+      if (c === ']') return array;
+      if (c !== ',') this.fail("expected ',' or ']'");
+    }
+  }
+
+  string() {
+    const start = this.i;
+    let k = start + 1;
+    for (;;) {
+      const close = this.text.indexOf('"', k);
+      if (close < 0) this.fail('unterminated string');
+      let slashes = 0;
+      for (let b = close - 1; this.text.charCodeAt(b) === 92; b--) slashes++;
+      k = close + 1;
+      if (slashes % 2 === 0) break;
+    }
+    this.i = k;
+    const value = JSON.parse(this.text.slice(start, k));
+    for (let j = 0; j < value.length; j++) {
+      const unit = value.charCodeAt(j);
+      if (unit >= 0xd800 && unit <= 0xdfff) {
+        const next = value.charCodeAt(j + 1);
+        if (unit >= 0xdc00 || !(next >= 0xdc00 && next <= 0xdfff)) this.fail('invalid UTF-16 surrogate pair');
+        j++;
+      }
+    }
+    return value;
+  }
+
+  number() {
+    const match = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.i, this.i + 400));
+    if (match === null) this.fail('invalid number');
+    this.i += match[0].length;
+    const value = Number(match[0]);
+    return match[1] !== undefined || match[2] !== undefined ? new JsonFloat(value) : value;
+  }
+}
+
+function lowerFirst(text) {
+  return text.length > 1 && text[1] === text[1].toUpperCase() && text[1] !== text[1].toLowerCase()
+    ? text : text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** Parse one line of JSON as the server would read it. */
+export function parseJSON(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+    if ((MAY_HOLD_FLOAT.test(text) && hasFloatLiteral(text)) || MAY_HOLD_SURROGATE.test(text)
+        || MAY_HOLD_INDEX_KEY.test(text)) {
+      value = new StrictReader(text).document();
+    }
+  } catch (error) {
+    throw new EventError(`not valid JSON (${lowerFirst(error.message)})`);
+  }
+  return value;
+}
+
+// --- validation --------------------------------------------------------------------------------------
+
+function expected(type, nullable, value) {
+  return `expected \`${type.expect}${nullable ? ' | null' : ''}\`, got \`${kindOf(value)}\``;
+}
+
+/** Check one value against its type: returns its normalised form, or throws an EventError. */
+function check(value, type, nullable, path, eventId) {
+  const fail = (text) => {
+    throw new EventError(`\`${path}\`: ${text}`, path, eventId);
+  };
+  if (value === null) {
+    if (nullable) return null;
+    return fail(expected(type, nullable, value));
+  }
+  switch (type.kind) {
+    case 'str': {
+      if (typeof value !== 'string') return fail(expected(type, nullable, value));
+      if (value.length < type.min) return fail('expected a non-empty string');
+      if (value.length > type.max && codePoints(value) > type.max) {
+        return fail(`expected a string of at most ${type.max} characters`);
+      }
+      return value;
+    }
+    case 'enum': {
+      if (typeof value !== 'string') return fail(expected(type, nullable, value));
+      if (!type.values.includes(value)) {
+        return fail(`invalid value ${reprString(value)} (expected one of: ${type.values.join(', ')})`);
+      }
+      return value;
+    }
+    case 'int': {
+      if (kindOf(value) !== 'int') return fail(expected(type, nullable, value));
+      if (value < type.ge) return fail(`expected \`int\` >= ${type.ge}`);
+      if (value > type.le) return fail(`expected \`int\` <= ${type.le}`);
+      return value;
+    }
+    case 'list': {
+      if (!Array.isArray(value)) return fail(expected(type, nullable, value));
+      if (value.length < type.min) return fail(`expected \`array\` of length >= ${type.min}`);
+      if (value.length > type.max) return fail(`expected \`array\` of length <= ${type.max}`);
+      for (let i = 0; i < value.length; i++) check(value[i], type.item, false, `${path}[${i}]`, eventId);
+      return value;
+    }
+    case 'date': {
+      if (typeof value !== 'string') return fail(expected(type, nullable, value));
+      if (parseDay(value) === null) return fail('expected a date such as 2026-05-12');
+      return value;
+    }
+    default: { // datetime
+      if (typeof value !== 'string') return fail(expected(type, nullable, value));
+      const instant = parseInstant(value);
+      if (instant === null) {
+        return fail('expected an ISO 8601 date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00');
+      }
+      if (instant.offset === null) {
+        return fail('expected a date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00');
+      }
+      return instant;
+    }
+  }
+}
+
+function checkData(type, raw, eventId) {
+  if (kindOf(raw) !== 'object') {
+    throw new EventError(`\`data\`: expected \`object\`, got \`${kindOf(raw)}\``, 'data', eventId);
+  }
+  const { fields, byName } = SCHEMAS.get(type);
+  const given = new Map();
+  for (const key of keysOf(raw)) {
+    const field = byName.get(key);
+    if (field === undefined) throw new EventError(`unknown field \`${key}\` in \`data\``, 'data', eventId);
+    given.set(key, check(raw[key], field.type, field.nullable, `data.${key}`, eventId));
+  }
+  const data = {};
+  for (const field of fields) {
+    if (!given.has(field.name)) {
+      if (field.required) {
+        throw new EventError(`missing required field \`${field.name}\` in \`data\``, 'data', eventId);
+      }
+      continue;
+    }
+    const value = given.get(field.name);
+    if (value !== field.fallback) data[field.name] = value; // defaults are left out, as the server writes
+  }
+  if (type === 'settings_changed' && data.timezone !== undefined && !isTimeZone(data.timezone)) {
+    throw new EventError(
+      `\`data.timezone\`: unknown time zone ${reprString(data.timezone)} (expected an IANA name such as Europe/Paris)`,
+      'data.timezone', eventId,
+    );
+  }
+  return data;
+}
+
+/** Validate an already-parsed JSON value as an event: the canonical event, or an EventError. */
+export function convertEvent(raw) {
+  if (kindOf(raw) !== 'object') throw new EventError(`an event must be a JSON object, not ${jsonKind(raw)}`);
+  const eventId = typeof raw.id === 'string' ? raw.id : null;
+  const type = Object.hasOwn(raw, 'type') ? raw.type : null;
+  if (type === null) throw new EventError('missing field `type`', 'type', eventId);
+  if (typeof type !== 'string' || !SCHEMAS.has(type)) {
+    throw new EventError(`unknown event type ${pyRepr(type)} (known: ${KNOWN})`, 'type', eventId);
+  }
+  const version = Object.hasOwn(raw, 'v') ? raw.v : null;
+  if (version === null) throw new EventError('missing field `v` (the schema version, 1 for now)', 'v', eventId);
+  if (kindOf(version) !== 'int') {
+    throw new EventError(`\`v\` must be an integer, not ${jsonKind(version)}`, 'v', eventId);
+  }
+  if (version !== CURRENT_VERSION) {
+    throw new EventError(
+      `unsupported version ${pyRepr(version)} of ${type} (this server reads version ${CURRENT_VERSION})`, 'v', eventId,
+    );
+  }
+  const top = new Map();
+  let data;
+  for (const key of keysOf(raw)) {
+    if (key === 'type' || key === 'v') continue;
+    if (key === 'data') {
+      data = checkData(type, raw.data, eventId);
+      continue;
+    }
+    const field = TOP_FIELDS.get(key);
+    if (field === undefined) throw new EventError(`unknown field \`${key}\``, null, eventId);
+    top.set(key, check(raw[key], field.type, field.nullable, key, eventId));
+  }
+  for (const name of TOP_REQUIRED) {
+    if (name === 'data' ? data === undefined : !top.has(name)) {
+      throw new EventError(`missing required field \`${name}\``, null, eventId);
+    }
+  }
+  const at = top.get('at');
+  if (at.sec < EARLIEST || at.sec >= LATEST) {
+    throw new EventError(
+      `\`at\`: ${formatInstant(at, false)} is out of range (years 1900 to 2999)`, 'at', eventId,
+    );
+  }
+  const event = { type, data, id: top.get('id'), v: CURRENT_VERSION, at: formatInstant(at) };
+  const seq = top.get('seq');
+  if (seq != null) event.seq = seq;
+  const recordedAt = top.get('recorded_at');
+  if (recordedAt != null) event.recorded_at = formatInstant(recordedAt);
+  const device = top.get('device');
+  if (device != null) event.device = device;
+  return event;
+}
+
+/** Decode one wire-format event (a JSON text), or throw an EventError naming what is wrong. */
+export function decodeEvent(text) {
+  return convertEvent(parseJSON(text));
+}
+
+// --- NDJSON logs -------------------------------------------------------------------------------------
+
+const BLANK = /^[ \t\n\r\v\f]*$/;
+
+function decodeLines(lines, events) {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (BLANK.test(line)) continue;
+    try {
+      events.push(decodeEvent(line));
+    } catch (error) {
+      if (error instanceof EventError) throw new LogError(i + 1, error);
+      throw error;
+    }
+  }
+  return events;
+}
+
+function isBlankBytes(bytes, start, end) {
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b !== 32 && (b < 9 || b > 13)) return false;
+  }
+  return true;
+}
+
+/**
+ * Decode a whole NDJSON log (a string, or UTF-8 bytes): the events in file order, or a LogError at the
+ * first bad line. Only \n ends a line; blank lines are skipped but counted; a leading BOM is ignored.
+ */
+export function readLog(content) {
+  if (typeof content === 'string') {
+    return decodeLines((content.charCodeAt(0) === 0xfeff ? content.slice(1) : content).split('\n'), []);
+  }
+  let bytes = content instanceof Uint8Array ? content : new Uint8Array(content);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let text = null;
+  try {
+    text = strict.decode(bytes);
+  } catch {
+    // Not UTF-8 somewhere: read line by line, so that the first bad line is the one reported.
+  }
+  if (text !== null) return decodeLines(text.split('\n'), []);
+  const events = [];
+  let start = 0;
+  for (let number = 1; start <= bytes.length; number++) {
+    let end = bytes.indexOf(10, start);
+    if (end < 0) end = bytes.length;
+    if (!isBlankBytes(bytes, start, end)) {
+      let line;
+      try {
+        line = strict.decode(bytes.subarray(start, end));
+      } catch {
+        throw new LogError(number, new EventError('not valid UTF-8 (events are UTF-8 JSON)'));
+      }
+      try {
+        events.push(decodeEvent(line));
+      } catch (error) {
+        if (error instanceof EventError) throw new LogError(number, error);
+        throw error;
+      }
+    }
+    start = end + 1;
+  }
+  return events;
+}

@@ -1,0 +1,269 @@
+// One pass over the counted events, in (at, id) order, indexing what the rules ask about.
+//
+// An occurrence is {pos, day, event}: its rank in that order, its local date (a day number), the
+// event itself. Every index is a Map keyed by id, each list in (at, id) order.
+
+import { LocalDates, parseInstant, SECONDS_PER_DAY } from './dates.js';
+
+export const DEFAULT_CADENCE_DAYS = 90;
+export const DEFAULT_REMINDER_HOUR = 9;
+export const CONTACT_FIELDS = ['name', 'email', 'phone', 'org', 'title', 'tags', 'note', 'cadence_days'];
+
+/** Compare two strings as Python does: by code point (UTF-16 order differs above U+D7FF). */
+export function compareText(a, b) {
+  if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        // surrogates (U+10000 and up) sort after U+E000..U+FFFF
+        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+      }
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
+/** What the log says of a person: the latest value of each field; archived once and for all. */
+export class Contact {
+  constructor(id) {
+    this.id = id;
+    this.added = false;
+    this.fields = new Map();
+    this.archived = null; // the occurrence that archived them
+  }
+
+  get name() {
+    return this.fields.get('name') || this.id;
+  }
+}
+
+function push(map, key, occurrence) {
+  const found = map.get(key);
+  if (found === undefined) map.set(key, [occurrence]);
+  else found.push(occurrence);
+}
+
+/** The instant of an event's `at` ({sec, us}); events from decodeEvent always have a valid one. */
+export function instantOf(event) {
+  const instant = parseInstant(event.at);
+  if (instant === null || instant.offset === null) throw new TypeError(`event ${event.id}: bad \`at\` ${event.at}`);
+  return instant;
+}
+
+/**
+ * Events in (at, id) order — `at` as an instant, ids by code point — each id once (the first in that
+ * order). Returns [{event, sec, us}], the instant kept for what follows.
+ */
+export function order(events) {
+  const items = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    const { sec, us } = instantOf(event);
+    items[i] = { event, sec, us };
+  }
+  items.sort((a, b) => a.sec - b.sec || a.us - b.us || compareText(a.event.id, b.event.id));
+  const seen = new Set();
+  let kept = 0;
+  for (const item of items) {
+    const { id } = item.event;
+    if (!seen.has(id)) {
+      seen.add(id);
+      items[kept++] = item;
+    }
+  }
+  items.length = kept;
+  return items;
+}
+
+/** The indexes every rule reads. */
+export class Facts {
+  constructor(asOf, timezone) {
+    this.asOf = asOf;
+    this.timezone = timezone;
+    this.settings = {
+      timezone: null, reminder_hour: DEFAULT_REMINDER_HOUR, cadence_days: DEFAULT_CADENCE_DAYS, language: null,
+    };
+    this.occurrences = [];
+    this.contacts = new Map();
+    this.meetings = [];
+    this.meetingsWith = new Map();
+    this.referralsGiven = new Map();
+    this.referralsMade = new Map();
+    this.outcomes = new Map();
+    this.informed = new Map();
+    this.updates = new Map();
+    this.thanksSent = new Map();
+    this.thanksReceived = new Map();
+    this.jobsFound = [];
+    this.jobsAnnounced = new Map();
+    this.ideas = new Map();
+    this.greetings = new Map();
+    this.snoozes = new Map();
+    this.dismissals = new Map();
+    /** `introducer_informed` occurrences by the introducer they went to (a touch of that contact). */
+    this.informedIntroducer = new Map();
+  }
+
+  /** The contact of that id, made on first mention: an unknown contact is shown under its id. */
+  contact(id) {
+    let found = this.contacts.get(id);
+    if (found === undefined) {
+      found = new Contact(id);
+      this.contacts.set(id, found);
+    }
+    return found;
+  }
+
+  archived(id) {
+    const found = this.contacts.get(id);
+    return found === undefined ? null : found.archived;
+  }
+
+  /** Whether the obligation was dismissed before the event at `pos` could fulfil it. */
+  dismissedBefore(obligationId, pos) {
+    const when = this.dismissals.get(obligationId);
+    return when !== undefined && when < pos;
+  }
+
+  /** Days between touches: the contact's own cadence if set (0 = never), else the account's. */
+  cadence(id) {
+    const own = this.contacts.get(id).fields.get('cadence_days');
+    return own == null ? this.settings.cadence_days : own;
+  }
+
+  /** Every touch of a contact, for nurture: meetings, thanks sent, introducer informed (of a referral
+   * they gave), job announced, ideas shared; in (at, id) order. */
+  touches(id) {
+    const found = [];
+    for (const index of [this.meetingsWith, this.thanksSent, this.jobsAnnounced, this.ideas, this.informedIntroducer]) {
+      const some = index.get(id);
+      if (some !== undefined) for (const occurrence of some) found.push(occurrence);
+    }
+    return found.sort(byPos);
+  }
+}
+
+function byPos(a, b) {
+  return a.pos - b.pos;
+}
+
+/**
+ * Index the ordered events (from `order`) whose local date in `timezone` is on or before `asOf` (a day
+ * number).
+ */
+export function collect(ordered, asOf, timezone) {
+  const facts = new Facts(asOf, timezone);
+  const dates = new LocalDates(timezone);
+  // No zone is more than a day off UTC: past this instant, no event can fall on or before asOf.
+  const beyond = (asOf + 3) * SECONDS_PER_DAY;
+  const { occurrences } = facts;
+  for (let pos = 0; pos < ordered.length; pos++) {
+    const { event, sec } = ordered[pos];
+    if (sec >= beyond) break;
+    const day = dates.dayOf(sec);
+    if (day > asOf) continue;
+    const occurrence = { pos, day, event };
+    occurrences.push(occurrence);
+    INDEX[event.type](facts, occurrence, event.data);
+  }
+  for (const [referral, informed] of facts.informed) {
+    const given = facts.referralsGiven.get(referral);
+    if (given !== undefined) {
+      const { introducer } = given.event.data;
+      let list = facts.informedIntroducer.get(introducer);
+      if (list === undefined) facts.informedIntroducer.set(introducer, list = []);
+      for (const occurrence of informed) list.push(occurrence);
+    }
+  }
+  return facts;
+}
+
+function eachOnce(contacts, visit) {
+  if (contacts.length === 1) visit(contacts[0]);
+  else for (const contact of new Set(contacts)) visit(contact);
+}
+
+const INDEX = {
+  contact_added(facts, occurrence, data) {
+    const contact = facts.contact(data.contact);
+    contact.added = true;
+    for (const name of CONTACT_FIELDS) contact.fields.set(name, data[name] ?? null);
+  },
+  contact_updated(facts, occurrence, data) {
+    const contact = facts.contact(data.contact);
+    for (const name of CONTACT_FIELDS) {
+      if (name in data) contact.fields.set(name, data[name]);
+    }
+  },
+  contact_archived(facts, occurrence, data) {
+    const contact = facts.contact(data.contact);
+    if (contact.archived === null) contact.archived = occurrence;
+  },
+  meeting_logged(facts, occurrence, data) {
+    facts.meetings.push(occurrence);
+    eachOnce(data.contacts, (contact) => {
+      facts.contact(contact);
+      push(facts.meetingsWith, contact, occurrence);
+    });
+  },
+  referral_given(facts, occurrence, data) {
+    facts.contact(data.introducer);
+    facts.contact(data.referred);
+    if (!facts.referralsGiven.has(data.referral)) facts.referralsGiven.set(data.referral, occurrence);
+  },
+  referral_made(facts, occurrence, data) {
+    facts.contact(data.to);
+    facts.contact(data.referred);
+    if (!facts.referralsMade.has(data.referral)) facts.referralsMade.set(data.referral, occurrence);
+  },
+  referral_outcome(facts, occurrence, data) {
+    push(facts.outcomes, data.referral, occurrence);
+  },
+  thanks_sent(facts, occurrence, data) {
+    facts.contact(data.contact);
+    push(facts.thanksSent, data.contact, occurrence);
+  },
+  thanks_received(facts, occurrence, data) {
+    facts.contact(data.contact);
+    push(facts.thanksReceived, data.contact, occurrence);
+  },
+  introducer_informed(facts, occurrence, data) {
+    push(facts.informed, data.referral, occurrence);
+  },
+  update_received(facts, occurrence, data) {
+    push(facts.updates, data.referral, occurrence);
+  },
+  job_found(facts, occurrence) {
+    facts.jobsFound.push(occurrence);
+  },
+  job_announced(facts, occurrence, data) {
+    facts.contact(data.contact);
+    push(facts.jobsAnnounced, data.contact, occurrence);
+  },
+  idea_shared(facts, occurrence, data) {
+    facts.contact(data.contact);
+    push(facts.ideas, data.contact, occurrence);
+  },
+  greetings_sent(facts, occurrence, data) {
+    eachOnce(data.contacts, (contact) => {
+      facts.contact(contact);
+      push(facts.greetings, contact, occurrence);
+    });
+  },
+  obligation_snoozed(facts, occurrence, data) {
+    facts.snoozes.set(data.obligation, occurrence);
+  },
+  obligation_dismissed(facts, occurrence, data) {
+    if (!facts.dismissals.has(data.obligation)) facts.dismissals.set(data.obligation, occurrence.pos);
+  },
+  settings_changed(facts, occurrence, data) {
+    for (const name of ['timezone', 'reminder_hour', 'cadence_days', 'language']) {
+      if (data[name] !== undefined) facts.settings[name] = data[name];
+    }
+  },
+};

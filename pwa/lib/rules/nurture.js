@@ -1,0 +1,44 @@
+// nurture — keep the link alive regularly and intelligently, with ideas that may interest them.
+//
+// | created when      | listed from due−7; due = last touch + cadence (once the contact has had a meeting) |
+// | debtor → creditor | me → contact                                                                       |
+// | due               | last touch + cadence; on time due…due+14, late due+15…due+44, very late ≥ due+45    |
+// | fulfilled by      | any touch dated ≥ due−7; a touch before due−7 only moves due; the next cycle starts |
+// |                   | from the fulfilling touch                                                          |
+
+import { formatDay } from './dates.js';
+import { ME, Obligation, Window, register } from './obligations.js';
+
+export const RULE = 'nurture';
+export const WINDOW = register(RULE, new Window(14, 44));
+export const LISTED_BEFORE_DUE = 7;
+
+export function* derive(facts) {
+  for (const [contact, meetings] of facts.meetingsWith) {
+    const cadence = facts.cadence(contact);
+    if (cadence === 0) continue;
+    const archived = facts.archived(contact);
+    const firstMeeting = meetings[0].pos;
+    const until = archived === null ? Infinity : archived.pos;
+    const touches = facts.touches(contact).filter((touch) => touch.pos >= firstMeeting && touch.pos < until);
+    if (touches.length === 0) continue; // archived before the first meeting
+    let { day: last, event: trigger } = touches[0];
+    for (let i = 1; i < touches.length; i++) {
+      const { pos, day, event } = touches[i];
+      const due = last + cadence;
+      if (day >= due - LISTED_BEFORE_DUE) {
+        const obligation = cycle(contact, due, trigger.id);
+        if (!facts.dismissedBefore(obligation.id, pos)) obligation.fulfil(day);
+        yield obligation;
+      }
+      last = day;
+      trigger = event;
+    }
+    const due = last + cadence;
+    if (archived === null && facts.asOf >= due - LISTED_BEFORE_DUE) yield cycle(contact, due, trigger.id);
+  }
+}
+
+function cycle(contact, due, trigger) {
+  return new Obligation(`nurture:${contact}:${formatDay(due)}`, RULE, ME, contact, due, trigger);
+}
