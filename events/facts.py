@@ -121,9 +121,22 @@ def order(events: list[t.Event]) -> list[t.Event]:
     ordered.sort(key=_at)
     if len(set(map(_id, ordered))) == len(ordered):
         return ordered  # the usual case, checked at C speed
-    seen: set[str] = set()
-    add = seen.add
-    return [e for e in ordered if not (e.id in seen or add(e.id))]
+    # Two different events under one id and one instant: keep the one whose encoding sorts first, so the
+    # answer depends on the set of events, never on their order in the log.
+    chosen: dict[str, t.Event] = {}
+    for event in ordered:
+        kept = chosen.get(event.id)
+        if kept is None:
+            chosen[event.id] = event
+        elif kept.at == event.at and _encoded(event) < _encoded(kept):
+            chosen[event.id] = event
+    return [e for e in ordered if chosen[e.id] is e]
+
+
+def _encoded(event: t.Event) -> bytes:
+    from .codec import encode_event
+
+    return encode_event(event)
 
 
 _id = attrgetter("id")

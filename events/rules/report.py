@@ -20,15 +20,17 @@ WINDOW = register(RULE, Window(on_time=7, late=20))
 
 
 def derive(facts: Facts) -> Iterable[Obligation]:
-    for referral, (_, given_on, event) in facts.referrals_given.items():
+    for referral, (given_pos, given_on, event) in facts.referrals_given.items():
+        if referral in facts.referrals_made and facts.referrals_made[referral][0] < given_pos:
+            continue  # one id, one referral: the one logged first
         first_meeting = next(
             (m for m in facts.meetings_with.get(event.data.referred, ()) if m[1] >= given_on), None
         )
         known = _outcome_known(facts.outcomes.get(referral), first_meeting, given_on)
         if known is not None:
             yield _report(facts, referral, ME, event.data.introducer, known, facts.informed.get(referral, ()))
-    for referral, (_, made_on, event) in facts.referrals_made.items():
-        if referral in facts.referrals_given:
+    for referral, (made_pos, made_on, event) in facts.referrals_made.items():
+        if referral in facts.referrals_given and facts.referrals_given[referral][0] < made_pos:
             continue  # one id, one referral: the one logged first
         known = _outcome_known(facts.outcomes.get(referral), None, made_on)
         if known is not None:

@@ -874,8 +874,6 @@ def test_mentions_names_the_contacts_an_event_is_about():
 # --- doubtful corners ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="report.derive skips a referral_made whose id is also a referral_given's, "
-                                       "whichever came first, though its comment says 'the one logged first' wins")
 def test_a_referral_id_used_twice_keeps_the_referral_logged_first():
     log = Log()
     log.referral_made("2026-05-01", referral="r1", to="c-paul", referred="c-marc")
@@ -885,9 +883,6 @@ def test_a_referral_id_used_twice_keeps_the_referral_logged_first():
     assert (got["debtor"], got["creditor"]) == ("c-paul", "me")
 
 
-@pytest.mark.xfail(strict=True, reason="order() sorts by (at, id) with a stable sort: two different events sharing "
-                                       "an id and an instant keep their line order, so the answer depends on the "
-                                       "order of the log, not only on its set of events")
 def test_two_different_events_with_one_id_and_one_time_give_one_answer_whatever_their_order():
     log = Log()
     log.add("meeting_logged", "2026-05-12", meeting="m-a", contacts=["c1"], id="same")
