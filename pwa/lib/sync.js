@@ -8,6 +8,8 @@ import { flush, changes } from './outbox.js';
 
 const PERIOD_MS = 60_000;
 const AFTER_WRITE_MS = 300;
+const RETRY_FIRST_MS = 2000; // then doubled up to RETRY_MAX_MS while the server cannot be reached
+const RETRY_MAX_MS = 30_000;
 
 export const status = new EventTarget(); // 'change', with `current` below
 export let current = { phase: 'idle', pending: 0, rejected: 0, lastSyncedAt: null, error: null };
@@ -36,8 +38,11 @@ async function syncRound() {
   await publish('syncing');
   try {
     await flush((batch) => exchange(session, batch));
+    retryDelay = 0;
+    clearTimeout(retryTimer);
     await publish('synced');
   } catch (error) {
+    scheduleRetry();
     if (error instanceof Unreachable) return publish('offline');
     if (error instanceof ApiError && error.status === 401) {
       await setMeta('session', { ...session, revoked: true });
@@ -83,6 +88,17 @@ export const refreshStatus = () => publish(current.phase === 'synced' ? 'idle' :
 
 let timer = null;
 let debounce = null;
+let retryTimer = null;
+let retryDelay = 0;
+
+/** The server did not answer: try again soon, then less and less often (the network may be back
+ * without any `online` event, e.g. the server was restarted or the Wi-Fi had no internet). */
+function scheduleRetry() {
+  if (!timer) return;
+  retryDelay = Math.min(RETRY_MAX_MS, retryDelay ? retryDelay * 2 : RETRY_FIRST_MS);
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(syncNow, retryDelay);
+}
 
 /** Start syncing by itself: now, on `online`, on focus, every minute, after writes, when the service
  * worker asks. */
@@ -95,6 +111,7 @@ export function startAutoSync() {
   navigator.serviceWorker?.addEventListener('message', (event) => { if (event.data?.type === 'sync') syncNow(); });
   changes.addEventListener('recorded', () => {
     refreshStatus();
+    retryDelay = 0; // something new to send: worth trying again soon
     clearTimeout(debounce);
     debounce = setTimeout(syncNow, AFTER_WRITE_MS);
   });
@@ -103,6 +120,8 @@ export function startAutoSync() {
 
 export function stopAutoSync() {
   clearInterval(timer);
+  clearTimeout(retryTimer);
+  clearTimeout(debounce);
   timer = null;
   removeEventListener('online', syncNow);
   removeEventListener('focus', syncNow);

@@ -81,19 +81,21 @@ export function renderLog(ctx) {
   who.addEventListener('keydown', (event) => {
     if (event.key !== 'Enter') return;
     event.preventDefault();
-    suggestions.querySelector('button')?.click();
+    chooseTyped();
   });
+
+  /** The typed name: the contact of that exact name, else a new contact. */
+  function chooseTyped() {
+    const typed = who.value.trim();
+    if (!typed || chosen.some((c) => c.name.toLowerCase() === typed.toLowerCase())) { who.value = ''; return; }
+    const match = known.find((c) => c.name.toLowerCase() === typed.toLowerCase());
+    choose(match ? { id: match.id, name: match.name, isNew: false } : { id: uuidv7(), name: typed, isNew: true });
+  }
 
   async function save(event) {
     event.preventDefault();
     errors.textContent = '';
-    const typed = who.value.trim();
-    if (typed) {
-      const match = known.find((c) => c.name.toLowerCase() === typed.toLowerCase());
-      if (!chosen.some((c) => c.name.toLowerCase() === typed.toLowerCase())) {
-        choose(match ? { id: match.id, name: match.name, isNew: false } : { id: uuidv7(), name: typed, isNew: true });
-      }
-    }
+    chooseTyped();
     if (!chosen.length) { errors.textContent = t('log.error_who'); who.focus(); return; }
     const when = new Date(at.value);
     if (Number.isNaN(when.getTime())) { errors.textContent = t('log.error_when'); at.focus(); return; }

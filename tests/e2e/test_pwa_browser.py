@@ -1,0 +1,339 @@
+"""The PWA in a real browser (Debian's Chromium through Playwright) against a real `merci serve`: sign up,
+log meetings online and with the server process stopped, two devices converging, log out, and
+axe-core plus a screenshot on every screen in French and English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from .server import PASSWORD, MerciServer, bearer, sign_up, whole_log
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parents[2]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+ZONE = "Europe/Paris"
+PHONE = {"width": 390, "height": 844}
+SYNC_TIMEOUT_MS = 40_000
+
+
+# --- fixtures -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with MerciServer(tmp_path_factory.mktemp("pwa") / "data") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Device:
+    """One browser context: a phone with its own storage, in Paris, at the reference size."""
+
+    def __init__(self, browser, server: MerciServer, lang: str = "en", dark: bool = False, axe: bool = False):
+        self.server = server
+        self.context = browser.new_context(
+            viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="fr-FR" if lang == "fr" else "en-GB",
+            timezone_id=ZONE, color_scheme="dark" if dark else "light", service_workers="allow",
+        )
+        if axe:  # injected by the DevTools protocol, which the page's CSP does not govern
+            self.context.add_init_script(path=str(AXE))
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text or message.type == "error" and "Failed to load resource" not in message.text:
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def open(self, path: str = "/") -> None:
+        self.page.goto(self.server.url + path)
+        self.page.wait_for_selector("html[data-ready]")
+
+    def sign_up(self, email: str) -> None:
+        self.open()
+        self.page.get_by_label("Email").fill(email)
+        self.page.get_by_label("Password").fill(PASSWORD)
+        self.page.locator("form button[type=submit]").click()
+        self.page.wait_for_selector("#nav:not([hidden])")
+        self.wait_synced()
+
+    def log_in(self, email: str, lang: str = "en") -> None:
+        self.open()
+        self.page.locator(".segmented button").nth(1).click()
+        self.page.get_by_label("E-mail" if lang == "fr" else "Email").fill(email)
+        self.page.get_by_label("Mot de passe" if lang == "fr" else "Password").fill(PASSWORD)
+        self.page.locator("form button[type=submit]").click()
+        self.page.wait_for_selector("#nav:not([hidden])")
+        self.wait_synced()
+
+    def go(self, route: str) -> None:
+        self.page.evaluate("(hash) => { location.hash = hash; }", route)
+        self.page.wait_for_function("(hash) => location.hash === hash", arg=route)
+        self.page.wait_for_selector("main h1")
+
+    def log_meeting(self, name: str, *, new: bool = True, referral: str | None = None) -> None:
+        self.go("#/log")
+        page = self.page
+        page.locator("input[placeholder]").fill(name)
+        page.keyboard.press("Enter")
+        if referral:
+            page.locator("fieldset").filter(has=page.locator("legend", has_text="Names they gave me")).locator("button").click()
+            page.get_by_label("Name received").fill(referral)
+        page.locator("form.log button[type=submit]").click()
+        page.wait_for_function("() => location.hash === '#/today'")
+
+    def wait_synced(self) -> None:
+        self.page.wait_for_function(
+            "() => { const s = document.getElementById('sync-status');"
+            " return s && s.dataset.phase === 'synced' && s.dataset.pending === '0'; }",
+            timeout=SYNC_TIMEOUT_MS,
+        )
+
+    def session(self) -> dict:
+        return self.page.evaluate("async () => (await import('/lib/db.js')).getMeta('session')")
+
+    def local_ids(self) -> set[str]:
+        return set(self.page.evaluate("async () => (await (await import('/lib/db.js')).allEvents()).map(e => e.id)"))
+
+    def outbox(self) -> list[dict]:
+        return self.page.evaluate("async () => (await import('/lib/db.js')).outboxBatch(1000)")
+
+    def projection(self) -> dict:
+        return self.page.evaluate("async () => { const m = await import('/ui/model.js'); await m.load(); return m.view().doc; }")
+
+    def axe(self) -> list[dict]:
+        found = self.page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+        return [v for v in found if v["impact"] in ("serious", "critical")]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def devices(browser, server):
+    made: list[Device] = []
+
+    def make(**options) -> Device:
+        device = Device(browser, server, **options)
+        made.append(device)
+        return device
+
+    yield make
+    problems = [p for d in made for p in d.problems]
+    for device in made:
+        device.close()
+    assert not problems, problems
+
+
+def email() -> str:
+    return f"{uuid.uuid4().hex[:12]}@example.org"
+
+
+def server_ids(server: MerciServer, token: str) -> set[str]:
+    return {e["id"] for e in whole_log(server.url, token)}
+
+
+# --- seed log for the screens ---------------------------------------------------------------------------
+
+
+def seeded_account(server: MerciServer, lang: str) -> tuple[str, str]:
+    """An account with a little history: an overdue thank-you, a report due, someone who owes a thank-you,
+    a follow-up done on time."""
+    address = email()
+    token = sign_up(server.url, address, timezone=ZONE, language=lang)["token"]
+    now = dt.datetime.now(ZoneInfo(ZONE))
+
+    def at(days_ago: int, hour: int = 10) -> str:
+        return (now - dt.timedelta(days=days_ago)).replace(hour=hour, minute=30, second=0, microsecond=0).isoformat()
+
+    def event(type_: str, when: str, **data) -> dict:
+        return {"id": str(uuid.uuid4()), "type": type_, "v": 1, "at": when, "data": data}
+
+    events = [
+        event("contact_added", at(12), contact="c-herve", name="Hervé Martin", email="herve@example.org", org="Atelier Martin"),
+        event("contact_added", at(12), contact="c-anne", name="Anne Leroy", org="Lumen"),
+        event("contact_added", at(12), contact="c-paul", name="Paul Lemaire"),
+        event("contact_added", at(12), contact="c-sophie", name="Sophie Bernard", email="sophie@example.org"),
+        event("meeting_logged", at(10), meeting="m-sophie", contacts=["c-sophie"], kind="coffee", place="Café de la Paix"),
+        event("thanks_sent", at(9), contact="c-sophie", meeting="m-sophie", channel="email"),
+        event("meeting_logged", at(3), meeting="m-herve", contacts=["c-herve"], place="Atelier Martin"),
+        event("referral_given", at(3), referral="r-paul", introducer="c-herve", referred="c-paul", meeting="m-herve"),
+        event("meeting_logged", at(1), meeting="m-paul", contacts=["c-paul"], kind="video"),
+        event("meeting_logged", at(1, 15), meeting="m-anne", contacts=["c-anne"], host="me"),
+    ]
+    answer = httpx.post(f"{server.url}/api/import", content="".join(json.dumps(e) + "\n" for e in events),
+                        headers=bearer(token), timeout=10)
+    assert answer.status_code == 200 and answer.json()["accepted"] == len(events), answer.text
+    return address, token
+
+
+# --- tests --------------------------------------------------------------------------------------------
+
+
+def test_a_meeting_logged_online_reaches_the_server(devices, server):
+    phone = devices()
+    phone.sign_up(email())
+    phone.log_meeting("Hervé Martin")
+    phone.wait_synced()
+
+    token = phone.session()["token"]
+    log = whole_log(server.url, token)
+    added = [e for e in log if e["type"] == "contact_added"]
+    meetings = [e for e in log if e["type"] == "meeting_logged"]
+    assert [e["data"]["name"] for e in added] == ["Hervé Martin"]
+    assert [m["data"]["contacts"] for m in meetings] == [[added[0]["data"]["contact"]]]
+    assert {e["id"] for e in log} == phone.local_ids()
+    expect(phone.page.locator("#sync-status")).to_have_text("All synced")
+
+
+def test_offline_with_the_server_stopped_the_app_works_and_syncs_by_itself_when_it_is_back(devices, server):
+    phone = devices()
+    phone.sign_up(email())
+    phone.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    token = phone.session()["token"]
+    before = server_ids(server, token)
+
+    server.stop()
+    try:
+        response = phone.page.reload()
+        phone.page.wait_for_selector("html[data-ready]")
+        assert response.from_service_worker, "the reload did not come from the service worker"
+        assert phone.page.locator("main h1").inner_text() == "Today"
+
+        phone.log_meeting("Claire Dubois", referral="Paul Lemaire")
+        row = phone.page.locator("li.row", has_text="Thank Claire Dubois")
+        expect(row.locator(".when")).to_have_text("Due tomorrow")
+        waiting = phone.outbox()
+        assert sorted(e["type"] for e in waiting) == ["contact_added", "contact_added", "meeting_logged", "referral_given"]
+        status = phone.page.locator("#sync-status")
+        expect(status).to_have_text("Offline · 4 events waiting")
+    finally:
+        server.start()
+
+    phone.wait_synced()  # no click, no reload: the app retries on its own
+    after = server_ids(server, token)
+    assert after - before == {e["id"] for e in waiting}
+    assert after == phone.local_ids()
+    assert phone.outbox() == []
+
+
+def test_a_second_device_sees_the_same_and_offline_edits_on_both_converge(devices, server):
+    address, token = seeded_account(server, "en")
+    first, second = devices(), devices()
+    first.log_in(address)
+    second.log_in(address)
+    assert first.projection() == second.projection()
+    overdue = "thank:m-herve:c-herve"
+    assert {o["id"]: o["status"] for o in first.projection()["obligations"]}[overdue] == "overdue"
+
+    first.context.set_offline(True)
+    second.context.set_offline(True)
+    card = first.page.locator(f'li.card[data-obligation="{overdue}"]')
+    card.get_by_role("button", name="Done").click()
+    first.log_meeting("Anne Leroy", new=False)
+    card = second.page.locator(f'li.card[data-obligation="{overdue}"]')
+    card.get_by_role("button", name="Snooze").click()
+    card.get_by_role("button", name="Tomorrow").click()
+    second.log_meeting("Julien Petit")
+    assert first.projection() != second.projection()
+
+    first.context.set_offline(False)
+    second.context.set_offline(False)
+    expected = set()
+    for _ in range(3):  # whoever synced first pulls the other's edits on its next round
+        for device in (first, second):
+            device.page.locator("#sync-status").click()
+            device.wait_synced()
+        expected = server_ids(server, token)
+        if all(device.local_ids() == expected and not device.outbox() for device in (first, second)):
+            break
+    assert first.local_ids() == second.local_ids() == expected
+
+    mine, theirs = first.projection(), second.projection()
+    assert mine == theirs
+    statuses = {o["id"]: (o["status"], o["grade"]) for o in mine["obligations"]}
+    assert statuses[overdue] == ("done", "late")
+    audit = httpx.get(f"{server.url}/api/audit", params={"as_of": mine["as_of"]}, headers=bearer(token), timeout=10).json()
+    assert audit == mine, "the server's Python engine and the phones' JavaScript engine disagree"
+
+
+def test_logging_out_leaves_nothing_on_the_device(devices, server):
+    phone = devices()
+    phone.sign_up(email())
+    phone.log_meeting("Hervé Martin")
+    phone.wait_synced()
+    phone.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    assert phone.page.evaluate("async () => (await caches.keys()).length") > 0
+
+    phone.go("#/settings")
+    phone.page.get_by_role("button", name="Log out").click()
+    phone.page.locator(".more").get_by_role("button", name="Log out").click()
+    phone.page.wait_for_selector("#nav[hidden]", state="attached")
+
+    assert phone.page.evaluate("async () => (await indexedDB.databases()).map(d => d.name)") == []
+    assert phone.page.evaluate("async () => await caches.keys()") == []
+    assert phone.page.evaluate("async () => (await navigator.serviceWorker.getRegistrations()).length") == 0
+    assert "Nothing of yours is left on this device" in phone.page.locator("main").inner_text()
+
+
+SCREENS = [
+    ("today", "#/today"), ("log", "#/log"), ("contacts", "#/contacts"), ("contact", "#/contacts/c-herve"),
+    ("audit", "#/audit"), ("settings", "#/settings"),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_screen_is_accessible_and_photographed(devices, server, lang):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    address, _ = seeded_account(server, lang)
+    phone = devices(lang=lang, axe=True)
+    phone.open()
+    found = {"auth": phone.axe()}
+    phone.page.screenshot(path=str(SHOTS / f"{lang}-auth.png"))
+    phone.log_in(address, lang)
+    assert phone.page.locator("html").get_attribute("lang") == lang
+    for name, route in SCREENS:
+        phone.go(route)
+        phone.page.wait_for_timeout(150)  # toasts and devices list settle
+        found[name] = phone.axe()
+        phone.page.screenshot(path=str(SHOTS / f"{lang}-{name}.png"))
+    phone.go("#/today")
+    phone.page.screenshot(path=str(SHOTS / f"{lang}-today-full.png"), full_page=True)
+
+    if lang == "en":
+        dark = devices(lang=lang, dark=True, axe=True)
+        dark.log_in(address, lang)
+        for name, route in [("today", "#/today"), ("contact", "#/contacts/c-herve"), ("log", "#/log")]:
+            dark.go(route)
+            found[f"dark-{name}"] = dark.axe()
+            dark.page.screenshot(path=str(SHOTS / f"{lang}-dark-{name}.png"))
+    serious = {screen: v for screen, v in found.items() if v}
+    assert not serious, json.dumps(serious, indent=1, ensure_ascii=False)
