@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from ..facts import Facts
@@ -20,17 +21,21 @@ WINDOW = register(RULE, Window(on_time=0, late=6))
 
 
 def derive(facts: Facts) -> Iterable[Obligation]:
+    jobs = facts.jobs_found
+    if not jobs:
+        return ()
     owed: dict[str, list[Obligation]] = {}
     made: list[Obligation] = []
-    previous = None
-    for _, found_on, job in facts.jobs_found:
-        for contact in sorted(_helpers(facts, previous, found_on)):
+    for (_, found_on, job), helpers in zip(jobs, _helpers_by_job(facts)):
+        for contact in sorted(helpers):
+            archived = facts.archived(contact)
+            if archived is not None and archived[1] <= found_on:
+                continue
             obligation = Obligation(
                 id=f"announce:{job.id}:{contact}", rule=RULE, debtor=ME, creditor=contact, due=found_on, trigger=job.id
             )
             made.append(obligation)
             owed.setdefault(contact, []).append(obligation)
-        previous = found_on
 
     for contact, announced in facts.jobs_announced.items():
         open_ones = sorted(owed.get(contact, ()), key=lambda o: (o.due, o.id))
@@ -42,11 +47,22 @@ def derive(facts: Facts) -> Iterable[Obligation]:
     return made
 
 
-def _helpers(facts: Facts, after: dt.date | None, up_to: dt.date) -> set[str]:
-    """Who helped between the previous job (exclusive) and this one (inclusive), not archived by then."""
-    def within(day: dt.date) -> bool:
-        return (after is None or day > after) and day <= up_to
+def _helpers_by_job(facts: Facts) -> list[set[str]]:
+    """For each job_found, who helped: met (either host) or introduced me to someone, dated after the
+    previous job_found's date (exclusive) and up to its own (inclusive)."""
+    days = [day for _, day, _ in facts.jobs_found]
+    helpers: list[set[str]] = [set() for _ in days]
 
-    helpers = {c for _, day, m in facts.meetings if within(day) for c in m.data.contacts}
-    helpers |= {e.data.introducer for _, day, e in facts.referrals_given.values() if within(day)}
-    return {c for c in helpers if (archived := facts.archived(c)) is None or archived[1] > up_to}
+    def window(day: dt.date) -> int | None:
+        """The job whose window holds `day`: the first dated on or after it (of two on one day, the first:
+        the second's window is empty)."""
+        index = bisect_left(days, day)
+        return index if index < len(days) else None
+
+    for _, day, meeting in facts.meetings:
+        if (index := window(day)) is not None:
+            helpers[index].update(meeting.data.contacts)
+    for _, day, given in facts.referrals_given.values():
+        if (index := window(day)) is not None:
+            helpers[index].add(given.data.introducer)
+    return helpers
