@@ -137,6 +137,11 @@ def document(events, as_of: dt.date, zone: str | None) -> bytes:
     return msgspec.json.encode([replay_document(projection), histories])
 
 
+def again(event):
+    """The same event read a second time from the wire."""
+    return decode_event(encode_event(event))
+
+
 def local_day(event, zone: str) -> dt.date:
     return event.at.astimezone(ZoneInfo(zone)).date()
 
@@ -153,7 +158,8 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
        repeats=st.integers(0, 15))
 def test_shuffling_and_repeating_events_changes_nothing(events, as_of, zone, seed, repeats):
     shuffler = random.Random(seed)
-    arrived = events + [shuffler.choice(events) for _ in range(repeats)]
+    # a repeat is the same line read again: an equal event, decoded anew (test_rules covers one object twice)
+    arrived = events + [again(shuffler.choice(events)) for _ in range(repeats)]
     shuffler.shuffle(arrived)
     assert document(arrived, as_of, zone) == document(events, as_of, zone)
 
@@ -161,7 +167,7 @@ def test_shuffling_and_repeating_events_changes_nothing(events, as_of, zone, see
 @FAST
 @given(events=logs(), as_of=as_of_dates, seed=st.integers(0, 2**32))
 def test_a_replayed_copy_of_the_log_counts_once(events, as_of, seed):
-    twice = events * 2
+    twice = events + [again(e) for e in events]
     random.Random(seed).shuffle(twice)
     assert document(twice, as_of, None) == document(events, as_of, None)
 
