@@ -463,3 +463,24 @@ def test_a_carriage_return_inside_a_valid_line_does_not_shift_line_numbers():
     with pytest.raises(LogError) as caught:
         read_log(b"\n".join(lines))
     assert caught.value.line == 4
+
+
+@pytest.mark.parametrize("bad", ["1899-12-31T23:59:59Z", "0001-01-01T00:00:00+05:00", "3000-01-01T00:00:00Z",
+                                 "9999-12-31T10:00:00+00:00"])
+def test_an_at_too_far_in_the_past_or_future_is_refused(bad):
+    # a date that far out would overflow the date arithmetic of the rules (due = D+1, Dec 1 of next year)
+    error = refused(event(at=bad))
+    assert error.field == "at" and "out of range" in error.message
+
+
+@pytest.mark.parametrize("fine", ["1900-01-01T00:00:00Z", "2999-12-31T12:00:00+00:00"])
+def test_an_at_within_the_supported_years_is_accepted(fine):
+    assert decode_event(json.dumps(event(at=fine))).at == dt.datetime.fromisoformat(fine.replace("Z", "+00:00"))
+
+
+def test_an_out_of_range_at_in_a_log_is_a_bad_line_with_its_number():
+    lines = good_lines(3)
+    lines[1] = line(event(at="9999-12-31T10:00:00+00:00"))
+    with pytest.raises(LogError) as caught:
+        read_log(b"\n".join(lines))
+    assert caught.value.line == 2 and caught.value.error.field == "at"
