@@ -267,6 +267,7 @@ async function boot() {
   sync.status.addEventListener('change', onSyncStatus);
   addEventListener('hashchange', () => render());
   render();
+  performance.mark('merci:ready');
   document.documentElement.dataset.ready = 'true';
 }
 

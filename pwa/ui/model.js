@@ -3,10 +3,20 @@
  * and date. */
 
 import { allEvents } from '../lib/db.js';
-import { projection, replayDocument, contactHistory, logTimeZone } from '../lib/rules/project.js';
-import { order } from '../lib/rules/facts.js';
-import { formatDay as isoDay } from '../lib/rules/dates.js';
 import { todayIn } from './i18n.js';
+
+/** The rules engine, loaded with the first log (the sign-in screen does not need it). */
+let projection, replayDocument, contactHistory, logTimeZone, order, isoDay;
+
+async function loadEngine() {
+  if (projection) return;
+  const [project, facts, dates] = await Promise.all([
+    import('../lib/rules/project.js'), import('../lib/rules/facts.js'), import('../lib/rules/dates.js'),
+  ]);
+  ({ projection, replayDocument, contactHistory, logTimeZone } = project);
+  ({ order } = facts);
+  isoDay = dates.formatDay;
+}
 
 export const ME = 'me';
 
@@ -18,7 +28,7 @@ const cache = new Map();
 
 /** Read the local log again (after a write or a sync). */
 export async function load() {
-  events = await allEvents();
+  [events] = await Promise.all([allEvents(), loadEngine()]);
   byId = new Map(events.map((e) => [e.id, e]));
   try {
     zone = logTimeZone(order(events)) ?? 'UTC';

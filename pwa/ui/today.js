@@ -7,6 +7,8 @@ import * as model from './model.js';
 import { describe, context, when, draft, fulfilment, isOpen, byUrgency, statusBadge } from './obligations.js';
 
 const SOON_DAYS = 7;
+const SHOWN = 12; // a calm list: the most urgent first, the rest one tap away
+let showAll = false;
 
 export function renderToday(ctx) {
   const today = model.today();
@@ -20,8 +22,7 @@ export function renderToday(ctx) {
   const sections = [];
   sections.push(h('section', { 'aria-labelledby': 'mine-h' },
     h('h2', { id: 'mine-h' }, t('today.mine'), count(mine.length)),
-    mine.length ? h('ul', { class: 'cards' }, mine.map((o) => card(o, ctx, today)))
-      : h('p', { class: 'calm' }, t('today.mine_none'))));
+    mine.length ? cards(mine, ctx, today) : h('p', { class: 'calm' }, t('today.mine_none'))));
   if (soon.length) {
     sections.push(h('section', { 'aria-labelledby': 'soon-h' },
       h('h2', { id: 'soon-h' }, t('today.soon')),
@@ -30,8 +31,7 @@ export function renderToday(ctx) {
   }
   sections.push(h('section', { 'aria-labelledby': 'theirs-h' },
     h('h2', { id: 'theirs-h' }, t('today.theirs'), count(theirs.length)),
-    theirs.length ? h('ul', { class: 'cards' }, theirs.map((o) => card(o, ctx, today)))
-      : h('p', { class: 'calm' }, t('today.theirs_none'))));
+    theirs.length ? cards(theirs, ctx, today) : h('p', { class: 'calm' }, t('today.theirs_none'))));
   if (snoozed.length) sections.push(h('p', { class: 'hint' }, t('today.snoozed', { count: snoozed.length })));
 
   return h('div', { class: 'screen' },
@@ -40,6 +40,15 @@ export function renderToday(ctx) {
     !mine.length && !theirs.length && !model.eventCount()
       ? h('p', { class: 'empty' }, t('today.empty'), ' ', h('a', { href: '#/log' }, t('today.empty_link'))) : null,
     sections);
+}
+
+function cards(list, ctx, today) {
+  const shown = showAll ? list : list.slice(0, SHOWN);
+  return [
+    h('ul', { class: 'cards' }, shown.map((o) => card(o, ctx, today))),
+    shown.length < list.length ? h('button', { type: 'button', class: 'button quiet',
+      onclick: () => { showAll = true; ctx.rerender(); } }, t('today.show_all', { count: list.length })) : null,
+  ];
 }
 
 function count(n) {

@@ -32,9 +32,9 @@ def precached() -> list[str]:
 
 
 def imports_of(path: Path) -> set[Path]:
-    """The files an ES module imports, statically (import … from '…', export … from '…', import '…')."""
+    """The files an ES module imports: import … from '…', export … from '…', import '…', import('…')."""
     found = set()
-    for spec in re.findall(r"""(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|import\s*['"]([^'"]+)['"]""",
+    for spec in re.findall(r"""(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]""",
                            path.read_text()):
         target = next(s for s in spec if s)
         if target.startswith("."):

@@ -1,0 +1,174 @@
+"""The PWA's budgets, measured in Debian's Chromium against a real `merci serve` (printed, not asserted):
+
+- first-load JavaScript transfer, gzipped (target ≤ 60 KB), and everything the first load transfers;
+- time to interactive with a phone's viewport, touch and user agent and the CPU slowed 4× (target < 2 s):
+  the first visit (nothing cached), and a signed-in reload with a year of history (the rules engine
+  replays it on the device);
+- the offline reload: the server process stopped, the app served by its service worker.
+
+"Interactive" is the moment the app has rendered its screen and wired its handlers
+(`<html data-ready>`), measured from the navigation's start, after which the main thread is idle.
+
+    .venv/bin/python bench/pwa_budget.py [--runs 5] [--meetings 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import statistics
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.server import PASSWORD, MerciServer, bearer, sign_up  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {
+    "viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/126.0 Mobile Safari/537.36",
+    "locale": "en-GB", "timezone_id": "Europe/Paris",
+}
+CPU_SLOWDOWN = 4
+READY = "html[data-ready]"
+INTERACTIVE_MS = "() => performance.getEntriesByName('merci:ready')[0].startTime"
+"""boot() marks `merci:ready` when the screen is rendered and its handlers wired, just before data-ready."""
+
+
+def a_year_of_history(meetings: int) -> list[dict]:
+    """Contacts, meetings with thanks mostly sent the next day, referrals and reports over a year."""
+    zone = ZoneInfo("Europe/Paris")
+    start = dt.datetime.now(zone) - dt.timedelta(days=365)
+    events: list[dict] = []
+
+    def event(type_: str, when: dt.datetime, **data) -> None:
+        events.append({"id": str(uuid.uuid4()), "type": type_, "v": 1, "at": when.isoformat(timespec="seconds"),
+                       "data": data})
+
+    contacts = [f"c{n}" for n in range(max(10, meetings // 4))]
+    for n, contact in enumerate(contacts):
+        event("contact_added", start, contact=contact, name=f"Contact {n}", email=f"c{n}@example.org")
+    for n in range(meetings):
+        when = start + dt.timedelta(hours=10 + n * 365 * 24 // meetings)
+        contact = contacts[n % len(contacts)]
+        event("meeting_logged", when, meeting=f"m{n}", contacts=[contact], place="Café")
+        if n % 5:
+            event("thanks_sent", when + dt.timedelta(days=1), contact=contact, meeting=f"m{n}", channel="email")
+        if n % 7 == 0:
+            referred = contacts[(n + 1) % len(contacts)]
+            event("referral_given", when, referral=f"r{n}", introducer=contact, referred=referred, meeting=f"m{n}")
+    return events
+
+
+def js_budget(page_requests: list) -> dict[str, int]:
+    """Bytes of one load: JS bodies and headers on the wire, everything, and gzip -9 of the JS files."""
+    found = dict(js_body=0, js_headers=0, total=0, js_gzip=0, modules=0)
+    for request in page_requests:
+        if request.response() is None or request.url.endswith("/sw.js"):
+            continue
+        sizes = request.sizes()
+        found["total"] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        if request.url.endswith(".js"):
+            found["modules"] += 1
+            found["js_body"] += sizes["responseBodySize"]
+            found["js_headers"] += sizes["responseHeadersSize"]
+            found["js_gzip"] += len(gzip.compress((ROOT / "pwa" / request.url.split("/", 3)[3]).read_bytes(), 9))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--meetings", type=int, default=400)
+    options = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    data = Path(tempfile.mkdtemp(prefix="merci-budget-")) / "data"
+    with MerciServer(data) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+        def phone():
+            context = browser.new_context(**PHONE)
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+            return context, page
+
+        # 1. First visit: nothing cached, no service worker.
+        first, transfer = [], None
+        for run in range(options.runs):
+            context, page = phone()
+            requests: list = []
+            page.on("requestfinished", lambda request: requests.append(request))
+            page.goto(server.url)
+            page.wait_for_selector(READY)
+            first.append(page.evaluate(INTERACTIVE_MS))
+            if run == 0:
+                transfer = js_budget(requests)
+            context.close()
+
+        # 2. Signed in with a year of history: a reload served by the service worker.
+        address = f"{uuid.uuid4().hex[:10]}@example.org"
+        token = sign_up(server.url, address, timezone="Europe/Paris", language="en")["token"]
+        history = a_year_of_history(options.meetings)
+        body = "".join(json.dumps(e) + "\n" for e in history)
+        httpx.post(f"{server.url}/api/import", content=body, headers=bearer(token), timeout=60).raise_for_status()
+        context, page = phone()
+        page.goto(server.url)
+        page.wait_for_selector(READY)
+        page.locator(".segmented button").nth(1).click()
+        page.get_by_label("Email").fill(address)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.locator("form button[type=submit]").click()
+        page.wait_for_selector("#nav:not([hidden])", timeout=60_000)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
+        warm = []
+        for _ in range(options.runs):
+            page.reload()
+            page.wait_for_selector(READY)
+            warm.append(page.evaluate(INTERACTIVE_MS))
+
+        # 3. Offline: the server process stopped.
+        server.stop()
+        offline = []
+        for _ in range(options.runs):
+            response = page.reload()
+            page.wait_for_selector(READY)
+            assert response is not None and response.from_service_worker
+            offline.append(page.evaluate(INTERACTIVE_MS))
+        server.start()
+        context.close()
+        browser.close()
+
+    median = statistics.median
+    kb = lambda n: f"{n / 1024:6.1f} KB"  # noqa: E731
+    print(f"Merci PWA budgets — Chromium, 390×844 phone emulation, CPU slowed {CPU_SLOWDOWN}×, median of {options.runs}")
+    print(f"  first load, JavaScript gzipped (bodies):   {kb(transfer['js_body'])}  in {transfer['modules']} modules  "
+          f"(target ≤ 60 KB; + {kb(transfer['js_headers']).strip()} of headers)")
+    print(f"  first load, everything on the wire:        {kb(transfer['total'])}")
+    every_js = sorted((ROOT / "pwa").glob("**/*.js"))
+    every_js = [p for p in every_js if p.name != "sw.js" and "/icons/" not in str(p)]
+    all_gzip = sum(len(gzip.compress(p.read_bytes(), 9)) for p in every_js)
+    print(f"  all the app's JavaScript, gzip -9 (the rules engine loads after sign-in): {kb(all_gzip).strip()} "
+          f"in {len(every_js)} files")
+    print(f"  time to interactive, first visit:          {median(first):6.0f} ms  (target < 2000 ms)")
+    print(f"  time to interactive, signed in, {len(history)} events replayed: {median(warm):6.0f} ms"
+          "  (service worker)")
+    print(f"  offline reload (server stopped):           {median(offline):6.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
