@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 
-PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
+PWA_DIR = Path(os.environ.get("MERCI_PWA_DIR") or Path(__file__).resolve().parents[2] / "pwa").resolve()
+"""The app's files: `pwa/` beside the server, or `MERCI_PWA_DIR` (read at start)."""
 
 TYPES = {  # Litestar adds "; charset=utf-8" to text types
     ".html": "text/html",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shutil
 import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -302,6 +304,60 @@ def test_logging_out_leaves_nothing_on_the_device(devices, server):
     assert phone.page.evaluate("async () => await caches.keys()") == []
     assert phone.page.evaluate("async () => (await navigator.serviceWorker.getRegistrations()).length") == 0
     assert "Nothing of yours is left on this device" in phone.page.locator("main").inner_text()
+
+
+def test_a_new_version_waits_until_the_person_reloads(browser, tmp_path):
+    app = tmp_path / "pwa"
+    shutil.copytree(ROOT / "pwa", app)
+    with MerciServer(tmp_path / "data", env={"MERCI_PWA_DIR": str(app)}) as own:
+        phone = Device(browser, own)
+        try:
+            phone.sign_up(email())
+            page = phone.page
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+            old = page.evaluate("() => caches.keys()")
+            worker = app / "sw.js"
+            worker.write_text(re.sub(r"const VERSION = '[^']+';", "const VERSION = 'next';", worker.read_text()))
+            page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+            banner = page.locator("#update")
+            expect(banner).to_be_visible()
+            expect(banner).to_contain_text("A new version of Merci is ready.")
+            assert page.evaluate("() => navigator.serviceWorker.controller.state") == "activated"  # still the old one
+            page.evaluate("() => { window.beforeReload = true; }")
+            banner.get_by_role("button", name="Reload").click()
+            page.wait_for_function("() => window.beforeReload === undefined")  # reloaded
+            page.wait_for_selector("html[data-ready]")
+            page.wait_for_function("async () => (await caches.keys()).join() === 'merci-shell-next'")  # old cache gone
+            assert old and old != ["merci-shell-next"]
+            expect(page.locator("#update")).to_be_hidden()
+            expect(page.locator("main h1")).to_have_text("Today")
+        finally:
+            phone.close()
+        assert not phone.problems, phone.problems
+
+
+LAYOUT_SHIFT = """() => new Promise((resolve) => {
+  let total = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+  }).observe({ type: 'layout-shift', buffered: true });
+  setTimeout(() => resolve(total), 300);
+})"""
+
+
+def test_the_app_is_installable_and_does_not_shift_as_it_loads(devices, server):
+    address, _ = seeded_account(server, "en")
+    phone = devices()
+    phone.log_in(address)
+    phone.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    cdp = phone.context.new_cdp_session(phone.page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert [e for e in errors if e["errorId"] != "in-incognito"] == []  # every Playwright context is incognito
+    manifest = cdp.send("Page.getAppManifest")
+    assert not manifest["errors"], manifest["errors"]
+    phone.page.reload()
+    phone.page.wait_for_selector("html[data-ready]")
+    assert phone.page.evaluate(LAYOUT_SHIFT) < 0.01
 
 
 SCREENS = [
