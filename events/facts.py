@@ -130,7 +130,12 @@ def order(events: list[t.Event]) -> list[t.Event]:
             chosen[event.id] = event
         elif kept.at == event.at and _encoded(event) < _encoded(kept):
             chosen[event.id] = event
-    return [e for e in ordered if chosen[e.id] is e]
+    unique = []
+    for event in ordered:
+        if chosen.get(event.id) is event:
+            unique.append(event)
+            del chosen[event.id]  # the same object given twice counts once
+    return unique
 
 
 def _encoded(event: t.Event) -> bytes:

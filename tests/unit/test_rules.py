@@ -892,9 +892,6 @@ def test_two_different_events_with_one_id_and_one_time_give_one_answer_whatever_
     assert log.replay("2026-05-20") == forward
 
 
-@pytest.mark.xfail(strict=True, reason="order()'s duplicate path keeps every e with `chosen[e.id] is e`: the same "
-                                       "event object given twice (an in-memory caller, not a decoded log) counts "
-                                       "twice, so one thank-you fulfils two thanks")
 def test_the_same_event_object_given_twice_counts_once():
     log = Log()
     met(log, "2026-05-12", "m1")
