@@ -153,6 +153,9 @@ function showStatus() {
   statusButton.dataset.phase = phase;
   statusButton.dataset.pending = String(pending);
   statusButton.title = error ?? t('sync.now');
+  // Screen readers hear where things stand, not each minute's "Syncing…".
+  const live = document.getElementById('sync-live');
+  if (phase !== 'syncing' && signedInNow() && live.textContent !== text) live.textContent = text;
 }
 
 async function onSyncStatus() {
