@@ -7,7 +7,8 @@
 // It prints what the Python CLI prints, byte for byte, so any log can be checked on both engines.
 // Bad input ends with one clear line on stderr and a non-zero exit (2: usage, 3: a bad log).
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { daysFromCivil, formatDay, isTimeZone, localDay, parseDay } from './lib/rules/dates.js';
 import { LogError, pyRepr, readLog } from './lib/rules/events.js';
 import { compareText, order } from './lib/rules/facts.js';
@@ -315,32 +316,38 @@ function run(args) {
   return `${out.join('\n')}\n`;
 }
 
-function main(argv) {
-  process.stdout.on('error', (error) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
+/**
+ * Run the CLI with `argv` (the arguments after the script), writing to `io.stdout` and `io.stderr`
+ * (anything with a write(string) method); returns the exit code.
+ */
+export function main(argv, io = process) {
   try {
     const args = parseArgs(argv);
     if (args.help) {
-      process.stdout.write(args.help);
+      io.stdout.write(args.help);
       return 0;
     }
-    process.stdout.write(run(args));
+    io.stdout.write(run(args));
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.usage}\nmerci: error: ${error.message}\n`);
+      io.stderr.write(`${error.usage}\nmerci: error: ${error.message}\n`);
       return EXIT_USAGE;
     }
     if (error instanceof CliError) {
-      process.stderr.write(`merci: ${error.message}\n`);
+      io.stderr.write(`merci: ${error.message}\n`);
       return error.code;
     }
-    process.stderr.write(`merci: internal error: ${error?.message ?? error}\n`);
-    if (process.env.MERCI_DEBUG) process.stderr.write(`${error?.stack}\n`);
+    io.stderr.write(`merci: internal error: ${error?.message ?? error}\n`);
+    if (process.env.MERCI_DEBUG) io.stderr.write(`${error?.stack}\n`);
     return 1;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.stdout.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0); // `| head`: stop quietly, as the Python CLI does
+    throw error;
+  });
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -4,6 +4,7 @@
 // event itself. Every index is a Map keyed by id, each list in (at, id) order.
 
 import { LocalDates, parseInstant, SECONDS_PER_DAY } from './dates.js';
+import { convertEvent } from './events.js';
 
 export const DEFAULT_CADENCE_DAYS = 90;
 export const DEFAULT_REMINDER_HOUR = 9;
@@ -56,8 +57,10 @@ export function instantOf(event) {
 }
 
 /**
- * Events in (at, id) order — `at` as an instant, ids by code point — each id once (the first in that
- * order). Returns [{event, sec, us}], the instant kept for what follows.
+ * Events in (at, id) order — `at` as an instant, ids by code point — each id once: the first in that
+ * order, and of different events under one id at one instant, the one whose wire encoding sorts first
+ * (so the answer depends on the set of events, never on their order in the log). Returns
+ * [{event, sec, us}], the instant kept for what follows.
  */
 export function order(events) {
   const items = new Array(events.length);
@@ -67,17 +70,28 @@ export function order(events) {
     items[i] = { event, sec, us };
   }
   items.sort((a, b) => a.sec - b.sec || a.us - b.us || compareText(a.event.id, b.event.id));
-  const seen = new Set();
-  let kept = 0;
+  const chosen = new Map();
+  let repeated = false;
   for (const item of items) {
-    const { id } = item.event;
-    if (!seen.has(id)) {
-      seen.add(id);
-      items[kept++] = item;
+    const kept = chosen.get(item.event.id);
+    if (kept === undefined) chosen.set(item.event.id, item);
+    else {
+      repeated = true;
+      if (kept.sec === item.sec && kept.us === item.us && compareText(encoded(item.event), encoded(kept.event)) < 0) {
+        chosen.set(item.event.id, item);
+      }
     }
   }
-  items.length = kept;
-  return items;
+  return repeated ? items.filter((item) => chosen.get(item.event.id) === item) : items;
+}
+
+/** The wire encoding of an event, as the server writes it (the canonical form of events.js). */
+function encoded(event) {
+  try {
+    return JSON.stringify(convertEvent(JSON.parse(JSON.stringify(event))));
+  } catch {
+    return JSON.stringify(event);
+  }
 }
 
 /** The indexes every rule reads. */

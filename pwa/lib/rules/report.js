@@ -12,7 +12,9 @@ export const RULE = 'report';
 export const WINDOW = register(RULE, new Window(7, 20));
 
 export function* derive(facts) {
-  for (const [referral, { day: givenOn, event }] of facts.referralsGiven) {
+  const { referralsGiven, referralsMade } = facts;
+  for (const [referral, { pos, day: givenOn, event }] of referralsGiven) {
+    if (referralsMade.get(referral)?.pos < pos) continue; // one id, one referral: the one logged first
     const meetings = facts.meetingsWith.get(event.data.referred);
     const firstMeeting = meetings === undefined ? null : meetings.find((m) => m.day >= givenOn) ?? null;
     const known = outcomeKnown(facts.outcomes.get(referral), firstMeeting, givenOn);
@@ -20,8 +22,8 @@ export function* derive(facts) {
       yield report(facts, referral, ME, event.data.introducer, known, facts.informed.get(referral));
     }
   }
-  for (const [referral, { day: madeOn, event }] of facts.referralsMade) {
-    if (facts.referralsGiven.has(referral)) continue; // one id, one referral: the one logged first
+  for (const [referral, { pos, day: madeOn, event }] of referralsMade) {
+    if (referralsGiven.get(referral)?.pos < pos) continue; // one id, one referral: the one logged first
     const known = outcomeKnown(facts.outcomes.get(referral), null, madeOn);
     if (known !== null) yield report(facts, referral, event.data.to, ME, known, facts.updates.get(referral));
   }
