@@ -384,7 +384,24 @@ def test_every_screen_is_accessible_and_photographed(devices, server, lang):
         if name in ("today", "contact", "log"):
             phone.page.screenshot(path=str(SHOTS / f"{lang}-{name}-full.png"), full_page=True)
 
+    phone.go("#/today")
+    draft = phone.page.locator('li.card[data-obligation="thank:m-herve:c-herve"] a[href^="mailto:"]')
+    href = draft.get_attribute("href")
+    assert href.startswith("mailto:herve@example.org?subject=")
+    subject = "Merci%20pour%20notre%20rencontre%20du%20" if lang == "fr" else "Thank%20you%20for%20our%20meeting%20on%20"
+    greeting = "Bonjour%20Herv%C3%A9%20Martin" if lang == "fr" else "Dear%20Herv%C3%A9%20Martin"
+    assert subject in href and greeting in href
+
     if lang == "en":
+        card = phone.page.locator('li.card[data-obligation="thank:m-paul:c-paul"]')
+        card.get_by_role("button", name="Dismiss").click()
+        card.locator(".more").get_by_role("button", name="Dismiss").click()
+        expect(phone.page.locator('li.card[data-obligation="thank:m-paul:c-paul"]')).to_have_count(0)
+        phone.wait_synced()
+        dismissed = [e for e in phone.page.evaluate("async () => (await import('/lib/db.js')).allEvents()")
+                     if e["type"] == "obligation_dismissed"]
+        assert [e["data"] for e in dismissed] == [{"obligation": "thank:m-paul:c-paul"}]
+
         dark = devices(lang=lang, dark=True, axe=True)
         dark.log_in(address, lang)
         for name, route in [("today", "#/today"), ("contact", "#/contacts/c-herve"), ("log", "#/log")]:
