@@ -336,6 +336,39 @@ def test_a_new_version_waits_until_the_person_reloads(browser, tmp_path):
         assert not phone.problems, phone.problems
 
 
+def test_background_sync_sends_the_outbox_with_the_app_closed(browser, server):
+    phone = Device(browser, server)
+    try:
+        phone.sign_up(email())
+        phone.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        token = phone.session()["token"]
+        phone.context.set_offline(True)
+        phone.log_meeting("Hervé Martin")
+        waiting = {e["id"] for e in phone.outbox()}
+        assert len(waiting) == 2
+        phone.page.close()  # the app is closed; only the service worker is left
+        phone.context.set_offline(False)
+
+        blank = phone.context.new_page()
+        cdp = phone.context.new_cdp_session(blank)
+        registrations: list[dict] = []
+        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+        cdp.send("ServiceWorker.enable")
+        blank.wait_for_timeout(200)
+        registration = next(r for r in registrations if r["scopeURL"].startswith(server.url))
+        cdp.send("ServiceWorker.dispatchSyncEvent", {
+            "origin": server.url, "registrationId": registration["registrationId"], "tag": "merci-outbox", "lastChance": False,
+        })
+        deadline = 100
+        while not waiting <= server_ids(server, token) and deadline:
+            blank.wait_for_timeout(100)
+            deadline -= 1
+        assert waiting <= server_ids(server, token)
+    finally:
+        phone.close()
+    assert not phone.problems, phone.problems
+
+
 LAYOUT_SHIFT = """() => new Promise((resolve) => {
   let total = 0;
   new PerformanceObserver((list) => {
