@@ -369,6 +369,26 @@ def test_background_sync_sends_the_outbox_with_the_app_closed(browser, server):
     assert not phone.problems, phone.problems
 
 
+def test_a_device_revoked_from_another_keeps_its_unsent_events_until_it_logs_in_again(devices, server):
+    address, token = seeded_account(server, "en")
+    kept, lost = devices(), devices()
+    kept.log_in(address)
+    lost.log_in(address)
+    lost.context.set_offline(True)
+    lost.log_meeting("Julien Petit")
+    unsent = {e["id"] for e in lost.outbox()}
+
+    kept.go("#/settings")
+    kept.page.get_by_role("button", name="Sign out Chromium").first.click()  # the other device (not this one)
+    expect(kept.page.locator(".devices li")).to_have_count(2)  # the first (API) device and this one
+
+    lost.context.set_offline(False)  # back online, it syncs by itself and learns it was signed out
+    expect(lost.page.locator("main")).to_contain_text("This device was signed out")
+    assert {e["id"] for e in lost.outbox()} == unsent
+    lost.log_in(address)
+    assert unsent <= server_ids(server, token)
+
+
 LAYOUT_SHIFT = """() => new Promise((resolve) => {
   let total = 0;
   new PerformanceObserver((list) => {
