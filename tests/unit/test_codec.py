@@ -484,3 +484,23 @@ def test_an_out_of_range_at_in_a_log_is_a_bad_line_with_its_number():
     with pytest.raises(LogError) as caught:
         read_log(b"\n".join(lines))
     assert caught.value.line == 2 and caught.value.error.field == "at"
+
+
+def _machine_has_localtime() -> bool:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo("localtime")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means this machine has no such file
+        return False
+
+
+@pytest.mark.skipif(not _machine_has_localtime(), reason="this machine's zoneinfo has no `localtime` file")
+@pytest.mark.xfail(strict=True, reason="is_time_zone accepts whatever file ZoneInfo finds in the system zoneinfo "
+                                       "folders: `localtime` (a link to this machine's /etc/localtime) passes, so a "
+                                       "log's dates depend on the server it is replayed on and another machine (or "
+                                       "the PWA's Intl) rejects it")
+def test_localtime_is_not_an_iana_time_zone():
+    error = refused(event("settings_changed", {"timezone": "localtime"}))
+    assert error.field == "data.timezone"
