@@ -94,15 +94,27 @@ _WORDING = (
 )
 
 
+def explain_msgspec(message: str) -> str:
+    """msgspec's "Expected `int` >= 0 - at `$.cursor`" as "`cursor`: expected `int` >= 0"."""
+    text, _, where = message.partition(" - at `$")
+    text = _sentence(_reword(text))
+    path = where.rstrip("`").lstrip(".")
+    return f"`{path}`: {text}" if path else text
+
+
+def _reword(text: str) -> str:
+    for pattern, replacement in _WORDING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def _validation_body(exc: ValidationException) -> dict[str, Any]:
     problems = exc.extra if isinstance(exc.extra, list) else []
     sentences = []
     for problem in problems:
         if not isinstance(problem, dict):
             continue
-        text = str(problem.get("message", "invalid value"))
-        for pattern, replacement in _WORDING:
-            text = pattern.sub(replacement, text)
+        text = _reword(str(problem.get("message", "invalid value")))
         key = problem.get("key")
         source = problem.get("source")
         if key == "data" and text == "'data'":  # Litestar's word for an empty body

@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
+from litestar.dto import AbstractDTO
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_413_REQUEST_ENTITY_TOO_LARGE
+from litestar.typing import FieldDefinition
 from msgspec import Meta, Struct
 
 from events import AnyEvent, Event, EventError, decode_event
-from events.codec import convert_event
 
 from ..auth import Session
-from ..errors import ApiError, read_json_body
+from ..errors import ApiError, explain_msgspec
 from ..services import Services
 
 BEARER = [{"bearer": []}]
@@ -28,17 +30,64 @@ SHOWN_REJECTIONS = 100
 """An import lists at most this many rejected lines (and counts them all)."""
 
 
+Cursor = Annotated[int, Meta(ge=0, le=SEQ_MAX, description="The last seq this device has; 0 the first time")]
+DeviceId = Annotated[str, Meta(max_length=64, description="This device's id; if given, it must be the token's")]
+PullLimit = Annotated[int, Meta(ge=1, description="Most events to pull in this answer")]
+
+
 class SyncRequest(Struct, forbid_unknown_fields=True):
     """Push `events`, pull what the account's log holds after `cursor`."""
 
-    cursor: Annotated[int, Meta(ge=0, le=SEQ_MAX, description="The last seq this device has; 0 the first time")] = 0
+    cursor: Cursor = 0
     events: Annotated[
-        list[dict[str, Any]],
-        Meta(description="Events in the wire format v1 (see the event schemas); each is validated on its own. "
-                         "At most 1000 per request."),
+        list[AnyEvent],
+        Meta(description="At most 1000 events in the wire format v1; each is validated on its own, and an invalid "
+                         "one is listed in `rejected` without stopping the others."),
     ] = []
-    device: Annotated[str, Meta(max_length=64, description="This device's id; must match the token's")] | None = None
-    limit: Annotated[int, Meta(ge=1, description="Most events to pull in this answer")] | None = None
+    device: DeviceId | None = None
+    limit: PullLimit | None = None
+
+
+class SyncBatch(Struct, forbid_unknown_fields=True):
+    """A `SyncRequest` as the handler receives it: each event still raw JSON, to be validated on its own."""
+
+    cursor: Cursor = 0
+    events: list[msgspec.Raw] = []
+    device: DeviceId | None = None
+    limit: PullLimit | None = None
+
+
+_sync_batch = msgspec.json.Decoder(SyncBatch)
+
+
+class SyncBody(AbstractDTO[SyncBatch]):
+    """Reads a sync body straight from its bytes with msgspec. Litestar's usual path builds Python dicts and then
+    converts them, about six times slower per event than decoding the JSON; the schema shown is `SyncRequest`."""
+
+    @classmethod
+    def generate_field_definitions(cls, model_type: type[Any]) -> Any:
+        return iter(())
+
+    @classmethod
+    def detect_nested_field(cls, field_definition: FieldDefinition) -> bool:
+        return False
+
+    @classmethod
+    def create_for_field_definition(cls, field_definition: FieldDefinition, handler_id: str, backend_cls: Any = None) -> None:
+        """Nothing to prepare: `decode_bytes` needs no backend."""
+
+    @classmethod
+    def create_openapi_schema(cls, field_definition: FieldDefinition, handler_id: str, schema_creator: Any) -> Any:
+        return schema_creator.for_field_definition(FieldDefinition.from_annotation(SyncRequest))
+
+    def decode_bytes(self, value: bytes) -> SyncBatch:
+        try:
+            return _sync_batch.decode(value)
+        except msgspec.ValidationError as exc:
+            where = "" if " - at `$." in str(exc) else "the request body: "
+            raise ApiError(HTTP_400_BAD_REQUEST, where + explain_msgspec(str(exc))) from None
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
+            raise ApiError(HTTP_400_BAD_REQUEST, f"the request body is not valid JSON ({explain_msgspec(str(exc))})") from None
 
 
 class Rejection(Struct):
@@ -88,9 +137,9 @@ class SyncController(Controller):
     path = "/api"
     tags = ["sync"]
 
-    @post("/sync", status_code=200, security=BEARER, before_request=read_json_body)
+    @post("/sync", status_code=200, security=BEARER, dto=SyncBody, return_dto=None)
     async def sync_events(
-        self, data: JSONBody[SyncRequest], session: NamedDependency[Session], services: NamedDependency[Services]
+        self, data: JSONBody[SyncBatch], session: NamedDependency[Session], services: NamedDependency[Services]
     ) -> SyncResult:
         """Push this device's new events and pull the account's events after `cursor`.
 
@@ -113,11 +162,11 @@ class SyncController(Controller):
         valid: list[Event] = []
         rejected: list[Rejection] = []
         horizon = services.now() + dt.timedelta(hours=settings.future_tolerance_hours)
-        for index, obj in enumerate(data.events):
+        for index, raw in enumerate(data.events):
             try:
-                valid.append(_on_time(convert_event(obj), horizon, settings.future_tolerance_hours))
+                valid.append(_on_time(decode_event(raw), horizon, settings.future_tolerance_hours))
             except EventError as exc:
-                rejected.append(Rejection(exc.event_id or _id_of(obj), index, exc.message, exc.field))
+                rejected.append(Rejection(exc.event_id, index, exc.message, exc.field))
         accepted: list[str] = []
         duplicates: list[str] = []
         if valid:
@@ -194,9 +243,3 @@ def _on_time(event: Event, horizon: dt.datetime, tolerance_hours: float) -> Even
             "at", event.id,
         )
     return event
-
-
-def _id_of(obj: Any) -> str | None:
-    if isinstance(obj, dict) and isinstance(obj.get("id"), str):
-        return obj["id"][:64]
-    return None
