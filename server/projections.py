@@ -42,9 +42,11 @@ class _AccountLog:
 class Projections:
     """Per-account projections, cached until the account's log grows."""
 
-    def __init__(self, store: Store, max_accounts: int = 256, page: int = 1000):
+    def __init__(self, store: Store, max_accounts: int = 256, max_events: int = 200_000, page: int = 1000):
         self.store = store
         self.max_accounts = max_accounts
+        self.max_events = max_events
+        """Accounts are dropped, least recently read first, while the logs held add up to more than this."""
         self.page = page
         self.replays = 0
         """How many projections were computed: the work the cache exists to save."""
@@ -107,6 +109,15 @@ class Projections:
             entry.last_seq = page[-1].seq
         entry.views.clear()
         entry.settings = None
+        self._trim(keep=account_id)
+
+    def _trim(self, keep: str) -> None:
+        held = sum(len(entry.events) for entry in self._accounts.values())
+        for account_id in list(self._accounts):
+            if held <= self.max_events:
+                break
+            if account_id != keep:
+                held -= len(self._accounts.pop(account_id).events)
 
     @staticmethod
     def _settings(entry: _AccountLog) -> dict[str, Any]:

@@ -39,7 +39,7 @@ class Services:
         s = settings
         return cls(
             settings=s, store=store, passwords=passwords,
-            projections=Projections(store, max_accounts=s.cached_accounts),
+            projections=Projections(store, max_accounts=s.cached_accounts, max_events=s.cached_events),
             login_by_email=RateLimiter(s.login_attempts_per_email, s.login_window_seconds),
             login_by_address=RateLimiter(s.login_attempts_per_address, s.login_window_seconds),
             signups_by_address=RateLimiter(s.signups_per_address, s.signup_window_seconds),

@@ -57,7 +57,9 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     argon2_parallelism: Positive = 4
 
     cached_accounts: Positive = 256
-    """How many accounts' logs and projections the read cache keeps in memory."""
+    """How many accounts' logs and projections the read cache keeps in memory..."""
+    cached_events: Positive = 200_000
+    """...and how many events they may add up to (the account being read is always kept)."""
     log_requests: bool = True
 
     @property

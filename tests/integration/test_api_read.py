@@ -252,6 +252,22 @@ async def test_a_read_with_nothing_new_costs_no_replay(client):
     assert "thank:m9:c-paul" in [o["id"] for o in document["obligations"]]
 
 
+async def test_the_read_cache_drops_the_least_recently_read_logs_beyond_its_event_budget(tmp_path):
+    async with running_app(tmp_path, cached_events=6) as client:
+        ann, bob = await sign_up(client, "ann@example.org"), await sign_up(client, "bob@example.org")
+        await ann.sync(HERVE_AND_PAUL)
+        await bob.sync(HERVE_AND_PAUL)
+        projections = client.app.state.services.projections
+        first = (await ann.get("/api/audit", as_of="2026-05-20")).content
+
+        await bob.get("/api/audit", as_of="2026-05-20")  # 5 + 5 events > 6: Ann's log is dropped
+        replays = projections.replays
+        again = (await ann.get("/api/audit", as_of="2026-05-20")).content
+
+    assert again == first
+    assert projections.replays == replays + 1
+
+
 async def test_health_answers_without_a_token(client):
     answer = await client.get("/api/health")
 
