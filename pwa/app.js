@@ -9,11 +9,24 @@ import { setLanguage, browserLanguage, t, language } from './ui/i18n.js';
 import * as model from './ui/model.js';
 import { h, fill, icon } from './ui/dom.js';
 import { renderAuth } from './ui/auth.js';
-import { renderToday } from './ui/today.js';
-import { renderLog } from './ui/log.js';
-import { renderContacts, renderContact } from './ui/contacts.js';
-import { renderAudit } from './ui/audit.js';
-import { renderSettings } from './ui/settings.js';
+
+/** The signed-in screens, loaded with the session (the first visit only needs the sign-in screen). */
+let screens = null;
+
+async function loadScreens() {
+  if (screens) return;
+  const [today, log, contacts, audit, settings] = await Promise.all([
+    import('./ui/today.js'), import('./ui/log.js'), import('./ui/contacts.js'), import('./ui/audit.js'),
+    import('./ui/settings.js'),
+  ]);
+  screens = {
+    today: () => today.renderToday(ctx),
+    log: () => log.renderLog(ctx),
+    contacts: (arg) => (arg ? contacts.renderContact(ctx, arg) : contacts.renderContacts(ctx)),
+    audit: () => audit.renderAudit(ctx),
+    settings: () => settings.renderSettings(ctx),
+  };
+}
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -74,15 +87,8 @@ function render({ keepFocus = false } = {}) {
   if (!signedInNow()) {
     screen = renderAuth(ctx);
   } else {
-    const screens = {
-      today: () => renderToday(ctx),
-      log: () => renderLog(ctx),
-      contacts: () => (arg ? renderContact(ctx, arg) : renderContacts(ctx)),
-      audit: () => renderAudit(ctx),
-      settings: () => renderSettings(ctx),
-    };
     try {
-      screen = (screens[name] ?? screens.today)();
+      screen = (screens[name] ?? screens.today)(arg);
     } catch (error) {
       console.error(error);
       screen = h('div', { class: 'screen' }, h('h1', { tabindex: '-1' }, t('error.title')), h('p', {}, String(error.message)));
@@ -180,7 +186,7 @@ async function onSyncStatus() {
 // --- session --------------------------------------------------------------------------------------
 
 async function startSession() {
-  await model.load();
+  await Promise.all([model.load(), loadScreens()]);
   const lang = model.settings().language;
   if (lang && lang !== language) await setLanguage(lang);
   registerServiceWorker();

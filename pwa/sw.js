@@ -3,7 +3,7 @@
  * new version, and sends the outbox on Background Sync even when the app is closed. Never caches the
  * API: a person's data lives in IndexedDB only. */
 
-const VERSION = '2026-11-27.4';
+const VERSION = '2026-11-27.5';
 const CACHE = `merci-shell-${VERSION}`;
 const SHELL = [
   '/',
