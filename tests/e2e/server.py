@@ -61,12 +61,13 @@ class MerciServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"merci serve exited with {self.process.returncode}:\n{self.stderr}")
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.02)
+            try:  # a bare connect while it starts: an HTTP client per poll would slow the start it waits for
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            except OSError:
+                time.sleep(0.02)
+                continue
+            if httpx.get(f"{self.url}/api/health", timeout=5).status_code == 200:
+                return self
         self.kill()
         raise RuntimeError(f"merci serve did not answer within {timeout} s:\n{self.stderr}")
 
