@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -83,6 +84,8 @@ def _load(args: argparse.Namespace) -> Projection:
     as_of = None
     if args.as_of is not None:
         try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.as_of):
+                raise ValueError
             as_of = dt.date.fromisoformat(args.as_of)
         except ValueError:
             raise CliError(f"--as-of: {args.as_of!r} is not a date (expected YYYY-MM-DD)") from None

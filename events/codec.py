@@ -63,13 +63,12 @@ def decode_event(raw: bytes | str) -> Event:
     return convert_event(obj)
 
 
-EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)
-LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.timezone.utc)
-"""`at` must fall in [EARLIEST, LATEST): dates far outside would overflow date arithmetic (due = D+1)."""
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+"""The years `at` (as written) may fall in: far outside, date arithmetic (due = D+1) would overflow."""
 
 
 def _in_range(event: Event) -> Event:
-    if not EARLIEST <= event.at < LATEST:
+    if not EARLIEST_YEAR <= event.at.year <= LATEST_YEAR:
         raise EventError(f"`at`: {event.at.isoformat()} is out of range (years 1900 to 2999)", "at", event.id)
     return event
 
@@ -130,7 +129,8 @@ def read_log(content: bytes) -> list[Event]:
         content = content[3:]
     try:
         events = _decoder.decode_lines(content)
-        if not events or (EARLIEST <= min(map(_at, events)) and max(map(_at, events)) < LATEST):
+        # the years as written: comparing aware datetimes of mixed offsets would cost more than decoding
+        if not events or (EARLIEST_YEAR <= min(map(_year, events)) and max(map(_year, events)) <= LATEST_YEAR):
             return events
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
         pass
@@ -138,7 +138,7 @@ def read_log(content: bytes) -> list[Event]:
     return list(iter_log(content.split(b"\n")))
 
 
-_at = attrgetter("at")
+_year = attrgetter("at.year")
 
 
 _PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
@@ -168,9 +168,10 @@ def _explain(msgspec_message: str) -> tuple[str, str | None]:
         path = "data.timezone"
     text = text.replace("`str` of length >= 1", "a non-empty string")
     text = re.sub(r"`str` of length <= (\d+)", r"a string of at most \1 characters", text)
-    if path and text.startswith(("unknown field", "missing required field")):
-        where = path
-        return f"{text} in `{where}`", path
+    named = re.match(r"(unknown field|missing required field) `([^`]*)`", text)
+    if named:
+        field = f"{path}.{named.group(2)}" if path else named.group(2)
+        return (f"{text} in `{path}`" if path else text), field
     if path:
         return f"`{path}`: {text}", path
     return text, None

@@ -155,16 +155,18 @@ def collect(ordered: list[t.Event], as_of: dt.date, timezone: str) -> Facts:
     occurrences = facts.occurrences
     append = occurrences.append
     index = _INDEX
+    beyond = as_of + dt.timedelta(days=2)  # local dates never go back by more than a day
     day = None
-    day_ends = _MIN  # events before this instant fall on `day`
+    day_ends = _MIN  # on a regular day, the events before this instant fall on `day`
     for pos, event in enumerate(ordered):
         at = event.at
         if at >= day_ends:
-            # (at, id) order is local-date order: convert once per day, not once per event
             day = at.astimezone(tz).date()
-            if day > as_of:
+            day_ends = _end_of_regular_day(day, tz) or at  # `at`: convert each event of an irregular day
+        if day > as_of:
+            if day >= beyond:
                 break
-            day_ends = _next_midnight(day, tz) or at
+            continue  # where clocks fall back across midnight, a later event can be dated earlier
         occurrence = (pos, day, event)
         append(occurrence)
         index[type(event)](facts, occurrence, event.data)
@@ -176,16 +178,19 @@ def collect(ordered: list[t.Event], as_of: dt.date, timezone: str) -> Facts:
 
 
 _MIN = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-_TINY = dt.timedelta(microseconds=1)
 
 
-def _next_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime | None:
-    """The first instant of the next local day, or None where midnight is skipped or repeated (some zones
-    change their clocks at midnight): the caller then converts each event of the day."""
-    start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.timezone.utc)
-    if start.astimezone(tz).date() > day and (start - _TINY).astimezone(tz).date() == day:
-        return start
-    return None
+def _end_of_regular_day(day: dt.date, tz: ZoneInfo) -> dt.datetime | None:
+    """The instant the local `day` ends, if the clocks do not change during it (then every instant before
+    it, from the day's first, falls on `day`); None on a day when they change: convert each event."""
+    first = dt.datetime.combine(day, dt.time(), tz)
+    last = dt.datetime.combine(day, dt.time.max, tz)
+    if first.utcoffset() != last.utcoffset() or tz.utcoffset(first.replace(fold=1)) != first.utcoffset():
+        return None
+    following = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz)
+    if following.utcoffset() != tz.utcoffset(following.replace(fold=1)):
+        return None  # the next midnight is repeated or skipped
+    return following.astimezone(dt.timezone.utc)
 
 
 def _contact_added(facts: Facts, occ: Occurrence, data: t.ContactAddedData) -> None:

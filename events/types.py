@@ -318,22 +318,20 @@ CURRENT_VERSION: dict[str, int] = {name: 1 for name in EVENT_TYPES}
 """The schema version each type is decoded to; older versions go through `events.codec.UPCASTERS`."""
 
 
-_zones: dict[str, bool] = {}
+def _iana_zones() -> frozenset[str]:
+    """Every IANA time zone name (the tzdata package's list, the same on every machine)."""
+    from importlib.resources import files
+
+    return frozenset(files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()) - {"Factory"}
+
+
+IANA_ZONES = _iana_zones()
 
 
 def is_time_zone(name: str) -> bool:
-    """Whether `name` is an IANA time zone this machine knows (through tzdata)."""
-    known = _zones.get(name)
-    if known is None:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(name)
-            known = True
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            known = False
-        _zones[name] = known
-    return known
+    """Whether `name` is an IANA time zone. Machine-specific names (`localtime`) are not: a log must
+    replay the same everywhere."""
+    return name in IANA_ZONES
 
 
 __all__ = ["AnyEvent", "Event", "EVENT_TYPES", "CURRENT_VERSION", "UNSET", "is_time_zone"] + [
