@@ -26,6 +26,8 @@ from ..services import Services
 BEARER = [{"bearer": []}]
 NDJSON = "application/x-ndjson"
 PAGE_MAX = 1000
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+"""The dates an audit can be asked for: the years events may have (the domain refuses others)."""
 SEQ_MAX = 2**63 - 1
 
 Status = Literal["upcoming", "due", "overdue", "missed", "done", "snoozed", "dismissed"]
@@ -249,6 +251,11 @@ async def _projection(services: Services, session: Session, as_of: dt.date | Non
         raise ApiError(
             HTTP_400_BAD_REQUEST, f"query parameter `tz`: unknown time zone {tz!r} (expected an IANA name such as "
             "Europe/Paris)", field="tz",
+        )
+    if as_of is not None and not FIRST_DAY <= as_of <= LAST_DAY:
+        raise ApiError(
+            HTTP_400_BAD_REQUEST, f"query parameter `as_of`: {as_of.isoformat()} is out of range "
+            f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})", field="as_of",
         )
     return await services.projections.projection(session.account_id, as_of, tz)
 

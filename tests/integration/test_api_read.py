@@ -88,6 +88,8 @@ async def test_the_audit_of_a_past_date_shows_what_was_pending_then(client):
 @pytest.mark.parametrize(("query", "named"), [
     ({"as_of": "2026-02-30"}, "`as_of`"),
     ({"as_of": "yesterday"}, "`as_of`"),
+    ({"as_of": "9999-12-31"}, "`as_of`"),
+    ({"as_of": "0001-01-01"}, "`as_of`"),
     ({"tz": "Mars/Olympus"}, "`tz`"),
 ])
 async def test_a_bad_date_or_time_zone_is_a_400_naming_the_parameter(client, query, named):
