@@ -6,6 +6,11 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from events import EventError, decode_event
 
 from .api import in_hours, meeting, running_app, sign_up
 
@@ -175,3 +180,65 @@ async def test_an_unknown_route_or_method_is_a_json_4xx(account):
 
     assert (missing.status_code, missing.json()) == (404, {"error": "nothing at GET /api/nothing-here"})
     assert (wrong_method.status_code, wrong_method.json()) == (405, {"error": "PUT is not allowed on /api/sync"})
+
+
+# --- any JSON at all: a 4xx or a `rejected` entry, never a 500, and only valid events stored ------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@st.composite
+def damaged_events(draw) -> Any:
+    """A valid event with one field, at the top or in `data`, replaced by any JSON value (or removed)."""
+    event = json.loads(json.dumps(draw(st.sampled_from([meeting("v1"), kind("obligation_snoozed", {
+        "obligation": "thank:m1:c1", "until": "2026-06-01"}), kind("settings_changed", {"timezone": "Europe/Paris"})]))))
+    event["id"] = draw(st.text(min_size=1, max_size=8))
+    where = event if draw(st.booleans()) else event["data"]
+    name = draw(st.sampled_from(sorted(where) + ["extra"]))
+    if draw(st.booleans()):
+        where.pop(name, None)
+    else:
+        where[name] = draw(json_values)
+    return event
+
+
+def _valid(event: dict) -> bool:
+    try:
+        decode_event(json.dumps(event))
+    except EventError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def sync_client(tmp_path_factory):
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+
+    from .api import settings
+
+    with TestClient(create_app(settings(tmp_path_factory.mktemp("fuzz")))) as client:
+        answer = client.post("/api/accounts", json={"email": "fuzz@example.org", "password": "correct horse"})
+        client.headers["Authorization"] = f"Bearer {answer.json()['token']}"
+        yield client
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=st.lists(json_values | damaged_events(), max_size=4))
+def test_any_json_batch_gets_an_answer_for_every_event_and_never_a_server_error(sync_client, events):
+    answer = sync_client.post("/api/sync", json={"cursor": 0, "events": events, "limit": 1})
+
+    assert answer.status_code < 500, answer.text
+    if answer.status_code == 200:
+        result = answer.json()
+        assert len(result["accepted"]) + len(result["duplicates"]) + len(result["rejected"]) == len(events)
+        assert all(r["error"] for r in result["rejected"])
+        for accepted in result["accepted"]:  # what was stored was a valid event
+            assert any(_valid(e) for e in events if isinstance(e, dict) and e.get("id") == accepted)
+    else:
+        assert answer.json()["error"]
