@@ -177,11 +177,13 @@ class SyncController(Controller):
         if not pulled and data.cursor:
             last = await services.store.last_seq(session.account_id)
             if data.cursor > last:
+                # The pushed events are stored all the same: say so, since the answer is not a 200.
                 raise ApiError(
                     HTTP_409_CONFLICT,
                     f"`cursor` {data.cursor} is past the end of this account's log (last seq {last}); "
                     "sync again from cursor 0",
-                    field="cursor", last_seq=last,
+                    field="cursor", last_seq=last, accepted=accepted, duplicates=duplicates,
+                    rejected=[msgspec.structs.asdict(r) for r in rejected],
                 )
         more = len(pulled) > page
         pulled = pulled[:page]

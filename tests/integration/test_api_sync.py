@@ -130,10 +130,12 @@ async def test_a_cursor_past_the_end_of_the_log_is_a_conflict_that_says_to_start
     account = await sign_up(client)
     await account.sync([meeting("e1")])
 
-    answer = await client.post("/api/sync", json={"cursor": 5, "events": []}, headers=account.auth)
+    answer = await client.post("/api/sync", json={"cursor": 5, "events": [meeting("e2")]}, headers=account.auth)
 
     assert answer.status_code == 409
-    assert "cursor" in answer.json()["error"] and answer.json()["last_seq"] == 1
+    assert "cursor" in answer.json()["error"] and answer.json()["last_seq"] == 2
+    assert answer.json()["accepted"] == ["e2"]  # the pushed event is stored, and the answer says so
+    assert ids(await account.log()) == ["e1", "e2"]
 
 
 async def test_the_device_named_in_a_sync_must_be_the_tokens(client):
