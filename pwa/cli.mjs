@@ -9,7 +9,7 @@
 
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { daysFromCivil, formatDay, isTimeZone, localDay, parseDay } from './lib/rules/dates.js';
+import { formatDay, isTimeZone, localDay, parseDay } from './lib/rules/dates.js';
 import { LogError, pyRepr, readLog } from './lib/rules/events.js';
 import { compareText, order } from './lib/rules/facts.js';
 import { contactHistory, logTimeZone, projection, replayDocument } from './lib/rules/project.js';
@@ -26,9 +26,10 @@ class CliError extends Error {
 }
 
 class UsageError extends Error {
-  constructor(usage, message) {
+  constructor(usage, message, prog = 'merci') {
     super(message);
     this.usage = usage;
+    this.prog = prog;
   }
 }
 
@@ -42,7 +43,9 @@ const OPTIONS = { '--as-of': 'asOf', '--tz': 'tz', '--json': 'json' };
 const MAIN_USAGE = 'usage: merci [-h] COMMAND ...';
 
 function commandUsage(command) {
-  return `usage: merci ${command} [-h] [--as-of YYYY-MM-DD] [--tz ZONE] [--json] ${COMMANDS[command].positionals.join(' ')}`;
+  // as argparse wraps it in 80 columns
+  return command === 'replay' ? 'usage: merci replay [-h] [--as-of YYYY-MM-DD] [--tz ZONE] [--json] log'
+    : 'usage: merci history [-h] [--as-of YYYY-MM-DD] [--tz ZONE] [--json]\n                     log contact';
 }
 
 function commandHelp(command) {
@@ -80,6 +83,7 @@ function parseArgs(argv) {
     throw new UsageError(MAIN_USAGE, `argument COMMAND: invalid choice: ${pyRepr(command)} (choose from 'replay', 'history')`);
   }
   const usage = commandUsage(command);
+  const prog = `merci ${command}`;
   const args = { command, asOf: null, tz: null, json: false };
   const positionals = [];
   const unknown = [];
@@ -96,14 +100,14 @@ function parseArgs(argv) {
       const name = matches.includes(flag) ? flag : matches.length === 1 ? matches[0] : null;
       if (name === null) {
         if (matches.length > 1) {
-          throw new UsageError(usage, `ambiguous option: ${flag} could match ${matches.join(', ')}`);
+          throw new UsageError(usage, `ambiguous option: ${flag} could match ${matches.join(', ')}`, prog);
         }
         unknown.push(arg);
         continue;
       }
       const key = OPTIONS[name];
       if (key === 'json') {
-        if (inline !== null) throw new UsageError(usage, `argument --json: ignored explicit argument ${pyRepr(inline)}`);
+        if (inline !== null) throw new UsageError(usage, `argument --json: ignored explicit argument ${pyRepr(inline)}`, prog);
         args.json = true;
         continue;
       }
@@ -111,7 +115,7 @@ function parseArgs(argv) {
       if (value === null) {
         value = rest[i + 1];
         if (value === undefined || (value.startsWith('-') && value !== '-' && !/^-\d/.test(value))) {
-          throw new UsageError(usage, `argument ${name}: expected one argument`);
+          throw new UsageError(usage, `argument ${name}: expected one argument`, prog);
         }
         i += 1;
       }
@@ -126,27 +130,12 @@ function parseArgs(argv) {
   }
   const names = COMMANDS[command].positionals;
   if (positionals.length < names.length) {
-    throw new UsageError(usage, `the following arguments are required: ${names.slice(positionals.length).join(', ')}`);
+    throw new UsageError(usage, `the following arguments are required: ${names.slice(positionals.length).join(', ')}`, prog);
   }
   unknown.push(...positionals.slice(names.length));
   if (unknown.length) throw new UsageError(MAIN_USAGE, `unrecognized arguments: ${unknown.join(' ')}`);
   names.forEach((name, i) => { args[name] = positionals[i]; });
   return args;
-}
-
-/** A date as Python's date.fromisoformat reads it: YYYY-MM-DD, YYYYMMDD or an ISO week date. */
-function parseAsOf(text) {
-  if (/^\d{8}$/.test(text)) return parseDay(`${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6)}`);
-  const week = /^(\d{4})(?:-W(\d{2})(?:-(\d))?|W(\d{2})(\d)?)$/.exec(text);
-  if (week === null) return parseDay(text);
-  const year = +week[1];
-  const number = +(week[2] ?? week[4]);
-  const weekday = +(week[3] ?? week[5] ?? 1);
-  const weekdayOf = (day) => ((day + 3) % 7 + 7) % 7; // 0 = Monday (1970-01-01 was a Thursday)
-  const longYear = weekdayOf(daysFromCivil(year, 1, 1)) === 3 || weekdayOf(daysFromCivil(year, 12, 31)) === 3;
-  if (year < 1 || number < 1 || number > (longYear ? 53 : 52) || weekday < 1 || weekday > 7) return null;
-  const jan4 = daysFromCivil(year, 1, 4);
-  return jan4 - weekdayOf(jan4) + (number - 1) * 7 + weekday - 1;
 }
 
 // --- loading --------------------------------------------------------------------------------------
@@ -168,7 +157,7 @@ function load(args) {
   }
   let asOf = null;
   if (args.asOf !== null) {
-    asOf = parseAsOf(args.asOf);
+    asOf = parseDay(args.asOf);
     if (asOf === null) throw new CliError(`--as-of: ${pyRepr(args.asOf)} is not a date (expected YYYY-MM-DD)`);
   }
   let events;
@@ -217,7 +206,7 @@ export function toJSON(value, indent = 0, key = null, depth = 0) {
 function replayJSON(document, ids) {
   const scores = ids.map((id) => `${JSON.stringify(id)}:${toJSON(document.scores[id], 0, null, 1)}`);
   return `{"as_of":${JSON.stringify(document.as_of)},"timezone":${JSON.stringify(document.timezone)},`
-    + `"obligations":${toJSON(document.obligations)},"scores":{${scores.join(',')}},`
+    + `"obligations":${JSON.stringify(document.obligations)},"scores":{${scores.join(',')}},` // strings and nulls only
     + `"overall":${toJSON(document.overall)}}`;
 }
 
@@ -331,7 +320,7 @@ export function main(argv, io = process) {
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`${error.usage}\nmerci: error: ${error.message}\n`);
+      io.stderr.write(`${error.usage}\n${error.prog}: error: ${error.message}\n`);
       return EXIT_USAGE;
     }
     if (error instanceof CliError) {

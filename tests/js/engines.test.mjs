@@ -7,9 +7,9 @@
 // two ways print the same.
 //
 // MERCI_RANDOM_LOGS (default 300), MERCI_RANDOM_SEED (default 1) and MERCI_SUBPROCESS_LOGS (default 20)
-// choose the logs; a failure names the seed and keeps the log. Known disagreements live in
-// tests/js/disagreements/ (NAME.ndjson and NAME.json {runs: [[args...]], reason}): reported as TODO, not as failures,
-// until both engines agree.
+// choose the logs; a failure names the seed and keeps the log. tests/js/edge-logs/ holds logs at the edges
+// both engines must agree on; tests/js/disagreements/ the known disagreements, reported as TODO, not as
+// failures, until both engines agree (each NAME.ndjson with NAME.json {runs: [[args...]], reason}).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -147,17 +147,33 @@ test(`both engines print the same replay for ${COUNT} random logs (seed ${SEED})
   assert.deepEqual(failed.slice(0, 5), [], `${failed.length} disagreements (the logs are kept in ${folder})`);
 });
 
-const KNOWN = join(ROOT, 'tests', 'js', 'disagreements');
+/** The logs of a folder: [{name, log, runs, reason}] (NAME.ndjson with NAME.json {runs: [[args...]], reason}). */
+function logsIn(folder) {
+  return readdirSync(folder).filter((n) => n.endsWith('.ndjson')).sort().map((name) => {
+    const base = name.slice(0, -'.ndjson'.length);
+    return { name: base, log: join(folder, name), ...JSON.parse(readFileSync(join(folder, `${base}.json`), 'utf8')) };
+  });
+}
 
-for (const name of readdirSync(KNOWN).filter((n) => n.endsWith('.ndjson')).sort()) {
-  const base = name.slice(0, -'.ndjson'.length);
-  const { runs, reason } = JSON.parse(readFileSync(join(KNOWN, `${base}.json`), 'utf8'));
-  test(`known disagreement ${base}`, { skip, todo: reason }, async () => {
-    const found = [];
-    for (const args of runs) {
-      const problem = await compare(['replay', join(KNOWN, name), ...args]);
-      if (problem) found.push(`${args.join(' ')}:\n  ${problem.join('\n  ')}`);
-    }
-    assert.deepEqual(found, [], 'the engines still disagree (when they agree, delete this case)');
+async function disagreements({ log, runs }) {
+  const found = [];
+  for (const args of runs) {
+    const problem = await compare(['replay', log, ...args]);
+    if (problem) found.push(`${args.join(' ')}:\n  ${problem.join('\n  ')}`);
+  }
+  return found;
+}
+
+// Logs at the edges (clocks, ids), kept once both engines agreed on them.
+for (const edge of logsIn(join(ROOT, 'tests', 'js', 'edge-logs'))) {
+  test(`both engines agree on ${edge.name}`, { skip }, async () => {
+    assert.deepEqual(await disagreements(edge), []);
+  });
+}
+
+// Known disagreements: TODO until both engines agree (then move the case to edge-logs/).
+for (const known of logsIn(join(ROOT, 'tests', 'js', 'disagreements'))) {
+  test(`known disagreement ${known.name}`, { skip, todo: known.reason }, async () => {
+    assert.deepEqual(await disagreements(known), [], 'the engines still disagree');
   });
 }

@@ -5,9 +5,21 @@
 // canonical wire object, as the server writes it back: keys in schema order, defaults left out,
 // `at` normalised to the microsecond.
 
-import { formatInstant, isTimeZone, parseDay, parseInstant, daysFromCivil, SECONDS_PER_DAY } from './dates.js';
+import { civilFromDays, formatInstant, isTimeZone, parseDay, parseInstant, SECONDS_PER_DAY } from './dates.js';
 
 export const CURRENT_VERSION = 1;
+
+/**
+ * Where a decoded event keeps its instant ({sec, us}): a symbol, not enumerable, so that JSON, IndexedDB
+ * and copies ({...event}) never carry it. Its presence also says the event is canonical, as decoded
+ * (decoded events are facts: change one and it is another event, to decode again).
+ */
+export const INSTANT = Symbol('instant');
+
+/** Whether `event` came out of this decoder as it is (then its JSON is its wire encoding). */
+export function isCanonical(event) {
+  return Object.hasOwn(event, INSTANT);
+}
 
 export class EventError extends Error {
   /** An event that cannot be accepted; `field` is a path such as `data.contacts[0]`, or null. */
@@ -49,7 +61,7 @@ const Days = int(0, 3650);
 const Hour = int(0, 23);
 const Zone = str(1, 64);
 const DATE = { kind: 'date', expect: 'date' };
-const INSTANT = { kind: 'datetime', expect: 'datetime' };
+const DATETIME = { kind: 'datetime', expect: 'datetime' };
 
 export const HOSTS = ['them', 'me'];
 export const MEETING_KINDS = ['meeting', 'call', 'video', 'coffee', 'event'];
@@ -110,15 +122,15 @@ export const EVENT_TYPES = [...SCHEMAS.keys()].sort();
 const KNOWN = EVENT_TYPES.join(', ');
 const TOP_FIELDS = new Map([
   ['id', required('id', Id)],
-  ['at', required('at', INSTANT)],
+  ['at', required('at', DATETIME)],
   ['seq', optional('seq', int(1, Infinity))],
-  ['recorded_at', optional('recorded_at', INSTANT)],
+  ['recorded_at', optional('recorded_at', DATETIME)],
   ['device', optional('device', str(0, 64))],
 ]);
-const TOP_REQUIRED = ['data', 'id', 'at']; // the order the Python decoder reports them missing in
 
-const EARLIEST = daysFromCivil(1900, 1, 1) * SECONDS_PER_DAY;
-const LATEST = daysFromCivil(3000, 1, 1) * SECONDS_PER_DAY;
+/** The years `at` may be written in: far outside, date arithmetic (due = D+1) would overflow. */
+const EARLIEST_YEAR = 1900;
+const LATEST_YEAR = 2999;
 
 // --- JSON values as the Python decoder sees them ------------------------------------------------------
 
@@ -403,61 +415,77 @@ function expected(type, nullable, value) {
   return `expected \`${type.expect}${nullable ? ' | null' : ''}\`, got \`${kindOf(value)}\``;
 }
 
+function fail(path, text, eventId) {
+  throw new EventError(`\`${path}\`: ${text}`, path, eventId);
+}
+
 /** Check one value against its type: returns its normalised form, or throws an EventError. */
 function check(value, type, nullable, path, eventId) {
-  const fail = (text) => {
-    throw new EventError(`\`${path}\`: ${text}`, path, eventId);
-  };
   if (value === null) {
     if (nullable) return null;
-    return fail(expected(type, nullable, value));
+    return fail(path, expected(type, nullable, value), eventId);
   }
   switch (type.kind) {
     case 'str': {
-      if (typeof value !== 'string') return fail(expected(type, nullable, value));
-      if (value.length < type.min) return fail('expected a non-empty string');
+      if (typeof value !== 'string') return fail(path, expected(type, nullable, value), eventId);
+      if (value.length < type.min) return fail(path, 'expected a non-empty string', eventId);
       if (value.length > type.max && codePoints(value) > type.max) {
-        return fail(`expected a string of at most ${type.max} characters`);
+        return fail(path, `expected a string of at most ${type.max} characters`, eventId);
       }
       return value;
     }
     case 'enum': {
-      if (typeof value !== 'string') return fail(expected(type, nullable, value));
+      if (typeof value !== 'string') return fail(path, expected(type, nullable, value), eventId);
       if (!type.values.includes(value)) {
-        return fail(`invalid value ${reprString(value)} (expected one of: ${type.values.join(', ')})`);
+        return fail(path, `invalid value ${reprString(value)} (expected one of: ${type.values.join(', ')})`, eventId);
       }
       return value;
     }
     case 'int': {
-      if (kindOf(value) !== 'int') return fail(expected(type, nullable, value));
-      if (value < type.ge) return fail(`expected \`int\` >= ${type.ge}`);
-      if (value > type.le) return fail(`expected \`int\` <= ${type.le}`);
+      if (kindOf(value) !== 'int') return fail(path, expected(type, nullable, value), eventId);
+      if (value < type.ge) return fail(path, `expected \`int\` >= ${type.ge}`, eventId);
+      if (value > type.le) return fail(path, `expected \`int\` <= ${type.le}`, eventId);
       return value;
     }
     case 'list': {
-      if (!Array.isArray(value)) return fail(expected(type, nullable, value));
-      if (value.length < type.min) return fail(`expected \`array\` of length >= ${type.min}`);
-      if (value.length > type.max) return fail(`expected \`array\` of length <= ${type.max}`);
+      if (!Array.isArray(value)) return fail(path, expected(type, nullable, value), eventId);
+      if (value.length < type.min) return fail(path, `expected \`array\` of length >= ${type.min}`, eventId);
+      if (value.length > type.max) return fail(path, `expected \`array\` of length <= ${type.max}`, eventId);
       for (let i = 0; i < value.length; i++) check(value[i], type.item, false, `${path}[${i}]`, eventId);
       return value;
     }
     case 'date': {
-      if (typeof value !== 'string') return fail(expected(type, nullable, value));
-      if (parseDay(value) === null) return fail('expected a date such as 2026-05-12');
+      if (typeof value !== 'string') return fail(path, expected(type, nullable, value), eventId);
+      if (parseDay(value) === null) return fail(path, 'expected a date such as 2026-05-12', eventId);
       return value;
     }
     default: { // datetime
-      if (typeof value !== 'string') return fail(expected(type, nullable, value));
+      if (typeof value !== 'string') return fail(path, expected(type, nullable, value), eventId);
       const instant = parseInstant(value);
       if (instant === null) {
-        return fail('expected an ISO 8601 date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00');
+        return fail(path, 'expected an ISO 8601 date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00', eventId);
       }
       if (instant.offset === null) {
-        return fail('expected a date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00');
+        return fail(path, 'expected a date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00', eventId);
       }
       return instant;
     }
   }
+}
+
+/** Whether `text` is already `at` as the server writes it (then it is kept as it is). */
+function isCanonicalInstant(text, { us, offset }) {
+  const n = text.length;
+  if (text.charCodeAt(10) !== 84 /* T */) return false;
+  let body;
+  if (offset === 0) {
+    if (text.charCodeAt(n - 1) !== 90 /* Z */) return false;
+    body = n - 1;
+  } else {
+    if (text.charCodeAt(n - 3) !== 58 /* : */) return false;
+    body = n - 6;
+  }
+  return body === 19 ? us === 0 : body === 26 && us !== 0;
 }
 
 function checkData(type, raw, eventId) {
@@ -465,22 +493,31 @@ function checkData(type, raw, eventId) {
     throw new EventError(`\`data\`: expected \`object\`, got \`${kindOf(raw)}\``, 'data', eventId);
   }
   const { fields, byName } = SCHEMAS.get(type);
-  const given = new Map();
+  const given = {};
+  let inOrder = raw[KEYS] === undefined; // written in schema order, no default: `raw` is the canonical data
+  let last = -1;
   for (const key of keysOf(raw)) {
     const field = byName.get(key);
-    if (field === undefined) throw new EventError(`unknown field \`${key}\` in \`data\``, 'data', eventId);
-    given.set(key, check(raw[key], field.type, field.nullable, `data.${key}`, eventId));
+    if (field === undefined) throw new EventError(`unknown field \`${key}\` in \`data\``, `data.${key}`, eventId);
+    const value = check(raw[key], field.type, field.nullable, `data.${key}`, eventId);
+    given[key] = value;
+    if (inOrder) {
+      const index = fields.indexOf(field);
+      inOrder = index > last && value !== field.fallback;
+      last = index;
+    }
   }
-  const data = {};
-  for (const field of fields) {
-    if (!given.has(field.name)) {
+  const data = inOrder ? raw : {};
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    const value = given[field.name];
+    if (value === undefined) {
       if (field.required) {
-        throw new EventError(`missing required field \`${field.name}\` in \`data\``, 'data', eventId);
+        throw new EventError(`missing required field \`${field.name}\` in \`data\``, `data.${field.name}`, eventId);
       }
       continue;
     }
-    const value = given.get(field.name);
-    if (value !== field.fallback) data[field.name] = value; // defaults are left out, as the server writes
+    if (!inOrder && value !== field.fallback) data[field.name] = value; // defaults are left out, as the server writes
   }
   if (type === 'settings_changed' && data.timezone !== undefined && !isTimeZone(data.timezone)) {
     throw new EventError(
@@ -510,36 +547,53 @@ export function convertEvent(raw) {
       `unsupported version ${pyRepr(version)} of ${type} (this server reads version ${CURRENT_VERSION})`, 'v', eventId,
     );
   }
-  const top = new Map();
+  let id;
+  let at;
   let data;
+  let seq = null;
+  let recordedAt = null;
+  let device = null;
   for (const key of keysOf(raw)) {
-    if (key === 'type' || key === 'v') continue;
-    if (key === 'data') {
-      data = checkData(type, raw.data, eventId);
-      continue;
+    switch (key) {
+      case 'type':
+      case 'v':
+        break;
+      case 'data':
+        data = checkData(type, raw.data, eventId);
+        break;
+      case 'id':
+        id = check(raw.id, TOP_FIELDS.get('id').type, false, 'id', eventId);
+        break;
+      case 'at':
+        at = check(raw.at, DATETIME, false, 'at', eventId);
+        break;
+      case 'seq':
+        seq = check(raw.seq, TOP_FIELDS.get('seq').type, true, 'seq', eventId);
+        break;
+      case 'recorded_at':
+        recordedAt = check(raw.recorded_at, DATETIME, true, 'recorded_at', eventId);
+        break;
+      case 'device':
+        device = check(raw.device, TOP_FIELDS.get('device').type, true, 'device', eventId);
+        break;
+      default:
+        throw new EventError(`unknown field \`${key}\``, key, eventId);
     }
-    const field = TOP_FIELDS.get(key);
-    if (field === undefined) throw new EventError(`unknown field \`${key}\``, null, eventId);
-    top.set(key, check(raw[key], field.type, field.nullable, key, eventId));
   }
-  for (const name of TOP_REQUIRED) {
-    if (name === 'data' ? data === undefined : !top.has(name)) {
-      throw new EventError(`missing required field \`${name}\``, null, eventId);
-    }
-  }
-  const at = top.get('at');
-  if (at.sec < EARLIEST || at.sec >= LATEST) {
+  if (data === undefined) throw new EventError('missing required field `data`', 'data', eventId);
+  if (id === undefined) throw new EventError('missing required field `id`', 'id', eventId);
+  if (at === undefined) throw new EventError('missing required field `at`', 'at', eventId);
+  const year = civilFromDays(Math.floor((at.sec + at.offset) / SECONDS_PER_DAY))[0]; // as written
+  if (year < EARLIEST_YEAR || year > LATEST_YEAR) {
     throw new EventError(
       `\`at\`: ${formatInstant(at, false)} is out of range (years 1900 to 2999)`, 'at', eventId,
     );
   }
-  const event = { type, data, id: top.get('id'), v: CURRENT_VERSION, at: formatInstant(at) };
-  const seq = top.get('seq');
-  if (seq != null) event.seq = seq;
-  const recordedAt = top.get('recorded_at');
-  if (recordedAt != null) event.recorded_at = formatInstant(recordedAt);
-  const device = top.get('device');
-  if (device != null) event.device = device;
+  const event = { type, data, id, v: CURRENT_VERSION, at: isCanonicalInstant(raw.at, at) ? raw.at : formatInstant(at) };
+  if (seq !== null) event.seq = seq;
+  if (recordedAt !== null) event.recorded_at = isCanonicalInstant(raw.recorded_at, recordedAt) ? raw.recorded_at : formatInstant(recordedAt);
+  if (device !== null) event.device = device;
+  Object.defineProperty(event, INSTANT, { value: at });
   return event;
 }
 

@@ -4,7 +4,7 @@
 // event itself. Every index is a Map keyed by id, each list in (at, id) order.
 
 import { LocalDates, parseInstant, SECONDS_PER_DAY } from './dates.js';
-import { convertEvent } from './events.js';
+import { INSTANT, convertEvent, isCanonical } from './events.js';
 
 export const DEFAULT_CADENCE_DAYS = 90;
 export const DEFAULT_REMINDER_HOUR = 9;
@@ -49,12 +49,16 @@ function push(map, key, occurrence) {
   else found.push(occurrence);
 }
 
-/** The instant of an event's `at` ({sec, us}); events from decodeEvent always have a valid one. */
+/** The instant of an event's `at` ({sec, us}): kept by the decoder, else read again. */
 export function instantOf(event) {
+  const kept = event[INSTANT];
+  if (kept !== undefined) return kept;
   const instant = parseInstant(event.at);
   if (instant === null || instant.offset === null) throw new TypeError(`event ${event.id}: bad \`at\` ${event.at}`);
   return instant;
 }
+
+const MAX_EXACT = 2 ** 53;
 
 /**
  * Events in (at, id) order — `at` as an instant, ids by code point — each id once: the first in that
@@ -64,22 +68,34 @@ export function instantOf(event) {
  */
 export function order(events) {
   const items = new Array(events.length);
+  let first = Infinity;
+  let last = -Infinity;
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
     const { sec, us } = instantOf(event);
-    items[i] = { event, sec, us };
+    items[i] = { event, sec, us, key: 0 };
+    if (sec < first) first = sec;
+    if (sec > last) last = sec;
   }
-  items.sort((a, b) => a.sec - b.sec || a.us - b.us || compareText(a.event.id, b.event.id));
+  if ((last - first + 1) * 1e6 < MAX_EXACT) {
+    // One number per instant (microseconds since the first), exact over 285 years: a cheaper comparison.
+    for (const item of items) item.key = (item.sec - first) * 1e6 + item.us;
+    items.sort((a, b) => a.key - b.key || compareText(a.event.id, b.event.id));
+  } else {
+    items.sort((a, b) => a.sec - b.sec || a.us - b.us || compareText(a.event.id, b.event.id));
+  }
   const chosen = new Map();
   let repeated = false;
   for (const item of items) {
     const kept = chosen.get(item.event.id);
     if (kept === undefined) chosen.set(item.event.id, item);
-    else {
+    else if (kept.event !== item.event) {
       repeated = true;
       if (kept.sec === item.sec && kept.us === item.us && compareText(encoded(item.event), encoded(kept.event)) < 0) {
         chosen.set(item.event.id, item);
       }
+    } else {
+      repeated = true;
     }
   }
   return repeated ? items.filter((item) => chosen.get(item.event.id) === item) : items;
@@ -87,6 +103,7 @@ export function order(events) {
 
 /** The wire encoding of an event, as the server writes it (the canonical form of events.js). */
 function encoded(event) {
+  if (isCanonical(event)) return JSON.stringify(event);
   try {
     return JSON.stringify(convertEvent(JSON.parse(JSON.stringify(event))));
   } catch {
