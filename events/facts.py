@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from bisect import bisect_left
+from collections.abc import Iterator
 from operator import attrgetter, itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -150,23 +152,11 @@ _at = attrgetter("at")
 
 def collect(ordered: list[t.Event], as_of: dt.date, timezone: str) -> Facts:
     """Index the events dated on or before `as_of` (local dates in `timezone`)."""
-    tz = ZoneInfo(timezone)
     facts = Facts(as_of=as_of, timezone=timezone)
-    occurrences = facts.occurrences
-    append = occurrences.append
+    append = facts.occurrences.append
     index = _INDEX
-    beyond = as_of + dt.timedelta(days=2)  # local dates never go back by more than a day
-    day = None
-    day_ends = _MIN  # on a regular day, the events before this instant fall on `day`
-    for pos, event in enumerate(ordered):
-        at = event.at
-        if at >= day_ends:
-            day = at.astimezone(tz).date()
-            day_ends = _end_of_regular_day(day, tz) or at  # `at`: convert each event of an irregular day
-        if day > as_of:
-            if day >= beyond:
-                break
-            continue  # where clocks fall back across midnight, a later event can be dated earlier
+    for pos, day in _local_days(ordered, as_of, ZoneInfo(timezone)):
+        event = ordered[pos]
         occurrence = (pos, day, event)
         append(occurrence)
         index[type(event)](facts, occurrence, event.data)
@@ -175,6 +165,27 @@ def collect(ordered: list[t.Event], as_of: dt.date, timezone: str) -> Facts:
         if given is not None:
             facts.informed_introducer[given[2].data.introducer].extend(informed)
     return facts
+
+
+def _local_days(ordered: list[t.Event], as_of: dt.date, tz: ZoneInfo) -> Iterator[tuple[int, dt.date]]:
+    """(position, local date) of each event dated on or before `as_of`.
+
+    (at, id) order is local-date order on a day when the clocks do not change: there, one conversion and one
+    binary search find all of the day's events. On a day when they do, each event is converted on its own
+    (where clocks fall back across midnight, a later event can even be dated a day earlier)."""
+    instants = list(map(_at, ordered))
+    beyond = as_of + dt.timedelta(days=2)  # local dates never go back by more than a day
+    pos, count = 0, len(instants)
+    while pos < count:
+        day = instants[pos].astimezone(tz).date()
+        if day >= beyond:
+            return
+        ends = _end_of_regular_day(day, tz)
+        upto = bisect_left(instants, ends, pos) if ends is not None else pos + 1
+        if day <= as_of:
+            for each in range(pos, upto):
+                yield each, day
+        pos = upto
 
 
 _MIN = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
