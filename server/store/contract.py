@@ -49,8 +49,41 @@ class AppendResult:
     """The account's last seq once the call is done."""
 
 
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A device's web-push subscription (the browser's PushSubscription), with its delivery log."""
+
+    id: str
+    account_id: str
+    device_id: str
+    endpoint: str
+    p256dh: str
+    auth: str
+    created_at: dt.datetime
+    last_sent_at: dt.datetime | None = None
+    last_digest_day: dt.date | None = None
+    """The local day of the last digest the push service accepted for this device."""
+    last_failure_at: dt.datetime | None = None
+    last_failure: str | None = None
+    """Why the last message that did not get through did not; kept when later ones do (compare the times)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatch:
+    """An account's digest of one local day: who claimed it, and how it ended."""
+
+    account_id: str
+    day: dt.date
+    claimed_by: str
+    claimed_at: dt.datetime
+    status: str
+    """claimed (being sent, or its sender died), sent, nothing_due, failed."""
+    items: int | None
+    finished_at: dt.datetime | None
+
+
 class Store(abc.ABC):
-    """Accounts, devices and each account's event log."""
+    """Accounts, devices, each account's event log, and web-push subscriptions and digests."""
 
     # --- life cycle ---
 
@@ -98,7 +131,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def revoke_device(self, account_id: str, device_id: str) -> bool:
-        """Remove a device of that account (its token stops working); False if there is none."""
+        """Remove a device of that account (its token stops working, its push subscription goes);
+        False if there is none."""
 
     @abc.abstractmethod
     async def mark_seen(self, device_id: str, now: dt.datetime) -> None:
@@ -119,3 +153,47 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def last_seq(self, account_id: str) -> int:
         """The account's last seq (0 when its log is empty)."""
+
+    # --- web push ---
+
+    @abc.abstractmethod
+    async def save_subscription(
+        self, account_id: str, device_id: str, endpoint: str, p256dh: str, auth: str, now: dt.datetime
+    ) -> Subscription:
+        """Make `endpoint` the device's one subscription (replacing the device's others, and taking the
+        endpoint from whichever device held it); same endpoint and device again: new keys, log kept."""
+
+    @abc.abstractmethod
+    async def list_subscriptions(self, account_id: str) -> list[Subscription]:
+        """The account's subscriptions, oldest first."""
+
+    @abc.abstractmethod
+    async def remove_subscription(self, account_id: str, subscription_id: str) -> bool:
+        """Remove a subscription of that account; False if there is none."""
+
+    @abc.abstractmethod
+    async def record_delivery(
+        self, subscription_id: str, now: dt.datetime, *, digest_day: dt.date | None = None, failure: str | None = None
+    ) -> None:
+        """Note on a subscription that a message got through (a digest of `digest_day`, if one), or why not."""
+
+    @abc.abstractmethod
+    async def subscribed_accounts(self) -> list[tuple[str, int]]:
+        """Every account with at least one subscription, with its last seq."""
+
+    @abc.abstractmethod
+    async def claim_dispatch(
+        self, account_id: str, day: dt.date, claimer: str, now: dt.datetime, stale_before: dt.datetime
+    ) -> bool:
+        """Atomically claim the account's digest of `day` (a local date) for `claimer`: True if nobody had,
+        or if a claim made before `stale_before` never finished (its claimer died); else False."""
+
+    @abc.abstractmethod
+    async def finish_dispatch(
+        self, account_id: str, day: dt.date, status: str, items: int | None, now: dt.datetime
+    ) -> None:
+        """Record how the account's digest of `day` ended: sent, nothing_due or failed."""
+
+    @abc.abstractmethod
+    async def get_dispatch(self, account_id: str, day: dt.date) -> Dispatch | None:
+        """The account's digest of `day`, or None if nobody claimed it."""

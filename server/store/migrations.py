@@ -43,4 +43,32 @@ SQLITE_MIGRATIONS: list[str] = [
         SELECT RAISE(ABORT, 'the event log is append-only: only erasing a whole account deletes events');
     END;
     """,
+    # 2: web push: each device's subscription with its delivery log, and each account's daily digest claim
+    """
+    CREATE TABLE push_subscriptions (
+        id              TEXT PRIMARY KEY,
+        account_id      TEXT NOT NULL REFERENCES accounts (id),
+        device_id       TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+        endpoint        TEXT NOT NULL UNIQUE,
+        p256dh          TEXT NOT NULL,
+        auth            TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        last_sent_at    TEXT,
+        last_digest_day TEXT,
+        last_failure_at TEXT,
+        last_failure    TEXT
+    );
+    CREATE INDEX push_subscriptions_by_account ON push_subscriptions (account_id);
+    CREATE INDEX push_subscriptions_by_device ON push_subscriptions (device_id);
+    CREATE TABLE push_dispatches (
+        account_id  TEXT NOT NULL REFERENCES accounts (id),
+        day         TEXT NOT NULL,
+        claimed_by  TEXT NOT NULL,
+        claimed_at  TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'claimed',
+        items       INTEGER,
+        finished_at TEXT,
+        PRIMARY KEY (account_id, day)
+    ) WITHOUT ROWID;
+    """,
 ]

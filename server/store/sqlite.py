@@ -21,7 +21,7 @@ import msgspec
 
 from events import Event, decode_event, encode_event
 
-from .contract import Account, AccountExists, AppendResult, Device, Store, StoreError
+from .contract import Account, AccountExists, AppendResult, Device, Dispatch, Store, StoreError, Subscription
 from .migrations import SQLITE_MIGRATIONS
 
 T = TypeVar("T")
@@ -40,6 +40,11 @@ def _iso(moment: dt.datetime) -> str:
 
 def _moment(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
+
+
+def _stamp(moment: dt.datetime) -> str:
+    """A fixed-width UTC instant, so that comparing the strings compares the instants."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class SQLiteStore(Store):
@@ -272,8 +277,113 @@ class SQLiteStore(Store):
         (last,) = await cursor.fetchone()
         return last
 
+    # --- web push ---------------------------------------------------------------------------------
 
-ERASED_WITH_ACCOUNT = ("events", "devices")
+    async def save_subscription(
+        self, account_id: str, device_id: str, endpoint: str, p256dh: str, auth: str, now: dt.datetime
+    ) -> Subscription:
+        def save(conn: sqlite3.Connection) -> Subscription:
+            conn.execute("DELETE FROM push_subscriptions WHERE device_id = ? AND endpoint != ?", (device_id, endpoint))
+            held = conn.execute(
+                "SELECT id, account_id, device_id FROM push_subscriptions WHERE endpoint = ?", (endpoint,)
+            ).fetchone()
+            if held is not None and held[1:] == (account_id, device_id):
+                conn.execute("UPDATE push_subscriptions SET p256dh = ?, auth = ? WHERE id = ?", (p256dh, auth, held[0]))
+                subscription_id = held[0]
+            else:
+                if held is not None:  # the browser's endpoint now belongs to another device or account
+                    conn.execute("DELETE FROM push_subscriptions WHERE id = ?", (held[0],))
+                subscription_id = uuid.uuid4().hex
+                conn.execute(
+                    "INSERT INTO push_subscriptions (id, account_id, device_id, endpoint, p256dh, auth, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (subscription_id, account_id, device_id, endpoint, p256dh, auth, _iso(now)),
+                )
+            row = conn.execute(
+                f"SELECT {_SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE id = ?", (subscription_id,)
+            ).fetchone()
+            return _subscription(row)
+
+        return await self._write(save)
+
+    async def list_subscriptions(self, account_id: str) -> list[Subscription]:
+        cursor = await self._reader.execute(
+            f"SELECT {_SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE account_id = ? ORDER BY created_at, rowid",
+            (account_id,),
+        )
+        return [_subscription(row) for row in await cursor.fetchall()]
+
+    async def remove_subscription(self, account_id: str, subscription_id: str) -> bool:
+        def delete(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "DELETE FROM push_subscriptions WHERE id = ? AND account_id = ?", (subscription_id, account_id)
+            )
+            return cursor.rowcount > 0
+
+        return await self._write(delete)
+
+    async def record_delivery(
+        self, subscription_id: str, now: dt.datetime, *, digest_day: dt.date | None = None, failure: str | None = None
+    ) -> None:
+        if failure is None:
+            sql = ("UPDATE push_subscriptions SET last_sent_at = ?, last_digest_day = COALESCE(?, last_digest_day)"
+                   " WHERE id = ?")
+            values = (_iso(now), digest_day.isoformat() if digest_day else None, subscription_id)
+        else:
+            sql = "UPDATE push_subscriptions SET last_failure_at = ?, last_failure = ? WHERE id = ?"
+            values = (_iso(now), failure, subscription_id)
+
+        def update(conn: sqlite3.Connection) -> None:
+            conn.execute(sql, values)
+
+        await self._write(update)
+
+    async def subscribed_accounts(self) -> list[tuple[str, int]]:
+        cursor = await self._reader.execute(
+            "SELECT s.account_id, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.account_id = s.account_id)"
+            " FROM (SELECT DISTINCT account_id FROM push_subscriptions) s"
+        )
+        return [(account_id, last) for account_id, last in await cursor.fetchall()]
+
+    async def claim_dispatch(
+        self, account_id: str, day: dt.date, claimer: str, now: dt.datetime, stale_before: dt.datetime
+    ) -> bool:
+        def claim(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "INSERT INTO push_dispatches (account_id, day, claimed_by, claimed_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (account_id, day) DO UPDATE SET claimed_by = excluded.claimed_by,"
+                " claimed_at = excluded.claimed_at"
+                " WHERE push_dispatches.status = 'claimed' AND push_dispatches.claimed_at < ?",
+                (account_id, day.isoformat(), claimer, _stamp(now), _stamp(stale_before)),
+            )
+            return cursor.rowcount > 0
+
+        return await self._write(claim)
+
+    async def finish_dispatch(
+        self, account_id: str, day: dt.date, status: str, items: int | None, now: dt.datetime
+    ) -> None:
+        def finish(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE push_dispatches SET status = ?, items = ?, finished_at = ? WHERE account_id = ? AND day = ?",
+                (status, items, _stamp(now), account_id, day.isoformat()),
+            )
+
+        await self._write(finish)
+
+    async def get_dispatch(self, account_id: str, day: dt.date) -> Dispatch | None:
+        cursor = await self._reader.execute(
+            "SELECT claimed_by, claimed_at, status, items, finished_at FROM push_dispatches"
+            " WHERE account_id = ? AND day = ?",
+            (account_id, day.isoformat()),
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        return Dispatch(account_id, day, row[0], _moment(row[1]), row[2], row[3], _moment(row[4]))
+
+
+ERASED_WITH_ACCOUNT = ("push_dispatches", "push_subscriptions", "events", "devices")
 """Every table holding an account's rows, emptied (in this order) when the account is erased."""
 
 _DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"
@@ -281,6 +391,19 @@ _DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"
 
 def _device(row: tuple) -> Device:
     return Device(row[0], row[1], row[2], _moment(row[3]), _moment(row[4]))
+
+
+_SUBSCRIPTION_COLUMNS = (
+    "id, account_id, device_id, endpoint, p256dh, auth, created_at, last_sent_at, last_digest_day,"
+    " last_failure_at, last_failure"
+)
+
+
+def _subscription(row: tuple) -> Subscription:
+    return Subscription(
+        row[0], row[1], row[2], row[3], row[4], row[5], _moment(row[6]), _moment(row[7]),
+        dt.date.fromisoformat(row[8]) if row[8] else None, _moment(row[9]), row[10],
+    )
 
 
 def _body(event: Event) -> bytes:

@@ -12,6 +12,8 @@ from events import decode_event
 from server.store.contract import AccountExists, Store
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone.utc)
+DAY = dt.date(2026, 11, 27)
+KEYS = ("BP256dh-key", "auth-secret")
 
 
 def meeting(event_id: str, contact: str = "c1", at: str = "2026-05-12T10:00:00+02:00"):
@@ -158,3 +160,102 @@ class StoreContract:
         account, _ = await new_account(store)
         assert await store.last_seq(account.id) == 0
         assert await store.read(account.id) == []
+
+    # --- web push: subscriptions and daily digests -----------------------------------------------------
+
+    async def test_a_device_has_one_subscription_and_re_sending_it_keeps_its_log(self, store: Store):
+        account, phone = await new_account(store)
+        first = await store.save_subscription(account.id, phone.id, "https://push.example/a", *KEYS, NOW)
+        await store.record_delivery(first.id, NOW, digest_day=DAY)
+        again = await store.save_subscription(account.id, phone.id, "https://push.example/a", "new-p256dh", "new-auth", NOW)
+        assert again.id == first.id and (again.p256dh, again.auth) == ("new-p256dh", "new-auth")
+        assert again.last_sent_at == NOW and again.last_digest_day == DAY
+        moved = await store.save_subscription(account.id, phone.id, "https://push.example/b", *KEYS, NOW)
+        assert [s.endpoint for s in await store.list_subscriptions(account.id)] == ["https://push.example/b"]
+        assert moved.id != first.id and moved.last_sent_at is None
+
+    async def test_an_endpoint_belongs_to_the_last_device_that_sent_it(self, store: Store):
+        ana, ana_phone = await new_account(store, "ana@example.org")
+        bob, bob_phone = await new_account(store, "bob@example.org")
+        await store.save_subscription(ana.id, ana_phone.id, "https://push.example/shared", *KEYS, NOW)
+        taken = await store.save_subscription(bob.id, bob_phone.id, "https://push.example/shared", *KEYS, NOW)
+        assert await store.list_subscriptions(ana.id) == []
+        assert [s.id for s in await store.list_subscriptions(bob.id)] == [taken.id]
+        assert taken.account_id == bob.id and taken.device_id == bob_phone.id
+
+    async def test_subscriptions_are_listed_oldest_first_and_removed_only_by_their_account(self, store: Store):
+        ana, phone = await new_account(store, "ana@example.org")
+        laptop = await store.add_device(ana.id, "laptop", b"laptop-token", NOW)
+        bob, _ = await new_account(store, "bob@example.org")
+        first = await store.save_subscription(ana.id, phone.id, "https://push.example/1", *KEYS, NOW)
+        second = await store.save_subscription(ana.id, laptop.id, "https://push.example/2", *KEYS,
+                                               NOW + dt.timedelta(seconds=1))
+        assert [s.id for s in await store.list_subscriptions(ana.id)] == [first.id, second.id]
+        assert await store.remove_subscription(bob.id, first.id) is False
+        assert await store.remove_subscription(ana.id, first.id) is True
+        assert await store.remove_subscription(ana.id, first.id) is False
+        assert [s.id for s in await store.list_subscriptions(ana.id)] == [second.id]
+
+    async def test_revoking_a_device_removes_its_subscription(self, store: Store):
+        account, phone = await new_account(store)
+        await store.save_subscription(account.id, phone.id, "https://push.example/a", *KEYS, NOW)
+        await store.revoke_device(account.id, phone.id)
+        assert await store.list_subscriptions(account.id) == []
+        assert await store.subscribed_accounts() == []
+
+    async def test_the_delivery_log_keeps_the_last_success_and_the_last_failure_with_its_reason(self, store: Store):
+        account, phone = await new_account(store)
+        sub = await store.save_subscription(account.id, phone.id, "https://push.example/a", *KEYS, NOW)
+        later = NOW + dt.timedelta(hours=1)
+        await store.record_delivery(sub.id, NOW, digest_day=DAY)
+        await store.record_delivery(sub.id, later, failure="the push service answered 503")
+        await store.record_delivery(sub.id, later + dt.timedelta(minutes=1))  # a test message: no digest day
+        (logged,) = await store.list_subscriptions(account.id)
+        assert logged.last_sent_at == later + dt.timedelta(minutes=1) and logged.last_digest_day == DAY
+        assert (logged.last_failure_at, logged.last_failure) == (later, "the push service answered 503")
+
+    async def test_subscribed_accounts_come_with_their_last_seq(self, store: Store):
+        ana, ana_phone = await new_account(store, "ana@example.org")
+        bob, bob_phone = await new_account(store, "bob@example.org")
+        await new_account(store, "carl@example.org")  # no subscription
+        await store.append(ana.id, ana_phone.id, [meeting("e1"), meeting("e2")], NOW)
+        await store.save_subscription(ana.id, ana_phone.id, "https://push.example/a", *KEYS, NOW)
+        laptop = await store.add_device(ana.id, "laptop", b"laptop-token", NOW)
+        await store.save_subscription(ana.id, laptop.id, "https://push.example/b", *KEYS, NOW)
+        await store.save_subscription(bob.id, bob_phone.id, "https://push.example/c", *KEYS, NOW)
+        assert sorted(await store.subscribed_accounts()) == sorted([(ana.id, 2), (bob.id, 0)])
+
+    async def test_a_days_digest_is_claimed_once_even_by_concurrent_claimers(self, store: Store):
+        account, _ = await new_account(store)
+        stale = NOW - dt.timedelta(minutes=30)
+        claims = await asyncio.gather(*(store.claim_dispatch(account.id, DAY, f"i{n}", NOW, stale) for n in range(20)))
+        assert sum(claims) == 1
+        winner = f"i{claims.index(True)}"
+        assert await store.claim_dispatch(account.id, DAY + dt.timedelta(days=1), "i1", NOW, stale) is True
+        dispatch = await store.get_dispatch(account.id, DAY)
+        assert (dispatch.claimed_by, dispatch.claimed_at, dispatch.status) == (winner, NOW, "claimed")
+        assert await store.get_dispatch(account.id, DAY - dt.timedelta(days=1)) is None
+
+    async def test_a_claim_never_finished_can_be_taken_over_once_stale_a_finished_one_never(self, store: Store):
+        account, _ = await new_account(store)
+        assert await store.claim_dispatch(account.id, DAY, "dead", NOW, NOW - dt.timedelta(minutes=30))
+        later = NOW + dt.timedelta(minutes=10)
+        assert not await store.claim_dispatch(account.id, DAY, "other", later, later - dt.timedelta(minutes=30))
+        much_later = NOW + dt.timedelta(minutes=31)
+        assert await store.claim_dispatch(account.id, DAY, "other", much_later, much_later - dt.timedelta(minutes=30))
+        await store.finish_dispatch(account.id, DAY, "sent", 3, much_later)
+        next_day = much_later + dt.timedelta(days=1)
+        assert not await store.claim_dispatch(account.id, DAY, "third", next_day, next_day)
+        dispatch = await store.get_dispatch(account.id, DAY)
+        assert (dispatch.claimed_by, dispatch.status, dispatch.items, dispatch.finished_at) == ("other", "sent", 3, much_later)
+
+    async def test_erasing_an_account_removes_its_subscriptions_and_dispatches(self, store: Store):
+        ana, ana_phone = await new_account(store, "ana@example.org")
+        bob, bob_phone = await new_account(store, "bob@example.org")
+        for account, device in ((ana, ana_phone), (bob, bob_phone)):
+            await store.save_subscription(account.id, device.id, f"https://push.example/{account.id}", *KEYS, NOW)
+            await store.claim_dispatch(account.id, DAY, "me", NOW, NOW)
+        await store.erase_account(ana.id)
+        assert await store.list_subscriptions(ana.id) == [] and await store.get_dispatch(ana.id, DAY) is None
+        assert await store.subscribed_accounts() == [(bob.id, 0)]
+        assert await store.get_dispatch(bob.id, DAY) is not None
