@@ -3,7 +3,7 @@
  * new version, and sends the outbox on Background Sync even when the app is closed. Never caches the
  * API: a person's data lives in IndexedDB only. */
 
-const VERSION = '2026-11-27.5';
+const VERSION = '2026-11-27.6';
 const CACHE = `merci-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -28,6 +28,7 @@ const SHELL = [
   '/lib/rules/project.js',
   '/lib/rules/report.js',
   '/lib/rules/thank.js',
+  '/lib/rules/zones.js',
   '/ui/audit.js',
   '/ui/auth.js',
   '/ui/contacts.js',
