@@ -5,7 +5,9 @@
 //   import { generateLog } from './generator.mjs';
 //   const { lines, asOf, tz } = generateLog(seed, { events: 120 });
 
-import { daysFromCivil, formatDay, offsetAt, SECONDS_PER_DAY } from '../../pwa/lib/rules/dates.js';
+import { daysFromCivil, formatDay, offsetAt, parseDay, parseInstant, SECONDS_PER_DAY } from '../../pwa/lib/rules/dates.js';
+
+const instantOf = (at) => parseInstant(at).sec;
 
 /** mulberry32: a small, good-enough seeded PRNG. */
 export function random(seed) {
@@ -39,18 +41,26 @@ export const ZONES = [
   'Asia/Kathmandu', 'UTC', 'Europe/London', 'Pacific/Chatham',
 ];
 
-const START = daysFromCivil(2025, 1, 1);
-const END = daysFromCivil(2027, 6, 30);
+/** Periods a log may span: mostly now; sometimes 2000-2011, when St. John's and Goose Bay fell back at 00:01
+ * (local dates going backwards), or the 1950s and 60s. */
+const ERAS = [
+  { weight: 8, start: daysFromCivil(2025, 1, 1), end: daysFromCivil(2027, 6, 30), zones: ZONES },
+  { weight: 1, start: daysFromCivil(2000, 1, 1), end: daysFromCivil(2011, 6, 30),
+    zones: ['America/St_Johns', 'America/Goose_Bay', 'America/Moncton', 'Europe/Paris', 'America/Santiago'] },
+  { weight: 1, start: daysFromCivil(1950, 1, 1), end: daysFromCivil(1969, 12, 31), zones: ZONES },
+];
+const [NOW] = ERAS;
 
 const transitions = new Map();
 
-/** The instants (epoch seconds) where `zone` changes its offset between START and END. */
-function transitionsOf(zone) {
-  let found = transitions.get(zone);
+/** The instants (epoch seconds) where `zone` changes its offset between `start` and `end` (day numbers). */
+function transitionsOf(zone, start, end) {
+  const cached = `${zone} ${start} ${end}`;
+  let found = transitions.get(cached);
   if (found === undefined) {
     found = [];
-    let previous = offsetAt(zone, START * SECONDS_PER_DAY);
-    for (let day = START + 1; day <= END; day++) {
+    let previous = offsetAt(zone, start * SECONDS_PER_DAY);
+    for (let day = start + 1; day <= end; day++) {
       const sec = day * SECONDS_PER_DAY;
       const offset = offsetAt(zone, sec);
       if (offset !== previous) {
@@ -65,7 +75,7 @@ function transitionsOf(zone) {
         previous = offset;
       }
     }
-    transitions.set(zone, found);
+    transitions.set(cached, found);
   }
   return found;
 }
@@ -96,10 +106,11 @@ const OTHER_OFFSETS = [0, 3600, -18000, 19800, 50400, -39600, 7200, -12600, 4590
  * order), asOf a date to replay to and tz a zone to pass with --tz (or null: the log's own setting).
  * `events` is about how many distinct events to make; `contacts` how many people.
  */
-export function generateLog(seed, { events = 80, contacts: people = null, span = null } = {}) {
+export function generateLog(seed, { events = 80, contacts: people = null, span = null, era = null } = {}) {
   const r = random(seed);
-  const zone = r.pick(ZONES);
-  const changes = transitionsOf(zone);
+  const { start: START, end: END, zones } = era ?? (span === null ? r.weighted(ERAS.map((e) => [e, e.weight])) : NOW);
+  const zone = r.pick(zones);
+  const changes = transitionsOf(zone, START, END);
   const contactCount = people ?? r.int(3, 12);
   const contacts = Array.from({ length: contactCount }, (_, i) => r.weighted([
     [`c${i + 1}`, 12], [`c-hervé-${i + 1}`, 1], [`c:${i + 1}`, 1], [`c😀${i + 1}`, 1], [`C${i + 1}`, 1], [`${i + 1}`, 1],
@@ -108,6 +119,11 @@ export function generateLog(seed, { events = 80, contacts: people = null, span =
   if (r.chance(0.05)) contacts.push('me'); // a contact whose id is the word the document uses for me
   const days = span ?? r.int(30, 500);
   const first = r.int(START, END - days);
+  // The day to replay to, chosen first so that some snoozes run past it.
+  const asOf = formatDay(r.weighted([
+    [first + days + r.int(-5, 60), 6], [first + r.int(0, days), 3],
+    [daysFromCivil(+formatDay(first).slice(0, 4) + r.int(0, 2), 12, 1) + r.int(-2, 65), 2],
+  ]));
   const meetings = [];
   const referralsGiven = [];
   const referralsMade = [];
@@ -174,7 +190,7 @@ export function generateLog(seed, { events = 80, contacts: people = null, span =
     switch (type) {
       case 'contact_added': {
         const data = { contact, name: r.pick(['Hervé', 'Anne', 'Paul', 'Zoé', '李', 'O\'Brien']) };
-        if (r.chance(0.3)) data.cadence_days = r.pick([0, 5, 10, 30, 60]);
+        if (r.chance(0.3)) data.cadence_days = r.pick([0, 1, 3, 5, 10, 30, 60]);
         if (r.chance(0.2)) data.email = `${contact.length}@example.org`;
         if (r.chance(0.1)) data.tags = r.chance(0.5) ? [] : ['mentor'];
         emit(type, sec, data);
@@ -262,12 +278,13 @@ export function generateLog(seed, { events = 80, contacts: people = null, span =
         break;
       case 'obligation_snoozed':
       case 'obligation_dismissed': {
-        const guesses = [...obligations];
-        const year = 2025 + r.int(0, 2);
-        guesses.push(`greetings:${year}:${contact}`, `nurture:${contact}:${dayOf(sec + r.int(-20, 60) * SECONDS_PER_DAY)}`);
-        const obligation = r.pick(guesses.length ? guesses : ['thank:m1:c1']);
+        const year = +dayOf(sec).slice(0, 4) - r.int(0, 1);
+        const obligation = obligations.length && r.chance(0.7) ? r.pick(obligations) : r.pick([
+          `greetings:${year}:${contact}`, `nurture:${contact}:${dayOf(sec + r.int(-20, 60) * SECONDS_PER_DAY)}`,
+          `thank:m1:${contact}`]);
         if (type === 'obligation_snoozed') {
-          emit(type, sec, { obligation, until: dayOf(sec + r.int(-2, 40) * SECONDS_PER_DAY) });
+          const until = r.chance(0.3) ? formatDay(parseDay(asOf) + r.int(-2, 10)) : dayOf(sec + r.int(-2, 40) * SECONDS_PER_DAY);
+          emit(type, sec, { obligation, until });
         } else {
           emit(type, sec, r.chance(0.5) ? { obligation, reason: 'no longer' } : { obligation });
         }
@@ -275,7 +292,7 @@ export function generateLog(seed, { events = 80, contacts: people = null, span =
       }
       default: { // settings_changed
         const data = {};
-        if (r.chance(0.5)) data.cadence_days = r.pick([0, 3, 14, 30, 90]);
+        if (r.chance(0.5)) data.cadence_days = r.pick([0, 1, 3, 7, 14, 30, 90]);
         if (r.chance(0.3)) data.timezone = r.chance(0.7) ? zone : r.pick(ZONES);
         if (r.chance(0.3)) data.language = r.pick(['fr', 'en']);
         if (r.chance(0.3)) data.reminder_hour = r.int(0, 23);
@@ -288,10 +305,19 @@ export function generateLog(seed, { events = 80, contacts: people = null, span =
   const duplicates = r.int(0, Math.max(1, Math.floor(lines.length / 15)));
   for (let i = 0; i < duplicates; i++) {
     const line = r.pick(lines);
-    if (r.chance(0.7)) lines.push(line);
+    const how = r.weighted([['same', 6], ['later', 2], ['conflict', 2]]);
+    if (how === 'same') lines.push(line);
     else {
       const copy = JSON.parse(line);
-      copy.at = write(when());
+      if (how === 'later') copy.at = write(when());
+      else {
+        // another event under the same id at the same instant (written with another offset, maybe)
+        const other = JSON.parse(r.pick(lines));
+        other.id = copy.id;
+        other.at = r.chance(0.5) ? copy.at : write(instantOf(copy.at));
+        lines.push(JSON.stringify(other));
+        continue;
+      }
       lines.push(JSON.stringify(copy));
     }
   }
@@ -305,10 +331,6 @@ export function generateLog(seed, { events = 80, contacts: people = null, span =
   }
   if (r.chance(0.1)) ordered.splice(r.int(0, ordered.length), 0, ['', 0]); // a blank line
 
-  const asOf = formatDay(r.weighted([
-    [first + days + r.int(-5, 60), 6], [first + r.int(0, days), 3],
-    [daysFromCivil(2025 + r.int(0, 2), 12, 1) + r.int(-2, 65), 2],
-  ]));
   const tz = r.weighted([[null, 3], [zone, 6], [r.pick(ZONES), 1]]);
   return { lines: ordered.map(([line]) => line), asOf, tz, zone };
 }

@@ -112,9 +112,10 @@ const CATALOGUE = {
     unset('language', Language)],
 };
 
-const SCHEMAS = new Map(Object.entries(CATALOGUE).map(([type, fields]) => [type, {
-  fields, byName: new Map(fields.map((field) => [field.name, field])),
-}]));
+const SCHEMAS = new Map(Object.entries(CATALOGUE).map(([type, fields]) => {
+  fields.forEach((field, index) => { field.index = index; });
+  return [type, { fields, byName: new Map(fields.map((field) => [field.name, field])), requiredCount: fields.filter((f) => f.required).length }];
+}));
 
 /** The wire names of every event type, sorted. */
 export const EVENT_TYPES = [...SCHEMAS.keys()].sort();
@@ -492,32 +493,32 @@ function checkData(type, raw, eventId) {
   if (kindOf(raw) !== 'object') {
     throw new EventError(`\`data\`: expected \`object\`, got \`${kindOf(raw)}\``, 'data', eventId);
   }
-  const { fields, byName } = SCHEMAS.get(type);
-  const given = {};
-  let inOrder = raw[KEYS] === undefined; // written in schema order, no default: `raw` is the canonical data
+  const { fields, byName, requiredCount } = SCHEMAS.get(type);
+  let inOrder = raw[KEYS] === undefined; // in schema order, no default: `raw` is already the canonical data
   let last = -1;
+  let requiredSeen = 0;
   for (const key of keysOf(raw)) {
     const field = byName.get(key);
     if (field === undefined) throw new EventError(`unknown field \`${key}\` in \`data\``, `data.${key}`, eventId);
-    const value = check(raw[key], field.type, field.nullable, `data.${key}`, eventId);
-    given[key] = value;
+    const value = check(raw[key], field.type, field.nullable, `data.${key}`, eventId); // the value itself
+    if (field.required) requiredSeen += 1;
     if (inOrder) {
-      const index = fields.indexOf(field);
-      inOrder = index > last && value !== field.fallback;
-      last = index;
+      inOrder = field.index > last && value !== field.fallback;
+      last = field.index;
     }
   }
-  const data = inOrder ? raw : {};
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i];
-    const value = given[field.name];
-    if (value === undefined) {
-      if (field.required) {
-        throw new EventError(`missing required field \`${field.name}\` in \`data\``, `data.${field.name}`, eventId);
-      }
-      continue;
+  if (requiredSeen < requiredCount) {
+    const missing = fields.find((field) => field.required && !Object.hasOwn(raw, field.name));
+    throw new EventError(`missing required field \`${missing.name}\` in \`data\``, `data.${missing.name}`, eventId);
+  }
+  let data = raw;
+  if (!inOrder) {
+    data = {};
+    for (const field of fields) {
+      if (!Object.hasOwn(raw, field.name)) continue;
+      const value = raw[field.name];
+      if (value !== field.fallback) data[field.name] = value; // defaults are left out, as the server writes
     }
-    if (!inOrder && value !== field.fallback) data[field.name] = value; // defaults are left out, as the server writes
   }
   if (type === 'settings_changed' && data.timezone !== undefined && !isTimeZone(data.timezone)) {
     throw new EventError(

@@ -60,45 +60,86 @@ export function instantOf(event) {
 
 const MAX_EXACT = 2 ** 53;
 
+/** Whether every string compares the same in UTF-16 as by code point (no character from U+D800 up). */
+export function allBelowSurrogates(strings) {
+  for (const text of strings) if (/[\uD800-\uFFFF]/.test(text)) return false;
+  return true;
+}
+
+function nativeCompare(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Sort `items` (in place, stably) by `whole(item)`, an integer, then by `rest(a, b)`: the integers are
+ * sorted natively (packed with the index into one exact number), and only runs of equal integers are
+ * sorted with `rest`. Much cheaper than a comparator over the whole array, for large logs.
+ */
+export function sortBy(items, whole, rest) {
+  const n = items.length;
+  let low = Infinity;
+  let high = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const w = whole(items[i]);
+    if (w < low) low = w;
+    if (w > high) high = w;
+  }
+  if (n < 2) return items;
+  if ((high - low + 1) * n >= MAX_EXACT) return items.sort((a, b) => whole(a) - whole(b) || rest(a, b));
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = (whole(items[i]) - low) * n + i;
+  packed.sort();
+  const sorted = new Array(n);
+  for (let k = 0; k < n; k++) sorted[k] = items[packed[k] % n];
+  let start = 0;
+  for (let k = 1; k <= n; k++) {
+    if (k === n || whole(sorted[k]) !== whole(sorted[start])) {
+      if (k - start > 1) {
+        const run = sorted.slice(start, k).sort(rest); // stable: equal ones keep their order
+        for (let j = 0; j < run.length; j++) sorted[start + j] = run[j];
+      }
+      start = k;
+    }
+  }
+  for (let k = 0; k < n; k++) items[k] = sorted[k];
+  return items;
+}
+
 /**
  * Events in (at, id) order — `at` as an instant, ids by code point — each id once: the first in that
  * order, and of different events under one id at one instant, the one whose wire encoding sorts first
- * (so the answer depends on the set of events, never on their order in the log). Returns
- * [{event, sec, us}], the instant kept for what follows.
+ * (so the answer depends on the set of events, never on their order in the log). Returns the
+ * occurrences-to-be [{event, sec, us, pos, day}], the instant kept for what follows.
  */
 export function order(events) {
   const items = new Array(events.length);
-  let first = Infinity;
-  let last = -Infinity;
+  const ids = new Array(events.length);
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
     const { sec, us } = instantOf(event);
-    items[i] = { event, sec, us, key: 0 };
-    if (sec < first) first = sec;
-    if (sec > last) last = sec;
+    items[i] = { event, sec, us, pos: 0, day: 0 };
+    ids[i] = event.id;
   }
-  if ((last - first + 1) * 1e6 < MAX_EXACT) {
-    // One number per instant (microseconds since the first), exact over 285 years: a cheaper comparison.
-    for (const item of items) item.key = (item.sec - first) * 1e6 + item.us;
-    items.sort((a, b) => a.key - b.key || compareText(a.event.id, b.event.id));
-  } else {
-    items.sort((a, b) => a.sec - b.sec || a.us - b.us || compareText(a.event.id, b.event.id));
-  }
-  const chosen = new Map();
-  let repeated = false;
-  for (const item of items) {
-    const kept = chosen.get(item.event.id);
-    if (kept === undefined) chosen.set(item.event.id, item);
-    else if (kept.event !== item.event) {
-      repeated = true;
-      if (kept.sec === item.sec && kept.us === item.us && compareText(encoded(item.event), encoded(kept.event)) < 0) {
-        chosen.set(item.event.id, item);
-      }
-    } else {
-      repeated = true;
+  const byId = allBelowSurrogates(ids) ? nativeCompare : compareText;
+  sortBy(items, (item) => item.sec, (a, b) => a.us - b.us || byId(a.event.id, b.event.id));
+  // Each id once. Events under one id at one instant are side by side now: the smallest encoding wins.
+  const seen = new Set();
+  const kept = [];
+  for (let k = 0; k < items.length; k++) {
+    let item = items[k];
+    const { id } = item.event;
+    if (seen.has(id)) continue; // a later instant: the first in (at, id) order counts
+    let next = k + 1;
+    for (; next < items.length; next++) {
+      const other = items[next];
+      if (other.sec !== item.sec || other.us !== item.us || other.event.id !== id) break;
+      if (other.event !== item.event && compareText(encoded(other.event), encoded(item.event)) < 0) item = other;
     }
+    seen.add(id);
+    kept.push(item);
+    k = next - 1;
   }
-  return repeated ? items.filter((item) => chosen.get(item.event.id) === item) : items;
+  return kept;
 }
 
 /** The wire encoding of an event, as the server writes it (the canonical form of events.js). */
@@ -194,11 +235,13 @@ export function collect(ordered, asOf, timezone) {
   const beyond = (asOf + 3) * SECONDS_PER_DAY;
   const { occurrences } = facts;
   for (let pos = 0; pos < ordered.length; pos++) {
-    const { event, sec } = ordered[pos];
+    const occurrence = ordered[pos]; // the item of `order` becomes the occurrence: {event, pos, day, ...}
+    const { event, sec } = occurrence;
     if (sec >= beyond) break;
     const day = dates.dayOf(sec);
     if (day > asOf) continue;
-    const occurrence = { pos, day, event };
+    occurrence.pos = pos;
+    occurrence.day = day;
     occurrences.push(occurrence);
     INDEX[event.type](facts, occurrence, event.data);
   }

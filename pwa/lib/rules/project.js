@@ -5,7 +5,7 @@
 // document is the one `merci replay --json` prints (DESIGN.md section 3), value for value.
 
 import { formatDay, isTimeZone, localDay, parseDay } from './dates.js';
-import { collect, compareText, order } from './facts.js';
+import { allBelowSurrogates, collect, compareText, order, sortBy } from './facts.js';
 import { ME, WINDOWS } from './obligations.js';
 import * as thank from './thank.js';
 import * as report from './report.js';
@@ -66,7 +66,10 @@ export function projection(events, asOf, timezone = null) {
   const obligations = [];
   for (const rule of RULES) for (const obligation of rule.derive(facts)) obligations.push(obligation);
   settle(obligations, facts);
-  obligations.sort((a, b) => a.due - b.due || compareText(a.id, b.id)); // stable: ties keep rule order
+  // (due, id) order, stable: the same id twice keeps the rules' order
+  const byId = allBelowSurrogates(obligations.map((o) => o.id)) ? (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+    : (a, b) => compareText(a.id, b.id);
+  sortBy(obligations, (o) => o.due, byId);
   const { scores, overall } = score(obligations, facts);
   return { asOf: today, timezone: zone, facts, obligations, scores, overall };
 }
