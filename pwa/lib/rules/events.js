@@ -74,8 +74,8 @@ const Outcome = choice(...OUTCOMES);
 const Channel = choice(...CHANNELS);
 const Language = choice(...LANGUAGES);
 
-// A field: [name, type, default]; no default: required; null: optional and nullable; UNSET: may be
-// absent, and then is left out (a null is kept: it clears the field).
+// A field of `data`: required; optional, with a default (null, or host's 'them') left out when the value
+// equals it; or unset: it may be absent, and a null is kept (in contact_updated, it clears the field).
 const required = (name, type) => ({ name, type, required: true, nullable: false, fallback: undefined });
 const optional = (name, type, fallback = null) => ({ name, type, required: false, nullable: fallback === null, fallback });
 const unset = (name, type, nullable = false) => ({ name, type, required: false, nullable, fallback: UNSET });
@@ -114,20 +114,16 @@ const CATALOGUE = {
 
 const SCHEMAS = new Map(Object.entries(CATALOGUE).map(([type, fields]) => {
   fields.forEach((field, index) => { field.index = index; });
-  return [type, { fields, byName: new Map(fields.map((field) => [field.name, field])), requiredCount: fields.filter((f) => f.required).length }];
+  const byName = new Map(fields.map((field) => [field.name, field]));
+  return [type, { fields, byName, requiredCount: fields.filter((field) => field.required).length }];
 }));
 
 /** The wire names of every event type, sorted. */
 export const EVENT_TYPES = [...SCHEMAS.keys()].sort();
 
 const KNOWN = EVENT_TYPES.join(', ');
-const TOP_FIELDS = new Map([
-  ['id', required('id', Id)],
-  ['at', required('at', DATETIME)],
-  ['seq', optional('seq', int(1, Infinity))],
-  ['recorded_at', optional('recorded_at', DATETIME)],
-  ['device', optional('device', str(0, 64))],
-]);
+const SEQ = int(1, Infinity);
+const DEVICE = str(0, 64);
 
 /** The years `at` may be written in: far outside, date arithmetic (due = D+1) would overflow. */
 const EARLIEST_YEAR = 1900;
@@ -208,14 +204,14 @@ function reprFloat(value) {
   if (value === Infinity) return 'inf';
   if (value === -Infinity) return '-inf';
   if (Number.isNaN(value)) return 'nan';
-  const [digits, exponentText] = value.toExponential().split('e');
+  if (Object.is(value, -0)) return '-0.0';
+  const [digits, exponentText] = value.toExponential().split('e'); // the shortest digits that round-trip
   const exponent = +exponentText;
   if (exponent < -4 || exponent >= 16) {
-    const mantissa = digits.includes('.') ? digits : digits;
-    return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+    return `${digits}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
   }
   const text = String(value);
-  return text.includes('.') || text.includes('e') ? text : `${text}.0`;
+  return text.includes('.') ? text : `${text}.0`;
 }
 
 /** How Python would print a JSON value in a message: 'x', 5, 1.0, None, True, ['a'], {'k': 1}. */
@@ -563,19 +559,19 @@ export function convertEvent(raw) {
         data = checkData(type, raw.data, eventId);
         break;
       case 'id':
-        id = check(raw.id, TOP_FIELDS.get('id').type, false, 'id', eventId);
+        id = check(raw.id, Id, false, 'id', eventId);
         break;
       case 'at':
         at = check(raw.at, DATETIME, false, 'at', eventId);
         break;
       case 'seq':
-        seq = check(raw.seq, TOP_FIELDS.get('seq').type, true, 'seq', eventId);
+        seq = check(raw.seq, SEQ, true, 'seq', eventId);
         break;
       case 'recorded_at':
         recordedAt = check(raw.recorded_at, DATETIME, true, 'recorded_at', eventId);
         break;
       case 'device':
-        device = check(raw.device, TOP_FIELDS.get('device').type, true, 'device', eventId);
+        device = check(raw.device, DEVICE, true, 'device', eventId);
         break;
       default:
         throw new EventError(`unknown field \`${key}\``, key, eventId);
