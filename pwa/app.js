@@ -21,7 +21,7 @@ async function loadScreens() {
   ]);
   screens = {
     today: () => today.renderToday(ctx),
-    log: () => log.renderLog(ctx),
+    log: (arg) => log.renderLog(ctx, arg),
     contacts: (arg) => (arg ? contacts.renderContact(ctx, arg) : contacts.renderContacts(ctx)),
     audit: () => audit.renderAudit(ctx),
     settings: () => settings.renderSettings(ctx),
