@@ -9,8 +9,10 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from .auth import Passwords, authenticate
 from .errors import EXCEPTION_HANDLERS
+from .push.service import Reminders
 from .requestlog import log_requests
 from .routes.accounts import AccountsController
+from .routes.push import PushController
 from .routes.pwa import serve_app
 from .routes.read import ReadController, health
 from .routes.sync import SyncController
@@ -29,14 +31,16 @@ def create_app(settings: Settings, store: Store | None = None) -> Litestar:
         store = SQLiteStore(settings.database)
     passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
     services = Services.build(settings, store, passwords)
+    reminders = Reminders(settings, store, services.projections)
     app = Litestar(
-        route_handlers=[AccountsController, SyncController, ReadController, health, serve_app],
+        route_handlers=[AccountsController, SyncController, ReadController, PushController, health, serve_app],
         dependencies={
             "services": Provide(services.provide),
             "session": Provide(authenticate),
+            "reminders": Provide(reminders.provide),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[services.lifespan],
+        lifespan=[services.lifespan, reminders.lifespan],  # the store opens first, closes last
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Merci", version=VERSION, use_handler_docstrings=True,
@@ -47,6 +51,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Litestar:
         logging_config=None,
     )
     app.state.services = services
+    app.state.reminders = reminders
     if settings.log_requests:
         app.asgi_handler = log_requests(app.asgi_handler)
     return app

@@ -20,6 +20,14 @@ DATABASE_FILE = "merci.sqlite3"
 Positive = Annotated[int, Meta(ge=1)]
 Seconds = Annotated[float, Meta(gt=0)]
 
+KNOWN_PUSH_SERVICES = ",".join([
+    "fcm.googleapis.com",  # Chrome, Edge on Android, Opera, Samsung Internet
+    "updates.push.services.mozilla.com",  # Firefox (Mozilla autopush)
+    "*.push.apple.com",  # Safari on macOS, iOS and iPadOS 16.4+ (web.push.apple.com)
+    "*.notify.windows.com",  # Edge on Windows (WNS)
+])
+"""Hosts a push subscription's endpoint may name; `*.` allows any subdomain of what follows."""
+
 
 class SettingsError(ValueError):
     """A setting that cannot be used as given."""
@@ -62,9 +70,32 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """...and how many events they may add up to (the account being read is always kept)."""
     log_requests: bool = True
 
+    vapid_subject: Annotated[str, Meta(pattern=r"^(mailto:[^@\s]+@[^@\s]+|https://[^\s]+)$")] | None = None
+    """Who runs this server, as push services see it (RFC 8292): `mailto:you@example.org` or an
+    `https://` page. Some push services (Apple's) refuse a missing or `localhost` one."""
+    vapid_private_key: str | None = None
+    """The VAPID private key (PEM, or the raw 32 bytes in base64url); by default one is made on first
+    start and kept in the data folder (vapid_private_key.pem, mode 0600)."""
+    push_services: str = KNOWN_PUSH_SERVICES
+    """Comma-separated hosts (`*.` for subdomains) a push subscription may point to, over https on 443."""
+    push_allow_local: bool = False
+    """Test only: also accept endpoints on loopback (127.0.0.0/8, ::1, localhost), over http, any port."""
+    push_scheduler: bool = True
+    """Send the daily digests from this process (turn off for tests, or on all but some instances)."""
+    push_tick_seconds: Seconds = 30
+    """How often the scheduler looks for accounts whose reminder hour has come."""
+    push_timeout_seconds: Seconds = 10
+    """Timeout of one request to a push service."""
+    push_concurrency: Positive = 64
+    """Requests to push services in flight at once."""
+
     @property
     def database(self) -> Path:
         return self.data / DATABASE_FILE
+
+    @property
+    def push_hosts(self) -> tuple[str, ...]:
+        return tuple(host.strip().lower() for host in self.push_services.split(",") if host.strip())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
