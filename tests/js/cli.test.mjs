@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { localDay, formatDay } from '../../pwa/lib/rules/dates.js';
-import { HAS_PYTHON, PYTHON, js, run } from './helpers.mjs';
+import { HAS_PYTHON, PYTHON, js, pool, run } from './helpers.mjs';
 
 const ev = (id, type, at, data) => ({ id, type, v: 1, at, data });
 
@@ -155,7 +155,7 @@ test('history shows one relationship both ways', async () => {
 test('a missing file, a folder, a bad --as-of or --tz: exit 2 and one line', async () => {
   const sub = join(folder, 'sub');
   mkdirSync(sub, { recursive: true });
-  for (const [args, says] of [
+  const cases = [
     [['replay', join(folder, 'nope.ndjson'), '--as-of', AS_OF], 'nope.ndjson: no such file'],
     [['replay', sub, '--as-of', AS_OF], 'is a folder'],
     [['replay', log, '--as-of', '2026-02-30'], "--as-of: '2026-02-30' is not a date"],
@@ -164,8 +164,10 @@ test('a missing file, a folder, a bad --as-of or --tz: exit 2 and one line', asy
     [['replay', log, '--as-of', AS_OF, '--tz', 'paris'], 'unknown time zone'],
     [['replay', log, '--as-of', AS_OF, '--tz', '+02:00'], 'unknown time zone'],
     [['history', log, 'c-nobody', '--as-of', AS_OF], "contact 'c-nobody' does not appear in"],
-  ]) {
-    const done = await failed(args);
+  ];
+  const runs = await pool(cases, ([args]) => failed(args));
+  for (const [i, [, says]] of cases.entries()) {
+    const done = runs[i];
     assert.equal(done.code, 2, done.stderr);
     assert.ok(done.stderr.includes(says), `${done.stderr} does not say ${says}`);
     assert.equal(done.stderr.trim().split('\n').length, 1);
@@ -202,8 +204,8 @@ test('a log that is not UTF-8 is a bad line, with its number', async () => {
 });
 
 test('a missing argument or an unknown option is a usage error: exit 2', async () => {
-  for (const args of [[], ['replay'], ['history', log], ['replay', log, '--nope'], ['replay', log, '--tz'], ['bogus']]) {
-    const done = await failed(args);
+  const argvs = [[], ['replay'], ['history', log], ['replay', log, '--nope'], ['replay', log, '--tz'], ['bogus']];
+  for (const done of await pool(argvs, (args) => failed(args))) {
     assert.equal(done.code, 2);
     assert.match(done.stderr, /^usage: merci/);
   }
@@ -223,11 +225,11 @@ test('each error says what `merci` says, in the same words', { skip: !HAS_PYTHON
     ['replay', log, '--as-of', '20260601', '--js'], ['replay', log, '--as-of', '2026-W23-1', '--json'],
     ['replay', log, '--as-of', '2026-06-01', '--tz', 'PST'], ['replay', log, '--as-of=2026-06-01', '--tz=UTC', '--json'],
   ];
-  const python = await run(PYTHON, ['tests/js/merci_many.py'], { input: JSON.stringify(argvs) });
+  const python = await run(PYTHON, ['tests/js/merci_many.py'], { input: JSON.stringify(argvs) }); // one process
   assert.equal(python.code, 0, python.stderr);
   const theirs = JSON.parse(python.stdout);
+  const ours = await pool(argvs, (argv) => js(argv));
   for (const [i, argv] of argvs.entries()) {
-    const ours = await js(argv);
-    assert.deepEqual([ours.code, ours.stdout, ours.stderr], theirs[i], `merci ${argv.join(' ')}`);
+    assert.deepEqual([ours[i].code, ours[i].stdout, ours[i].stderr], theirs[i], `merci ${argv.join(' ')}`);
   }
 });

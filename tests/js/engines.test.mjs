@@ -12,7 +12,7 @@
 // failures, until both engines agree (each NAME.ndjson with NAME.json {runs: [[args...]], reason}).
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -149,6 +149,7 @@ test(`both engines print the same replay for ${COUNT} random logs (seed ${SEED})
 
 /** The logs of a folder: [{name, log, runs, reason}] (NAME.ndjson with NAME.json {runs: [[args...]], reason}). */
 function logsIn(folder) {
+  if (!existsSync(folder)) return [];
   return readdirSync(folder).filter((n) => n.endsWith('.ndjson')).sort().map((name) => {
     const base = name.slice(0, -'.ndjson'.length);
     return { name: base, log: join(folder, name), ...JSON.parse(readFileSync(join(folder, `${base}.json`), 'utf8')) };
