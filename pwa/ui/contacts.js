@@ -5,8 +5,8 @@ import { t, formatDay, percent } from './i18n.js';
 import { makeEvent } from '../lib/outbox.js';
 import { uuidv7 } from '../lib/ids.js';
 import * as model from './model.js';
-import { describe, when, statusBadge, isOpen } from './obligations.js';
-import { card } from './today.js';
+import { describe, when, statusBadge, isOpen, referrals } from './obligations.js';
+import { card, referralItem } from './today.js';
 
 let query = '';
 let showArchived = false;
@@ -81,6 +81,7 @@ export function renderContact(ctx, id) {
   const obligations = model.view(today).doc.obligations.filter((o) => model.counterpart(o) === id);
   const open = obligations.filter(isOpen);
   const rest = obligations.filter((o) => !isOpen(o));
+  const names = referrals().filter((r) => r.who === id || r.referred === id);
   const { fields } = history;
   const email = fields.email;
 
@@ -99,6 +100,9 @@ export function renderContact(ctx, id) {
     open.length ? h('section', { 'aria-labelledby': 'open-h' },
       h('h2', { id: 'open-h' }, t('contact.open')),
       h('ul', { class: 'cards' }, open.map((o) => card(o, ctx, today)))) : null,
+    names.length ? h('section', { 'aria-labelledby': 'ref-h' },
+      h('h2', { id: 'ref-h' }, t('referrals.title')),
+      h('ul', { class: 'cards' }, names.map((r) => referralItem(r, ctx)))) : null,
     rest.length ? h('section', { 'aria-labelledby': 'ob-h' },
       h('h2', { id: 'ob-h' }, t('contact.obligations')),
       h('ul', { class: 'rows' }, rest.map((o) => h('li', { class: 'row' },
@@ -121,6 +125,12 @@ function back() {
 export function describeEvent(e) {
   const d = e.data;
   const name = (id) => model.nameOf(id);
+  const how = d.channel ? ` (${t(`channel.${d.channel}`)})` : '';
+  /** The two people of the referral an event is about: [introducer or `to`, referred]. */
+  const about = () => {
+    const referral = model.referralOf(d.referral)?.data;
+    return referral ? [name(referral.introducer ?? referral.to), name(referral.referred)] : ['?', '?'];
+  };
   switch (e.type) {
     case 'meeting_logged': {
       const what = t(`kind.${d.kind ?? 'meeting'}`);
@@ -130,14 +140,20 @@ export function describeEvent(e) {
     }
     case 'referral_given': return t('event.referral_given', { introducer: name(d.introducer), referred: name(d.referred) });
     case 'referral_made': return t('event.referral_made', { to: name(d.to), referred: name(d.referred) });
-    case 'referral_outcome': return t('event.referral_outcome', { outcome: t(`outcome.${d.outcome}`) });
+    case 'referral_outcome': return t('event.referral_outcome', { referred: about()[1], outcome: t(`outcome.${d.outcome}`) });
     case 'thanks_sent': return t('event.thanks_sent', { name: name(d.contact), channel: t(`channel.${d.channel}`) });
-    case 'thanks_received': return t('event.thanks_received', { name: name(d.contact) });
-    case 'introducer_informed': return t('event.introducer_informed');
-    case 'update_received': return t('event.update_received');
-    case 'job_announced': return t('event.job_announced', { name: name(d.contact) });
+    case 'thanks_received': return t('event.thanks_received', { name: name(d.contact) }) + how;
+    case 'introducer_informed': {
+      const [to, referred] = about();
+      return t('event.introducer_informed', { name: to, referred }) + how;
+    }
+    case 'update_received': {
+      const [from, referred] = about();
+      return t('event.update_received', { name: from, referred }) + how;
+    }
+    case 'job_announced': return t('event.job_announced', { name: name(d.contact) }) + how;
     case 'idea_shared': return t('event.idea_shared', { name: name(d.contact) });
-    case 'greetings_sent': return t('event.greetings_sent');
+    case 'greetings_sent': return t('event.greetings_sent') + how;
     case 'contact_added': return t('event.contact_added');
     case 'contact_updated': return t('event.contact_updated');
     case 'contact_archived': return t('event.contact_archived');

@@ -16,9 +16,14 @@ function localInputValue(date) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-export function renderLog(ctx) {
+/** `#/log` or `#/log/{referral}`: the meeting with the person a referral named ("We met"), which also
+ * records the referral's outcome. */
+export function renderLog(ctx, referralId = null) {
   const known = model.contacts().filter((c) => !c.archived).sort((a, b) => a.name.localeCompare(b.name));
   const chosen = []; // [{id, name, isNew, emailInput?}]
+  const referral = referralId ? model.referralOf(referralId) : null;
+  const met = referral?.kind === 'given' ? referral.data : null;
+  if (met) chosen.push({ id: met.referred, name: model.nameOf(met.referred), isNew: false });
   const chips = h('ul', { class: 'chips', 'aria-label': t('log.chosen') });
   const suggestions = h('ul', { class: 'suggestions', id: nextId('sugg') });
   const who = h('input', {
@@ -134,6 +139,9 @@ export function renderLog(ctx) {
     if (note.value.trim()) data.note = note.value.trim();
     events.push(makeEvent('meeting_logged', data, when));
     for (const [type, referral] of referrals) events.push(makeEvent(type, referral, when));
+    if (met) {
+      events.push(makeEvent('referral_outcome', { referral: referralId, outcome: 'meeting_obtained', meeting }, when));
+    }
     await ctx.record(events);
     ctx.toast(t('toast.meeting_saved'));
     ctx.navigate('#/today');
@@ -163,6 +171,8 @@ export function renderLog(ctx) {
   redraw();
   return h('div', { class: 'screen' },
     h('h1', { tabindex: '-1' }, t('log.title')),
+    met ? h('p', { class: 'notice' }, t('log.from_referral', {
+      referred: model.nameOf(met.referred), introducer: model.nameOf(met.introducer) })) : null,
     form,
     jobFound(ctx));
 }

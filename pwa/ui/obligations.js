@@ -73,8 +73,31 @@ export function draft(o) {
   return { href: `mailto:${encodeURIComponent(email).replace(/%40/g, '@')}?${query}`, label: t(`${key}.action`) };
 }
 
-/** The event that fulfils `o` now ("Done"), in the log's words. */
-export function fulfilment(o) {
+/** The channels "Done" offers, and the rule's own first choice (rule 3 says to tell people personally). */
+export const CHANNELS = ['email', 'letter', 'call', 'message', 'in_person'];
+const CHANNEL_OF = { thank: ['thanks_sent', 'email'], report: ['introducer_informed', 'email'],
+  announce: ['job_announced', 'call'], greetings: ['greetings_sent', 'email'] };
+
+/** Whether "Done" on `o` says how it was done (what I owe, but keeping in touch: an idea has no channel). */
+export const takesChannel = (o) => o.debtor === model.ME && o.rule in CHANNEL_OF;
+
+let lastChannels = { version: -1, byType: new Map() };
+
+/** The channel "Done" offers first: the one I used last for that kind of follow-up, else the rule's. */
+export function defaultChannel(o) {
+  if (lastChannels.version !== model.logVersion()) {
+    const byType = new Map();
+    for (const { event } of model.view().p.facts.occurrences) {
+      if (event.data.channel && CHANNELS.includes(event.data.channel)) byType.set(event.type, event.data.channel);
+    }
+    lastChannels = { version: model.logVersion(), byType };
+  }
+  const [type, fallback] = CHANNEL_OF[o.rule] ?? [];
+  return lastChannels.byType.get(type) ?? fallback ?? 'email';
+}
+
+/** The event that fulfils `o` now ("Done"), in the log's words; `channel` for what I owe. */
+export function fulfilment(o, channel = takesChannel(o) ? defaultChannel(o) : 'email') {
   const contact = model.counterpart(o);
   const trigger = model.eventById(o.trigger);
   const meeting = trigger?.type === 'meeting_logged' ? trigger.data.meeting : undefined;
@@ -82,17 +105,46 @@ export function fulfilment(o) {
   switch (o.rule) {
     case 'thank':
       return owedByMe
-        ? ['thanks_sent', { contact, ...(meeting ? { meeting } : {}), channel: 'email' }]
+        ? ['thanks_sent', { contact, ...(meeting ? { meeting } : {}), channel }]
         : ['thanks_received', { contact, ...(meeting ? { meeting } : {}) }];
     case 'report': {
       const referral = o.id.slice('report:'.length);
-      return owedByMe ? ['introducer_informed', { referral, channel: 'email' }] : ['update_received', { referral }];
+      return owedByMe ? ['introducer_informed', { referral, channel }] : ['update_received', { referral }];
     }
-    case 'announce': return ['job_announced', { contact, channel: 'email' }];
+    case 'announce': return ['job_announced', { contact, channel }];
     case 'nurture': return ['idea_shared', { contact }];
-    case 'greetings': return ['greetings_sent', { contacts: [contact], channel: 'email' }];
+    case 'greetings': return ['greetings_sent', { contacts: [contact], channel }];
     default: return null;
   }
+}
+
+// --- referrals ----------------------------------------------------------------------------------------
+
+/**
+ * Every referral, as of today, with what came of it: [{referral, kind: 'given'|'made', who (the
+ * introducer, or the person I gave the name to), referred, day, outcome: {what, day} | null,
+ * report (the report obligation, once the outcome is known)}], newest first. The outcome is the engine's:
+ * the first referral_outcome or, for a name I received, the first meeting with that person.
+ */
+export function referrals() {
+  const { p, doc } = model.view();
+  const reports = new Map(doc.obligations.filter((o) => o.rule === 'report').map((o) => [o.id.slice('report:'.length), o]));
+  const found = [];
+  const add = (kind, referral, { pos, event }, other) => {
+    if (other.get(referral)?.pos < pos) return; // one id, one referral: the one logged first
+    const report = reports.get(referral) ?? null;
+    let outcome = null;
+    if (report) {
+      const trigger = model.eventById(report.trigger);
+      outcome = { what: trigger?.type === 'referral_outcome' ? trigger.data.outcome : 'meeting_obtained', day: report.due };
+    }
+    const d = event.data;
+    found.push({ referral, kind, who: kind === 'given' ? d.introducer : d.to, referred: d.referred,
+      day: model.eventDay(event.id), at: event.at, outcome, report });
+  };
+  for (const [referral, occurrence] of p.facts.referralsGiven) add('given', referral, occurrence, p.facts.referralsMade);
+  for (const [referral, occurrence] of p.facts.referralsMade) add('made', referral, occurrence, p.facts.referralsGiven);
+  return found.sort((a, b) => b.day.localeCompare(a.day) || b.referral.localeCompare(a.referral));
 }
 
 export const isOpen = (o) => o.status === 'due' || o.status === 'overdue';
