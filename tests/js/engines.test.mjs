@@ -6,7 +6,7 @@
 // with the same arguments and the same output; a sample of them also runs as real processes, to show the
 // two ways print the same.
 //
-// MERCI_RANDOM_LOGS (default 300), MERCI_RANDOM_SEED (default 1) and MERCI_SUBPROCESS_LOGS (default 20)
+// MERCI_RANDOM_LOGS (default 300), MERCI_RANDOM_SEED (default 1) and MERCI_SUBPROCESS_LOGS (default 12)
 // choose the logs; a failure names the seed and keeps the log. tests/js/edge-logs/ holds logs at the edges
 // both engines must agree on; tests/js/disagreements/ the known disagreements, reported as TODO, not as
 // failures, until both engines agree (each NAME.ndjson with NAME.json {runs: [[args...]], reason}).
@@ -23,7 +23,7 @@ import { HAS_PYTHON, PYTHON, ROOT, js, pool, py, run, vectors } from './helpers.
 
 const COUNT = Number(process.env.MERCI_RANDOM_LOGS ?? 300);
 const SEED = Number(process.env.MERCI_RANDOM_SEED ?? 1);
-const SUBPROCESS = Number(process.env.MERCI_SUBPROCESS_LOGS ?? 20);
+const SUBPROCESS = Number(process.env.MERCI_SUBPROCESS_LOGS ?? 12);
 const skip = !HAS_PYTHON && 'the Python engine (.venv/bin/merci) is not installed';
 
 /** Where two replay documents differ, in a few lines a person can read. */
