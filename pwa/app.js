@@ -189,9 +189,33 @@ async function startSession() {
   await Promise.all([model.load(), loadScreens()]);
   const lang = model.settings().language;
   if (lang && lang !== language) await setLanguage(lang);
-  registerServiceWorker();
+  registerServiceWorker().then(resendPushSubscription);
   sync.persistStorage();
   sync.startAutoSync();
+}
+
+/** Browsers rarely say when a push subscription changes: send it again on every start. */
+async function resendPushSubscription() {
+  try {
+    const push = await import('./lib/push.js');
+    if (session && !session.revoked) await push.refresh(session.token);
+  } catch (error) {
+    console.info('push subscription not re-sent', error.message);
+  }
+}
+
+/** The service worker recorded an event from a notification ("Done", "Snooze a day"), or asks to show
+ * Today (the notification was tapped): show it, and send it. */
+function onWorkerMessage(event) {
+  if (event.data?.type === 'open' && typeof event.data.hash === 'string' && event.data.hash.startsWith('#/')) {
+    if (location.hash === event.data.hash) render(); else location.hash = event.data.hash;
+  } else if (event.data?.type === 'recorded' && signedInNow()) {
+    model.load().then(() => {
+      if (!FORMS.has(route().name)) render({ keepFocus: true });
+      sync.refreshStatus();
+      sync.syncNow();
+    });
+  }
 }
 
 async function signedIn(next) {
@@ -273,6 +297,7 @@ async function boot() {
   if (session) await startSession();
   labelShell();
   statusButton.addEventListener('click', () => sync.syncNow());
+  navigator.serviceWorker?.addEventListener('message', onWorkerMessage);
   sync.status.addEventListener('change', onSyncStatus);
   addEventListener('hashchange', () => render());
   render();

@@ -1,9 +1,10 @@
 /* Merci's service worker: precaches the app shell (versioned), answers every navigation with it so the
  * app opens offline, deletes old caches on activate, waits to take over until the person accepts the
- * new version, and sends the outbox on Background Sync even when the app is closed. Never caches the
- * API: a person's data lives in IndexedDB only. */
+ * new version, and sends the outbox on Background Sync even when the app is closed. Shows the daily
+ * reminder (push), opens Today when it is tapped, and records its "Done" and "Snooze a day" actions into
+ * the local log and outbox, offline too. Never caches the API: a person's data lives in IndexedDB only. */
 
-const VERSION = '2026-11-27.6';
+const VERSION = '2026-11-27.7';
 const CACHE = `merci-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -17,6 +18,7 @@ const SHELL = [
   '/lib/db.js',
   '/lib/ids.js',
   '/lib/outbox.js',
+  '/lib/push.js',
   '/lib/sync.js',
   '/lib/rules/announce.js',
   '/lib/rules/dates.js',
@@ -55,6 +57,9 @@ self.addEventListener('message', handleMessage);
 self.addEventListener('sync', (event) => {
   if (event.tag === BACKGROUND_SYNC_TAG) event.waitUntil(handleBackgroundSync());
 });
+self.addEventListener('push', (event) => event.waitUntil(handlePush(event.data)));
+self.addEventListener('notificationclick', (event) => event.waitUntil(handleNotificationClick(event.notification, event.action)));
+self.addEventListener('pushsubscriptionchange', (event) => event.waitUntil(handleSubscriptionChange(event)));
 
 async function precache() {
   const cache = await caches.open(CACHE);
@@ -142,4 +147,196 @@ async function pushOutbox() {
   } finally {
     db.close();
   }
+}
+
+// --- reminders (web push) -------------------------------------------------------------------------
+
+/** Show the message the server sent (server/push/digest.py): the day's digest, or a test. Its tag makes a
+ * new digest replace the one still shown; it alerts again only for a new day. */
+async function handlePush(data) {
+  let message;
+  try {
+    message = data ? data.json() : {};
+  } catch {
+    message = { body: data.text() };
+  }
+  const tag = message.tag || 'merci-digest';
+  const shown = await self.registration.getNotifications({ tag });
+  const actions = (message.actions ?? [])
+    .filter((a) => (a.action === 'done' ? message.done : a.action === 'snooze' && message.obligation))
+    .slice(0, self.Notification?.maxActions ?? 2);
+  await self.registration.showNotification(message.title || 'Merci', {
+    body: message.body ?? '', tag, data: message, lang: message.lang, icon: '/icons/icon-192.png',
+    renotify: !shown.some((n) => n.data?.day && n.data.day === message.day), actions, timestamp: Date.now(),
+  });
+}
+
+/** "Done" or "Snooze a day" record their event here, offline too; a tap on the notification opens Today. */
+async function handleNotificationClick(notification, action) {
+  const message = notification.data ?? {};
+  notification.close();
+  const event = action ? actionEvent(message, action) : null;
+  if (event && (await recordFromWorker([event]))) {
+    await afterRecording();
+    return event;
+  }
+  await openApp(message.url || '/#/today');
+  return null;
+}
+
+function actionEvent(message, action) {
+  if (action === 'done' && message.done) return makeEvent(message.done.type, message.done.data);
+  if (action === 'snooze' && message.obligation) {
+    return makeEvent('obligation_snoozed', { obligation: message.obligation, until: nextDay(todayIn(message.timezone)) });
+  }
+  return null;
+}
+
+async function openApp(url) {
+  const hash = new URL(url, self.location.origin).hash || '#/today';
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const client = windows.find((w) => new URL(w.url).origin === self.location.origin);
+  if (client) {
+    await client.focus?.().catch(() => {});
+    client.postMessage({ type: 'open', hash });
+    return;
+  }
+  await self.clients.openWindow(`/${hash}`);
+}
+
+/** An open app shows and sends the new event itself; with none open, send the outbox from here, or let
+ * Background Sync do it when the network is back. */
+async function afterRecording() {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  for (const client of windows) client.postMessage({ type: 'recorded' });
+  if (windows.length) return;
+  try {
+    await (self.navigator.locks ? self.navigator.locks.request('merci-sync', pushOutbox) : pushOutbox());
+  } catch {
+    await self.registration.sync?.register(BACKGROUND_SYNC_TAG).catch(() => {});
+  }
+}
+
+/** The browser replaced the subscription: send the new one with this device's token. */
+async function handleSubscriptionChange(event) {
+  const session = await readSession();
+  if (!session) return;
+  let subscription = event.newSubscription;
+  const key = event.oldSubscription?.options?.applicationServerKey;
+  if (!subscription && key) subscription = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  if (!subscription) return;
+  await fetch('/api/push/subscriptions', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${session.token}` },
+    body: JSON.stringify(subscription.toJSON()),
+  });
+}
+
+// The local log, written the way lib/db.js `recordEvents` writes it: the event into `events` and
+// `outbox` in one transaction. (A module service worker could import db.js itself, but not every browser
+// runs those yet, and this one must work everywhere the app does.)
+
+const transactionDone = (tx) => new Promise((resolve, reject) => {
+  tx.oncomplete = () => resolve();
+  tx.onerror = () => reject(tx.error);
+  tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
+});
+
+async function openLocalLog() {
+  if (!(await indexedDB.databases()).some((d) => d.name === 'merci')) return null;
+  const db = await done(indexedDB.open('merci'));
+  if (!['events', 'outbox', 'meta'].every((name) => db.objectStoreNames.contains(name))) {
+    db.close();
+    return null;
+  }
+  return db;
+}
+
+async function readSession() {
+  const db = await openLocalLog();
+  if (!db) return null;
+  try {
+    const session = await done(db.transaction('meta').objectStore('meta').get('session'));
+    return session && !session.revoked ? session : null;
+  } finally {
+    db.close();
+  }
+}
+
+/** Record events made here, for the signed-in person only (after a log out, there is nobody to record for). */
+async function recordFromWorker(events) {
+  const db = await openLocalLog();
+  if (!db) return false;
+  try {
+    const session = await done(db.transaction('meta').objectStore('meta').get('session'));
+    if (!session || session.revoked) return false;
+    const tx = db.transaction(['events', 'outbox'], 'readwrite');
+    for (const event of events) {
+      tx.objectStore('events').put(event);
+      tx.objectStore('outbox').put(event);
+    }
+    await transactionDone(tx);
+    return true;
+  } finally {
+    db.close();
+  }
+}
+
+// Events as lib/outbox.js `makeEvent` makes them (ids and instants as lib/ids.js does).
+
+let lastMs = -1;
+let counter = 0;
+
+function uuidv7() {
+  let ms = Date.now();
+  if (ms > lastMs) {
+    lastMs = ms;
+    counter = crypto.getRandomValues(new Uint16Array(1))[0] & 0x3ff;
+  } else {
+    ms = lastMs;
+    counter += 1;
+    if (counter > 0xfff) { lastMs = ms = lastMs + 1; counter = 0; }
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let high = Math.floor(ms / 2 ** 16);
+  const low = ms % 2 ** 16;
+  for (let i = 3; i >= 0; i--) { bytes[i] = high & 0xff; high = Math.floor(high / 256); }
+  bytes[4] = low >> 8;
+  bytes[5] = low & 0xff;
+  bytes[6] = 0x70 | (counter >> 8);
+  bytes[7] = counter & 0xff;
+  bytes[8] = 0x80 | (bytes[8] & 0x3f);
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function localInstant(date = new Date()) {
+  const pad = (n) => String(n).padStart(2, '0');
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+function makeEvent(type, data) {
+  return { id: uuidv7(), type, v: 1, at: localInstant(), data };
+}
+
+/** Today's date in the account's time zone, 'YYYY-MM-DD'. */
+function todayIn(timeZone) {
+  let parts;
+  try {
+    parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date());
+  } catch {
+    parts = new Intl.DateTimeFormat('en', { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date());
+  }
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+function nextDay(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }

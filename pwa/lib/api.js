@@ -42,3 +42,8 @@ export const listDevices = (token) => request('/api/devices', { token });
 export const revokeDevice = (token, id) => request(`/api/devices/${encodeURIComponent(id)}`, { method: 'DELETE', token });
 export const exportLog = (token) => request('/api/export', { token, raw: true });
 export const syncEvents = (token, body) => request('/api/sync', { method: 'POST', token, body });
+export const pushKey = () => request('/api/push/key');
+export const saveSubscription = (token, subscription) => request('/api/push/subscriptions', { method: 'POST', token, body: subscription });
+export const listSubscriptions = (token) => request('/api/push/subscriptions', { token });
+export const deleteSubscription = (token, endpoint) => request('/api/push/subscriptions', { method: 'DELETE', token, body: { endpoint } });
+export const sendTestPush = (token) => request('/api/push/test', { method: 'POST', token });

@@ -1,5 +1,6 @@
 /** Settings: the account's (time zone, reminder hour, default cadence, language — recorded as a
- * settings_changed event), this account's devices, export, log out. */
+ * settings_changed event), reminders on this device and their delivery log, this account's devices,
+ * export, log out. */
 
 import { h, field, fill } from './dom.js';
 import { t, formatInstant, language } from './i18n.js';
@@ -7,6 +8,7 @@ import { makeEvent } from '../lib/outbox.js';
 import * as api from '../lib/api.js';
 import { allEvents } from '../lib/db.js';
 import * as model from './model.js';
+import * as push from '../lib/push.js';
 
 function zones(current) {
   const list = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
@@ -40,6 +42,8 @@ export function renderSettings(ctx) {
 
   const devices = h('div', { class: 'devices' }, h('p', { class: 'calm' }, t('settings.devices_loading')));
   loadDevices(ctx, devices);
+  const reminders = h('div', { class: 'reminders' });
+  renderReminders(ctx, reminders, s.reminder_hour);
 
   return h('div', { class: 'screen' },
     h('h1', { tabindex: '-1' }, t('settings.title')),
@@ -50,6 +54,7 @@ export function renderSettings(ctx) {
       field(t('settings.language'), lang),
       error,
       h('button', { type: 'submit', class: 'button primary' }, t('action.save'))),
+    h('section', { 'aria-labelledby': 'push-h' }, h('h2', { id: 'push-h' }, t('push.title')), reminders),
     h('section', { 'aria-labelledby': 'dev-h' }, h('h2', { id: 'dev-h' }, t('settings.devices')), devices),
     h('section', { 'aria-labelledby': 'data-h' },
       h('h2', { id: 'data-h' }, t('settings.data')),
@@ -82,6 +87,83 @@ async function loadDevices(ctx, box) {
           loadDevices(ctx, box);
         } catch (error) { ctx.toast(error.message); }
       } }, t('settings.revoke'))))));
+}
+
+/** Reminders on this device: the switch (permission is asked on the tap), why it cannot be on where it
+ * cannot (iOS outside the Home Screen, blocked, unsupported), the test notification, the delivery log. */
+async function renderReminders(ctx, box, hour) {
+  const state = push.support();
+  const log = h('div', { class: 'delivery-log' });
+  if (state !== 'ok') {
+    fill(box, h('p', { class: state === 'blocked' ? 'error' : 'hint' }, t(`push.${state}`)), log);
+    if (state === 'blocked') loadDeliveryLog(ctx, log);
+    return;
+  }
+  const on = await push.isOn();
+  const status = h('p', { class: 'hint', role: 'status' });
+  const toggle = h('input', { type: 'checkbox', role: 'switch', checked: on, 'aria-describedby': 'push-hint' });
+  const test = h('button', { type: 'button', class: 'button', hidden: !on, onclick: () => sendTest(ctx, test) }, t('push.test'));
+  toggle.addEventListener('change', async () => {
+    const wanted = toggle.checked;
+    toggle.disabled = true;
+    status.textContent = '';
+    try {
+      if (wanted) await push.enable(ctx.session.token); else await push.disable(ctx.session.token);
+      status.textContent = t(wanted ? 'push.on' : 'push.off');
+    } catch (error) {
+      toggle.checked = !wanted;
+      status.textContent = error instanceof push.PushRefused ? t('push.denied')
+        : error instanceof api.Unreachable ? t('push.offline') : error.message;
+      status.className = 'error';
+    } finally {
+      toggle.disabled = false;
+      test.hidden = !(await push.isOn());
+      loadDeliveryLog(ctx, log);
+    }
+  });
+  fill(box,
+    h('label', { class: 'switch' }, toggle, h('span', {}, t('push.switch'))),
+    h('p', { class: 'hint', id: 'push-hint' }, t('push.hint', { hour: String(hour).padStart(2, '0') })),
+    status,
+    h('div', { class: 'actions' }, test),
+    log);
+  loadDeliveryLog(ctx, log);
+}
+
+async function sendTest(ctx, button) {
+  button.disabled = true;
+  try {
+    await push.sendTest(ctx.session.token);
+    ctx.toast(t('push.test_sent'));
+  } catch (error) {
+    ctx.toast(error instanceof api.Unreachable ? t('push.offline') : error.message);
+  } finally {
+    button.disabled = false;
+    loadDeliveryLog(ctx, button.closest('.reminders')?.querySelector('.delivery-log'));
+  }
+}
+
+/** Each subscribed device: when a reminder last got through, and when and why one last did not. */
+async function loadDeliveryLog(ctx, box) {
+  if (!box) return;
+  let answer;
+  try {
+    answer = await push.deliveryLog(ctx.session.token);
+  } catch (error) {
+    fill(box, h('p', { class: 'calm' }, error instanceof api.Unreachable ? t('push.log_offline') : error.message));
+    return;
+  }
+  const tz = model.timeZone();
+  const rows = answer.subscriptions.map((s) => {
+    const failedLast = s.last_failure && (!s.last_sent_at || s.last_failure_at > s.last_sent_at);
+    return h('li', { class: 'row delivery' },
+      h('span', { class: 'what' }, s.device_name, s.current ? h('span', { class: 'badge' }, t('settings.this_device')) : null),
+      h('span', { class: 'when' }, s.last_sent_at ? t('push.last_sent', { date: formatInstant(s.last_sent_at, tz) }) : t('push.never_sent')),
+      s.last_failure ? h('span', { class: failedLast ? 'error' : 'hint' },
+        t('push.last_failure', { date: formatInstant(s.last_failure_at, tz), reason: s.last_failure })) : null);
+  });
+  fill(box, h('h3', {}, t('push.log')),
+    rows.length ? h('ul', { class: 'rows' }, rows) : h('p', { class: 'calm' }, t('push.log_none')));
 }
 
 /** The whole log as NDJSON: the server's export when online, else this device's copy. */

@@ -131,24 +131,39 @@ def label(o: Obligation, projection: Projection, words: dict[str, str]) -> str:
     return words.get(o.rule, "{name}").format(name=name)
 
 
+CHANNELS = ("email", "letter", "call", "message", "in_person")
+RULE_CHANNEL = {"thank": ("thanks_sent", "email"), "report": ("introducer_informed", "email"),
+                "announce": ("job_announced", "call"), "greetings": ("greetings_sent", "email")}
+"""Each rule's event and first channel (rule 3 says to tell people personally), as pwa/ui/obligations.js."""
+
+
 def fulfilment(o: Obligation, projection: Projection) -> dict[str, Any] | None:
-    """The event that fulfils `o` now, as pwa/ui/obligations.js `fulfilment` makes it for "Done"."""
+    """The event that fulfils `o` now, as pwa/ui/obligations.js `fulfilment` makes it for "Done": the
+    channel last used for that kind of follow-up, else the rule's."""
     contact = o.creditor
+    channel = _channel(o, projection)
     if o.rule == "thank":
-        data: dict[str, Any] = {"contact": contact, "channel": "email"}
         meeting = _meeting_of(projection, o.trigger)
-        if meeting is not None:
-            data = {"contact": contact, "meeting": meeting, "channel": "email"}
-        return {"type": "thanks_sent", "data": data}
+        data: dict[str, Any] = {"contact": contact, **({"meeting": meeting} if meeting is not None else {})}
+        return {"type": "thanks_sent", "data": {**data, "channel": channel}}
     if o.rule == "report":
-        return {"type": "introducer_informed", "data": {"referral": o.id.removeprefix("report:"), "channel": "email"}}
+        return {"type": "introducer_informed", "data": {"referral": o.id.removeprefix("report:"), "channel": channel}}
     if o.rule == "announce":
-        return {"type": "job_announced", "data": {"contact": contact, "channel": "email"}}
+        return {"type": "job_announced", "data": {"contact": contact, "channel": channel}}
     if o.rule == "nurture":
         return {"type": "idea_shared", "data": {"contact": contact}}
     if o.rule == "greetings":
-        return {"type": "greetings_sent", "data": {"contacts": [contact], "channel": "email"}}
+        return {"type": "greetings_sent", "data": {"contacts": [contact], "channel": channel}}
     return None
+
+
+def _channel(o: Obligation, projection: Projection) -> str:
+    kind, fallback = RULE_CHANNEL.get(o.rule, (None, "email"))
+    last = fallback
+    for _, _, event in projection.facts.occurrences:
+        if event.__struct_config__.tag == kind and getattr(event.data, "channel", None) in CHANNELS:
+            last = event.data.channel
+    return last
 
 
 def _text(words: dict[str, str], count: int, labels: list[str]) -> str:

@@ -71,9 +71,20 @@ def test_each_rule_has_its_words_and_its_done_event():
     assert fulfilment(mine["report:r-paul"], projection) == {
         "type": "introducer_informed", "data": {"referral": "r-paul", "channel": "email"}}
     (announce,) = [o for o in mine.values() if o.rule == "announce" and o.creditor == "c-paul"]
-    assert fulfilment(announce, projection) == {"type": "job_announced", "data": {"contact": "c-paul", "channel": "email"}}
+    assert fulfilment(announce, projection) == {"type": "job_announced", "data": {"contact": "c-paul", "channel": "call"}}
     assert fulfilment(mine["greetings:2026:c-anne"], projection) == {
         "type": "greetings_sent", "data": {"contacts": ["c-anne"], "channel": "email"}}
+
+
+def test_done_uses_the_channel_last_used_for_that_kind_of_follow_up():
+    from server.push.digest import fulfilment
+
+    log = every_rule_log() + [event("meeting_logged", "2026-11-30T10:00:00+01:00", meeting="m-x", contacts=["c-paul"]),
+                              event("thanks_sent", "2026-12-01T09:00:00+01:00", contact="c-paul", meeting="m-x",
+                                    channel="letter")]
+    projection = project(log, dt.date(2026, 12, 5))
+    (thank,) = [o for o in projection.obligations if o.id == "thank:m-herve:c-herve"]
+    assert fulfilment(thank, projection)["data"]["channel"] == "letter"
 
 
 def test_one_follow_up_reads_in_the_singular_with_plain_actions():
