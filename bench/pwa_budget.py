@@ -4,12 +4,16 @@
 - time to interactive with a phone's viewport, touch and user agent and the CPU slowed 4× (target < 2 s):
   the first visit (nothing cached), and a signed-in reload with a year of history (the rules engine
   replays it on the device);
-- the offline reload: the server process stopped, the app served by its service worker.
+- the offline reload: the server process stopped, the app served by its service worker;
+- optionally, Lighthouse 12 (mobile preset: performance, accessibility, best practices) on the first visit and
+  on Today signed in with that year of history, when a `lighthouse` command is found (on PATH, in
+  node_modules/.bin here or in /tmp, or --lighthouse PATH). The script never installs it; to get it:
+  `cd /tmp && npm install lighthouse@12`.
 
 "Interactive" is the moment the app has rendered its screen and wired its handlers
 (`<html data-ready>`), measured from the navigation's start, after which the main thread is idle.
 
-    .venv/bin/python bench/pwa_budget.py [--runs 5] [--meetings 400]
+    .venv/bin/python bench/pwa_budget.py [--runs 5] [--meetings 400] [--lighthouse PATH | --no-lighthouse]
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ import argparse
 import datetime as dt
 import gzip
 import json
+import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -88,11 +95,82 @@ def js_budget(page_requests: list) -> dict[str, int]:
     return found
 
 
+def find_lighthouse(given: str | None) -> str | None:
+    """The lighthouse command: the one given, else on PATH, else in a node_modules/.bin here or in /tmp."""
+    if given:
+        return given
+    for candidate in (shutil.which("lighthouse"), ROOT / "node_modules/.bin/lighthouse", Path("/tmp/node_modules/.bin/lighthouse")):
+        if candidate and Path(candidate).exists():
+            return str(candidate)
+    return None
+
+
+LIGHTHOUSE_METRICS = [("first-contentful-paint", "FCP"), ("largest-contentful-paint", "LCP"),
+                      ("total-blocking-time", "TBT"), ("cumulative-layout-shift", "CLS"), ("interactive", "TTI")]
+
+
+def lighthouse(command: str, url: str, profile: Path | None = None) -> dict | str:
+    """One Lighthouse run (mobile preset) in Debian's Chromium: the report, or why there is none. With
+    `profile`, Chromium opens that signed-in profile and Lighthouse keeps its storage."""
+    flags = " ".join(ARGS + ([f"--user-data-dir={profile}"] if profile else []))
+    args = [command, url, f"--chrome-flags={flags}", "--form-factor=mobile",
+            "--only-categories=performance,accessibility,best-practices", "--output=json", "--output-path=stdout",
+            "--quiet"]
+    if profile:
+        args.append("--disable-storage-reset")
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=300, env={**os.environ, "CHROME_PATH": CHROMIUM})
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"did not run: {error}"
+    if done.returncode != 0:
+        return f"exit {done.returncode}: {done.stderr.strip()[-400:]}"
+    report = json.loads(done.stdout)
+    if report.get("runtimeError"):
+        return f"runtime error: {report['runtimeError']}"
+    return report
+
+
+def lighthouse_line(name: str, report: dict | str) -> str:
+    if isinstance(report, str):
+        return f"  Lighthouse, {name}: {report}"
+    scores = " · ".join(f"{category['title'].lower()} {round(category['score'] * 100)}"
+                        for category in report["categories"].values())
+    metrics = ", ".join(f"{label} {report['audits'][key]['displayValue']}" for key, label in LIGHTHOUSE_METRICS)
+    failing = sorted(key for key, audit in report["audits"].items()
+                     if audit.get("scoreDisplayMode") == "binary" and audit.get("score") == 0)
+    return (f"  Lighthouse, {name}: {scores}\n      {metrics}"
+            + (f"\n      failing audits: {', '.join(failing)}" if failing else ""))
+
+
+def signed_in_profile(playwright, url: str, address: str) -> Path:
+    """A Chromium profile signed in to `address`, its log synced and its service worker in control."""
+    profile = Path(tempfile.mkdtemp(prefix="merci-lighthouse-"))
+    context = playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, args=ARGS,
+                                                           viewport=PHONE["viewport"], locale="en-GB",
+                                                           timezone_id="Europe/Paris")
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector(READY)
+    page.locator(".segmented button").nth(1).click()
+    page.get_by_label("Email").fill(address)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_selector("#nav:not([hidden])", timeout=60_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
+    context.close()
+    return profile
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--meetings", type=int, default=400)
+    parser.add_argument("--lighthouse", metavar="PATH", help="the lighthouse command (default: found on PATH, "
+                        "in node_modules/.bin here or in /tmp)")
+    parser.add_argument("--no-lighthouse", action="store_true", help="skip the Lighthouse step")
     options = parser.parse_args()
+    lighthouse_command = None if options.no_lighthouse else find_lighthouse(options.lighthouse)
+    lighthouse_reports: dict[str, dict | str] = {}
 
     from playwright.sync_api import sync_playwright
 
@@ -153,6 +231,16 @@ def main() -> None:
         context.close()
         browser.close()
 
+        # 4. Lighthouse, when installed: the first visit, then Today signed in with the year of history.
+        if lighthouse_command:
+            lighthouse_reports["first visit"] = lighthouse(lighthouse_command, server.url + "/")
+            profile = signed_in_profile(playwright, server.url, address)
+            try:
+                lighthouse_reports[f"Today, signed in, {len(history)} events"] = lighthouse(
+                    lighthouse_command, server.url + "/#/today", profile)
+            finally:
+                shutil.rmtree(profile, ignore_errors=True)
+
     median = statistics.median
     kb = lambda n: f"{n / 1024:6.1f} KB"  # noqa: E731
     print(f"Merci PWA budgets — Chromium, 390×844 phone emulation, CPU slowed {CPU_SLOWDOWN}×, median of {options.runs}")
@@ -168,6 +256,12 @@ def main() -> None:
     print(f"  time to interactive, signed in, {len(history)} events replayed: {median(warm):6.0f} ms"
           "  (service worker)")
     print(f"  offline reload (server stopped):           {median(offline):6.0f} ms")
+    if options.no_lighthouse:
+        print("  Lighthouse: skipped (--no-lighthouse)")
+    elif not lighthouse_command:
+        print("  Lighthouse: skipped, not installed (cd /tmp && npm install lighthouse@12; or --lighthouse PATH)")
+    for name, report in lighthouse_reports.items():
+        print(lighthouse_line(name, report))
 
 
 if __name__ == "__main__":
