@@ -174,7 +174,7 @@ def _local_days(ordered: list[t.Event], as_of: dt.date, tz: ZoneInfo) -> Iterato
     binary search find all of the day's events. On a day when they do, each event is converted on its own
     (where clocks fall back across midnight, a later event can even be dated a day earlier)."""
     instants = list(map(_at, ordered))
-    beyond = as_of + dt.timedelta(days=2)  # local dates never go back by more than a day
+    beyond = as_of + dt.timedelta(days=2) if as_of < _LAST_DAYS else dt.date.max  # dates go back a day at most
     pos, count = 0, len(instants)
     while pos < count:
         day = instants[pos].astimezone(tz).date()
@@ -189,6 +189,7 @@ def _local_days(ordered: list[t.Event], as_of: dt.date, tz: ZoneInfo) -> Iterato
 
 
 _MIN = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+_LAST_DAYS = dt.date.max - dt.timedelta(days=2)
 
 
 def _end_of_regular_day(day: dt.date, tz: ZoneInfo) -> dt.datetime | None:
