@@ -202,7 +202,7 @@ def test_the_changed_screens_are_accessible_and_photographed(devices, server, la
         page.evaluate("() => document.getElementById('toast').classList.remove('on')")  # not in the picture
         page.wait_for_timeout(300)  # its fade
         if at:
-            page.evaluate("(selector) => document.querySelector(selector).scrollIntoView()", at)
+            page.evaluate("(selector) => { document.querySelector(selector).scrollIntoView(); scrollBy(0, -64); }", at)
         page.screenshot(path=str(SHOTS / f"{lang}-followups-{name}.png"))
         page.screenshot(path=str(SHOTS / f"{lang}-followups-{name}-full.png"), full_page=True)
 
