@@ -26,6 +26,8 @@ from .migrations import SQLITE_MIGRATIONS
 
 T = TypeVar("T")
 
+READERS = 4
+"""Reader connections (each with its own thread)."""
 MAX_GROUP = 200
 """At most this many calls share one transaction (bounded latency for the first of them)."""
 _CHUNK = 400
@@ -54,7 +56,8 @@ class SQLiteStore(Store):
         self.path = Path(path)
         self.synchronous = synchronous
         self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self._readers: list[aiosqlite.Connection] = []
+        self._next_reader = 0
         self._queue: asyncio.Queue[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future] | None] | None = None
         self._task: asyncio.Task | None = None
 
@@ -69,7 +72,7 @@ class SQLiteStore(Store):
             await self._writer.close()
             self._writer = None
             raise
-        self._reader = await self._connect()
+        self._readers = [await self._connect() for _ in range(READERS)]
         self._queue = asyncio.Queue()
         self._task = asyncio.create_task(self._write_loop(), name="merci-sqlite-writer")
 
@@ -103,10 +106,19 @@ class SQLiteStore(Store):
             await self._queue.put(None)  # type: ignore[arg-type]
             await self._task
             self._task = None
-        for conn in (self._reader, self._writer):
+        for conn in (*self._readers, self._writer):
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = None
+        self._readers, self._writer = [], None
+
+    @property
+    def _reader(self) -> aiosqlite.Connection:
+        """A reader connection, in turn: each has its own thread, so reads overlap (WAL lets them run
+        beside the writer), and one slow read does not queue the token checks of every request."""
+        if not self._readers:
+            raise StoreError("the store is not open")
+        self._next_reader = (self._next_reader + 1) % len(self._readers)
+        return self._readers[self._next_reader]
 
     # --- the single writer ------------------------------------------------------------------------
 
