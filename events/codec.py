@@ -166,6 +166,10 @@ def _explain(msgspec_message: str) -> tuple[str, str | None]:
             text += f" (expected one of: {', '.join(allowed)})"
     elif folded.startswith("unknown time zone") and path == "data":
         path = "data.timezone"
+    if "matching regex '^(?!me$)" in text:
+        text = "a contact id cannot be `me` (the word for you in obligations) nor contain `:`"
+    elif "matching regex '^[^:]*$'" in text:
+        text = "an id cannot contain `:` (it separates the parts of obligation ids)"
     text = text.replace("`str` of length >= 1", "a non-empty string")
     text = re.sub(r"`str` of length <= (\d+)", r"a string of at most \1 characters", text)
     named = re.match(r"(unknown field|missing required field) `([^`]*)`", text)

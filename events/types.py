@@ -12,8 +12,11 @@ from typing import Annotated, Literal, Union
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-Id = Annotated[str, Meta(min_length=1, max_length=64)]
-"""A client-made id of an event, contact, meeting or referral."""
+Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[^:]*$")]
+"""A client-made id of an event, meeting or referral. No `:`: it separates the parts of obligation ids
+(`thank:{meeting}:{contact}`), so `a:b` + `c` and `a` + `b:c` would be the same obligation."""
+ContactId = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^(?!me$)[^:]*$")]
+"""A client-made contact id: an Id that is not `me`, the word obligations use for the account's owner."""
 ObligationId = Annotated[str, Meta(min_length=1, max_length=200)]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Text = Annotated[str, Meta(max_length=4000)]
@@ -56,7 +59,7 @@ class Event(
 
 
 class ContactAddedData(Data, frozen=True):
-    contact: Id
+    contact: ContactId
     name: Name
     email: Email | None = None
     phone: Short | None = None
@@ -74,7 +77,7 @@ class ContactAdded(Event, frozen=True, tag="contact_added"):
 
 
 class ContactUpdatedData(Data, frozen=True):
-    contact: Id
+    contact: ContactId
     name: Name | UnsetType = UNSET
     email: Email | None | UnsetType = UNSET
     phone: Short | None | UnsetType = UNSET
@@ -92,7 +95,7 @@ class ContactUpdated(Event, frozen=True, tag="contact_updated"):
 
 
 class ContactArchivedData(Data, frozen=True):
-    contact: Id
+    contact: ContactId
 
 
 class ContactArchived(Event, frozen=True, tag="contact_archived"):
@@ -106,7 +109,7 @@ class ContactArchived(Event, frozen=True, tag="contact_archived"):
 
 class MeetingLoggedData(Data, frozen=True):
     meeting: Id
-    contacts: Annotated[list[Id], Meta(min_length=1, max_length=50)]
+    contacts: Annotated[list[ContactId], Meta(min_length=1, max_length=50)]
     host: Host = "them"
     kind: MeetingKind | None = None
     place: Short | None = None
@@ -121,8 +124,8 @@ class MeetingLogged(Event, frozen=True, tag="meeting_logged"):
 
 class ReferralGivenData(Data, frozen=True):
     referral: Id
-    introducer: Id
-    referred: Id
+    introducer: ContactId
+    referred: ContactId
     meeting: Id | None = None
     note: Text | None = None
 
@@ -135,8 +138,8 @@ class ReferralGiven(Event, frozen=True, tag="referral_given"):
 
 class ReferralMadeData(Data, frozen=True):
     referral: Id
-    to: Id
-    referred: Id
+    to: ContactId
+    referred: ContactId
     meeting: Id | None = None
     note: Text | None = None
 
@@ -163,7 +166,7 @@ class ReferralOutcome(Event, frozen=True, tag="referral_outcome"):
 
 
 class ThanksSentData(Data, frozen=True):
-    contact: Id
+    contact: ContactId
     channel: Channel
     meeting: Id | None = None
     note: Text | None = None
@@ -176,7 +179,7 @@ class ThanksSent(Event, frozen=True, tag="thanks_sent"):
 
 
 class ThanksReceivedData(Data, frozen=True):
-    contact: Id
+    contact: ContactId
     meeting: Id | None = None
     channel: Channel | None = None
     note: Text | None = None
@@ -225,7 +228,7 @@ class JobFound(Event, frozen=True, tag="job_found"):
 
 
 class JobAnnouncedData(Data, frozen=True):
-    contact: Id
+    contact: ContactId
     channel: Channel
     note: Text | None = None
 
@@ -237,7 +240,7 @@ class JobAnnounced(Event, frozen=True, tag="job_announced"):
 
 
 class IdeaSharedData(Data, frozen=True):
-    contact: Id
+    contact: ContactId
     idea: Text | None = None
     link: Url | None = None
     note: Text | None = None
@@ -250,7 +253,7 @@ class IdeaShared(Event, frozen=True, tag="idea_shared"):
 
 
 class GreetingsSentData(Data, frozen=True):
-    contacts: Annotated[list[Id], Meta(min_length=1, max_length=1000)]
+    contacts: Annotated[list[ContactId], Meta(min_length=1, max_length=1000)]
     channel: Channel | None = None
     note: Text | None = None
 

@@ -501,3 +501,29 @@ def _machine_has_localtime() -> bool:
 def test_localtime_is_not_an_iana_time_zone():
     error = refused(event("settings_changed", {"timezone": "localtime"}))
     assert error.field == "data.timezone"
+
+
+# --- ids that would make obligation ids ambiguous ----------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["contact", "contacts"])
+def test_a_contact_named_me_is_refused(where):
+    data = {"meeting": "m1", "contacts": ["me"]} if where == "contacts" else {"contact": "me", "name": "Me"}
+    error = refused(event("meeting_logged" if where == "contacts" else "contact_added", data))
+    assert error.field == ("data.contacts[0]" if where == "contacts" else "data.contact")
+    assert "cannot be `me`" in error.message
+
+
+@pytest.mark.parametrize(("type_", "data", "field"), [
+    ("meeting_logged", {"meeting": "a:b", "contacts": ["c"]}, "data.meeting"),
+    ("meeting_logged", {"meeting": "a", "contacts": ["b:c"]}, "data.contacts[0]"),
+    ("referral_outcome", {"referral": "r:1", "outcome": "declined"}, "data.referral"),
+])
+def test_an_id_with_a_colon_is_refused(type_, data, field):
+    error = refused(event(type_, data))
+    assert error.field == field and "`:`" in error.message
+
+
+def test_an_event_id_with_a_colon_is_refused():
+    error = refused(event(id="job:1"))
+    assert error.field == "id" and "cannot contain `:`" in error.message

@@ -49,7 +49,10 @@ const int = (ge, le) => ({ kind: 'int', expect: 'int', ge, le });
 const list = (item, min, max) => ({ kind: 'list', expect: 'array', item, min, max });
 const choice = (...values) => ({ kind: 'enum', expect: 'str', values });
 
-const Id = str(1, 64);
+// No `:` in ids: it separates the parts of obligation ids (`thank:{meeting}:{contact}`); a contact is never
+// `me`, the word obligations use for the account's owner.
+const Id = { ...str(1, 64), noColon: true };
+const ContactId = { ...Id, notMe: true };
 const ObligationId = str(1, 200);
 const Name = str(1, 200);
 const Text = str(0, 4000);
@@ -87,25 +90,25 @@ const CONTACT_FIELDS = [
 
 /** Every type of the catalogue: its `data` fields, in schema order. */
 const CATALOGUE = {
-  contact_added: [required('contact', Id), required('name', Name), ...CONTACT_FIELDS.map(([n, t]) => optional(n, t))],
-  contact_updated: [required('contact', Id), unset('name', Name), ...CONTACT_FIELDS.map(([n, t]) => unset(n, t, true))],
-  contact_archived: [required('contact', Id)],
-  meeting_logged: [required('meeting', Id), required('contacts', list(Id, 1, 50)), optional('host', Host, 'them'),
+  contact_added: [required('contact', ContactId), required('name', Name), ...CONTACT_FIELDS.map(([n, t]) => optional(n, t))],
+  contact_updated: [required('contact', ContactId), unset('name', Name), ...CONTACT_FIELDS.map(([n, t]) => unset(n, t, true))],
+  contact_archived: [required('contact', ContactId)],
+  meeting_logged: [required('meeting', Id), required('contacts', list(ContactId, 1, 50)), optional('host', Host, 'them'),
     optional('kind', MeetingKind), optional('place', Short), optional('note', Text)],
-  referral_given: [required('referral', Id), required('introducer', Id), required('referred', Id),
+  referral_given: [required('referral', Id), required('introducer', ContactId), required('referred', ContactId),
     optional('meeting', Id), optional('note', Text)],
-  referral_made: [required('referral', Id), required('to', Id), required('referred', Id), optional('meeting', Id),
+  referral_made: [required('referral', Id), required('to', ContactId), required('referred', ContactId), optional('meeting', Id),
     optional('note', Text)],
   referral_outcome: [required('referral', Id), required('outcome', Outcome), optional('meeting', Id)],
-  thanks_sent: [required('contact', Id), required('channel', Channel), optional('meeting', Id), optional('note', Text)],
-  thanks_received: [required('contact', Id), optional('meeting', Id), optional('channel', Channel),
+  thanks_sent: [required('contact', ContactId), required('channel', Channel), optional('meeting', Id), optional('note', Text)],
+  thanks_received: [required('contact', ContactId), optional('meeting', Id), optional('channel', Channel),
     optional('note', Text)],
   introducer_informed: [required('referral', Id), required('channel', Channel), optional('note', Text)],
   update_received: [required('referral', Id), optional('channel', Channel), optional('note', Text)],
   job_found: [optional('job', Short), optional('employer', Short), optional('note', Text)],
-  job_announced: [required('contact', Id), required('channel', Channel), optional('note', Text)],
-  idea_shared: [required('contact', Id), optional('idea', Text), optional('link', Url), optional('note', Text)],
-  greetings_sent: [required('contacts', list(Id, 1, 1000)), optional('channel', Channel), optional('note', Text)],
+  job_announced: [required('contact', ContactId), required('channel', Channel), optional('note', Text)],
+  idea_shared: [required('contact', ContactId), optional('idea', Text), optional('link', Url), optional('note', Text)],
+  greetings_sent: [required('contacts', list(ContactId, 1, 1000)), optional('channel', Channel), optional('note', Text)],
   obligation_snoozed: [required('obligation', ObligationId), required('until', DATE)],
   obligation_dismissed: [required('obligation', ObligationId), optional('reason', Text)],
   settings_changed: [unset('timezone', Zone), unset('reminder_hour', Hour), unset('cadence_days', Days),
@@ -428,6 +431,12 @@ function check(value, type, nullable, path, eventId) {
       if (value.length < type.min) return fail(path, 'expected a non-empty string', eventId);
       if (value.length > type.max && codePoints(value) > type.max) {
         return fail(path, `expected a string of at most ${type.max} characters`, eventId);
+      }
+      if (type.notMe && (value === 'me' || value.includes(':'))) {
+        return fail(path, 'a contact id cannot be `me` (the word for you in obligations) nor contain `:`', eventId);
+      }
+      if (type.noColon && value.includes(':')) {
+        return fail(path, 'an id cannot contain `:` (it separates the parts of obligation ids)', eventId);
       }
       return value;
     }
