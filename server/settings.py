@@ -86,8 +86,8 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """How often the scheduler looks for accounts whose reminder hour has come."""
     push_timeout_seconds: Seconds = 10
     """Timeout of one request to a push service."""
-    push_concurrency: Positive = 64
-    """Requests to push services in flight at once."""
+    push_concurrency: Positive = 32
+    """Requests in flight at once to each push service (one keep-alive connection each)."""
 
     @property
     def database(self) -> Path:

@@ -25,7 +25,9 @@ MAX_ENDPOINT_LENGTH = 2000
 P256DH_BYTES = 65
 AUTH_BYTES = 16
 DNS_CACHE_SECONDS = 60.0
+CHECKED_KEPT = 100_000
 
+_PRINTABLE = re.compile(r"[!-~]+")
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _NUMERIC = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 """A label resolvers read as a number: `2130706433`, `0x7f.1`, `127.1` are loopback to inet_aton."""
@@ -48,6 +50,8 @@ class EndpointPolicy:
     """Allowed hosts; `*.example.com` allows any subdomain of example.com (not example.com itself)."""
     allow_local: bool = False
     _resolved: dict[str, tuple[float, list[str]]] = field(default_factory=dict, repr=False)
+    _checked: dict[str, str] = field(default_factory=dict, repr=False)
+    """Endpoints that passed `check` (the policy never changes while the server runs)."""
 
     def check(self, endpoint: str) -> str:
         """The endpoint's host if it may be used; EndpointRefused saying why not."""
@@ -55,7 +59,7 @@ class EndpointPolicy:
             raise EndpointRefused("the endpoint is empty")
         if len(endpoint) > MAX_ENDPOINT_LENGTH:
             raise EndpointRefused(f"the endpoint is {len(endpoint)} characters long; at most {MAX_ENDPOINT_LENGTH} are accepted")
-        if any(not ("!" <= c <= "~") or c == "\\" for c in endpoint):
+        if not _PRINTABLE.fullmatch(endpoint) or "\\" in endpoint:
             raise EndpointRefused("the endpoint holds spaces, backslashes, control or non-ASCII characters")
         parts = urlsplit(endpoint)
         scheme = parts.scheme.lower()
@@ -103,7 +107,12 @@ class EndpointPolicy:
     async def check_before_sending(self, endpoint: str) -> None:
         """`check`, and the host's DNS answers: every address must be public (a name on the list that
         resolves to 10.0.0.1 is refused). Answers are kept a minute."""
-        host = self.check(endpoint)
+        host = self._checked.get(endpoint)
+        if host is None:
+            host = self.check(endpoint)
+            if len(self._checked) >= CHECKED_KEPT:
+                self._checked.clear()
+            self._checked[endpoint] = host
         if _address(host) is not None or (self.allow_local and _is_loopback(host)):
             return
         now = time.monotonic()

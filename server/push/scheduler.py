@@ -78,7 +78,7 @@ class DigestScheduler:
 
     def __init__(
         self, store: Store, projections: Projections, sender: PushSender, *, clock: Clock = utc_now,
-        name: str | None = None, concurrency: int = 64, catch_up: dt.timedelta = CATCH_UP,
+        name: str | None = None, concurrency: int = 512, catch_up: dt.timedelta = CATCH_UP,
         lease: dt.timedelta = LEASE,
     ):
         self.store = store
@@ -89,6 +89,8 @@ class DigestScheduler:
         self.catch_up = catch_up
         self.lease = lease
         self._sending = asyncio.Semaphore(concurrency)
+        self._dispatching = asyncio.Semaphore(max(1, concurrency // 2))
+        """Accounts being dispatched at once: each holds its log and projection in memory meanwhile."""
         self._plans: dict[str, _Plan] = {}
 
     async def run(self, every: float) -> None:
@@ -129,6 +131,10 @@ class DigestScheduler:
         return plan
 
     async def _dispatch(self, account_id: str, plan: _Plan, day: dt.date, now: dt.datetime, report: TickReport) -> None:
+        async with self._dispatching:
+            await self._dispatch_one(account_id, plan, day, now, report)
+
+    async def _dispatch_one(self, account_id: str, plan: _Plan, day: dt.date, now: dt.datetime, report: TickReport) -> None:
         if not await self.store.claim_dispatch(account_id, day, self.name, now, now - self.lease):
             held = await self.store.get_dispatch(account_id, day)
             if held is None or held.status != "claimed":

@@ -59,10 +59,10 @@ class Reminders:
                         "set it to mailto:you@your-domain or an https:// page of yours")
         if s.push_allow_local:
             log.warning("MERCI_PUSH_ALLOW_LOCAL is on: push endpoints on loopback over http are accepted (tests only)")
-        self.sender = PushSender(self.keys, self.subject, self.policy, timeout=s.push_timeout_seconds)
-        self.scheduler = DigestScheduler(
-            self.store, self.projections, self.sender, clock=self.clock, concurrency=s.push_concurrency
+        self.sender = PushSender(
+            self.keys, self.subject, self.policy, timeout=s.push_timeout_seconds, lanes=s.push_concurrency
         )
+        self.scheduler = DigestScheduler(self.store, self.projections, self.sender, clock=self.clock)
         task = asyncio.create_task(self.scheduler.run(s.push_tick_seconds), name="merci-digests") if s.push_scheduler else None
         try:
             yield

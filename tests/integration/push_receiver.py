@@ -165,6 +165,10 @@ class PushReceiver:
             await asyncio.sleep(0.01)
         return self.messages(status=status)
 
+    def stats(self) -> dict[str, int]:
+        return {"received": len(self.received), "accepted": sum(r.status == 201 for r in self.received),
+                "problems": len(self.problems)}
+
     # --- the push service -----------------------------------------------------------------------------
 
     async def _app(self, scope: dict, receive: Any, send: Any) -> None:
@@ -183,6 +187,8 @@ class PushReceiver:
         await send({"type": "http.response.body", "body": b""})
 
     def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
+        if method == "GET" and path == "/stats":
+            return 200, {"x-stats": msgspec.json.encode(self.stats()).decode()}
         match = re.fullmatch(r"/push/([A-Za-z0-9_-]+)", path)
         subscription = self.subscriptions.get(match.group(1)) if match else None
         if method != "POST" or subscription is None:
@@ -254,3 +260,32 @@ class PushReceiver:
                             options={"require": ["aud", "exp", "sub"]})
         self._verified_tokens[token] = claims
         return claims
+
+
+def main() -> None:
+    """`python -m tests.integration.push_receiver --subscriptions N --out FILE [--vapid-public-key K]`: run the
+    push service in its own process (bench/push.py), write N subscriptions (with their endpoints) to FILE,
+    answer `GET /stats` (in an `x-stats` header), and stop when stdin closes."""
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--subscriptions", type=int, default=0)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--vapid-public-key")
+    parser.add_argument("--subject")
+    args = parser.parse_args()
+    with PushReceiver(args.vapid_public_key, args.subject) as receiver:
+        made = [receiver.subscribe(f"s{n}").to_json() for n in range(args.subscriptions)]
+        with open(args.out + ".tmp", "w") as out:
+            json.dump({"origin": receiver.origin, "subscriptions": made}, out)
+        os.replace(args.out + ".tmp", args.out)
+        sys.stdin.read()
+        print(json.dumps(receiver.stats()), file=sys.stderr)
+        for problem in receiver.problems[:5]:
+            print(problem, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

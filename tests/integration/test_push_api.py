@@ -158,6 +158,8 @@ REFUSED = [
     ("https://fcm.googleapis.com./fcm/send/abc", "not a valid host name"),
     ("https://fcm.googleapis.com/fcm/send/abc#x", "fragment"),
     ("https://fcm.googleapis.com/fcm/send/a b", "spaces"),
+    ("https://fcm.googleapis.com/fcm/send/abc\n", "control"),
+    ("https://fcm.googleapis.com/fcm/send/abc\r\nX-Evil: 1", "control"),
     ("https://push.apple.com/abc", "not a known push service"),  # *.push.apple.com: subdomains only
     ("file:///etc/passwd", "must be an https:// URL"),
     ("gopher://fcm.googleapis.com/abc", "must be an https:// URL"),
