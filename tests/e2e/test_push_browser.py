@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -95,6 +96,17 @@ class Phone(Device):
         return shown
 
 
+def reaches_the_server(server: MerciServer, token: str, event_id: str, timeout: float = 40) -> dict:
+    """The event as the server stored it, once the app has sent it by itself (no click, no reload)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stored = {e["id"]: e for e in whole_log(server.url, token)}
+        if event_id in stored:
+            return stored[event_id]
+        time.sleep(0.2)
+    raise AssertionError(f"{event_id} did not reach the server within {timeout} s")
+
+
 def todays_digest(server: MerciServer, token: str):
     """The digest the server's scheduler would send now, from the account's log."""
     events = [decode_event(msgspec.json.encode(e)) for e in whole_log(server.url, token)]
@@ -179,9 +191,8 @@ def test_the_digest_is_shown_and_done_from_it_is_recorded_offline_then_synced(br
             expect(card).to_have_count(0)  # the open app heard of it and shows it done, offline
         finally:
             server.start()
-        phone.wait_synced()  # the app sends it by itself once the server is back
-        stored = {e["id"]: e for e in whole_log(server.url, token)}
-        assert stored[recorded["id"]]["data"] == recorded["data"]
+        stored = reaches_the_server(server, token, recorded["id"])  # the app retries by itself once it is back
+        assert stored["data"] == recorded["data"]
         audit = httpx.get(f"{server.url}/api/audit", headers=bearer(token), timeout=10).json()
         assert {o["id"]: o["status"] for o in audit["obligations"]}["thank:m-herve:c-herve"] == "done"
     finally:
@@ -203,8 +214,7 @@ def test_snooze_a_day_from_the_notification_and_a_tap_opens_today(browser, serve
         }""")
         tomorrow = (dt.datetime.now(ZoneInfo(ZONE)).date() + dt.timedelta(days=1)).isoformat()
         assert (snoozed["type"], snoozed["data"]) == ("obligation_snoozed", {"obligation": "thank:m-herve:c-herve", "until": tomorrow})
-        phone.wait_synced()
-        assert snoozed["id"] in {e["id"] for e in whole_log(server.url, token)}
+        assert reaches_the_server(server, token, snoozed["id"])["data"] == snoozed["data"]
 
         phone.deliver_push(todays_digest(server, token).payload)
         phone.notifications()
