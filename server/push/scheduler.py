@@ -120,7 +120,12 @@ class DigestScheduler:
             if at <= now < at + self.catch_up:
                 due.append((account_id, plan, today))
         self._plans = plans
-        await asyncio.gather(*(self._dispatch(account_id, plan, day, now, report) for account_id, plan, day in due))
+        outcomes = await asyncio.gather(
+            *(self._dispatch(account_id, plan, day, now, report) for account_id, plan, day in due), return_exceptions=True
+        )
+        for (account_id, _, day), outcome in zip(due, outcomes):
+            if isinstance(outcome, Exception):  # the claim itself failed: nothing was claimed, next pass retries
+                log.error("could not claim the digest of %s for %s: %s", account_id, day, outcome)
         return report
 
     async def _plan(self, account_id: str, last_seq: int, previous: _Plan | None) -> _Plan:
