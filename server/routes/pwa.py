@@ -30,6 +30,8 @@ TYPES = {  # Litestar adds "; charset=utf-8" to text types
     ".ico": "image/x-icon",
 }
 """What is served, by extension: `.mjs` (node's CLI), `.md` and anything else stay private."""
+PRIVATE = {"package.json"}
+"""Files of the folder that are not the app's: package.json only tells node the modules are ES modules."""
 COMPRESSIBLE = {".html", ".js", ".css", ".json", ".webmanifest", ".svg"}
 
 CSP = "; ".join([
@@ -86,7 +88,8 @@ def app_paths(root: Path = PWA_DIR) -> list[str]:
     paths = ["/"]
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
-        if path.is_file() and path.suffix in TYPES and not any(p.startswith(".") for p in relative.parts):
+        if (path.is_file() and path.suffix in TYPES and path.name not in PRIVATE
+                and not any(p.startswith(".") for p in relative.parts)):
             paths.append("/" + relative.as_posix())
     return paths
 
