@@ -57,6 +57,9 @@ class SQLiteStore(Store):
         self.synchronous = synchronous
         self._writer: aiosqlite.Connection | None = None
         self._readers: list[aiosqlite.Connection] = []
+        self._last_seqs: dict[str, int] = {}
+        """Each account's last seq, as the writer left it (only its thread touches it; cleared whenever a
+        transaction rolls back, and then read again from the database)."""
         self._next_reader = 0
         self._queue: asyncio.Queue[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future] | None] | None = None
         self._task: asyncio.Task | None = None
@@ -145,7 +148,9 @@ class SQLiteStore(Store):
                 group.append(item)
             # One hop to the connection's thread for the whole group: aiosqlite's `_execute` is the
             # primitive its public methods are built on; five awaited calls per job would cost 5x more.
-            outcomes = await self._writer._execute(_commit_group, self._writer._conn, [job for job, _ in group])
+            outcomes = await self._writer._execute(
+                _commit_group, self._writer._conn, [job for job, _ in group], self._last_seqs.clear
+            )
             for (_, future), (result, error) in zip(group, outcomes):
                 _settle(future, result=result, error=error)
 
@@ -191,6 +196,7 @@ class SQLiteStore(Store):
             for table in ERASED_WITH_ACCOUNT:
                 conn.execute(f"DELETE FROM {table} WHERE account_id = ?", (account_id,))
             conn.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
+            self._last_seqs.pop(account_id, None)
 
         await self._write(erase)
 
@@ -239,6 +245,7 @@ class SQLiteStore(Store):
     async def append(self, account_id: str, device_id: str | None, events: list[Event], now: dt.datetime) -> AppendResult:
         recorded_at = _iso(now)
         bodies = [(event.id, event.__struct_config__.tag, _body(event)) for event in events]
+        last_seqs = self._last_seqs
 
         def insert(conn: sqlite3.Connection) -> AppendResult:
             stored = set()
@@ -249,9 +256,11 @@ class SQLiteStore(Store):
                     f"SELECT id FROM events WHERE account_id = ? AND id IN ({','.join('?' * len(chunk))})",
                     (account_id, *chunk),
                 ))
-            (last,) = conn.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = ?", (account_id,)
-            ).fetchone()
+            last = last_seqs.get(account_id)
+            if last is None:
+                (last,) = conn.execute(
+                    "SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = ?", (account_id,)
+                ).fetchone()
             accepted, duplicates, rows = [], [], []
             for event_id, kind, body in bodies:
                 if event_id in stored:
@@ -267,6 +276,7 @@ class SQLiteStore(Store):
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     rows,
                 )
+            last_seqs[account_id] = last
             return AppendResult(accepted, duplicates, last)
 
         return await self._write(insert)
@@ -439,9 +449,12 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-def _commit_group(conn: sqlite3.Connection, jobs: list[Callable[[sqlite3.Connection], Any]]) -> list[tuple]:
+def _commit_group(
+    conn: sqlite3.Connection, jobs: list[Callable[[sqlite3.Connection], Any]], forget: Callable[[], None]
+) -> list[tuple]:
     """Run the jobs in one transaction: [(result, None) | (None, error)] in order. If any job fails, the
-    transaction is rolled back and each job runs alone, so only the failing one fails."""
+    transaction is rolled back (`forget` drops what the jobs cached of it) and each job runs alone, so
+    only the failing one fails."""
     results = []
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -451,9 +464,10 @@ def _commit_group(conn: sqlite3.Connection, jobs: list[Callable[[sqlite3.Connect
         return results
     except Exception as exc:  # noqa: BLE001 - every failure is handed back to its caller
         _rollback(conn)
+        forget()
         if len(jobs) == 1:
             return [(None, exc)]
-        return [outcome for job in jobs for outcome in _commit_group(conn, [job])]
+        return [outcome for job in jobs for outcome in _commit_group(conn, [job], forget)]
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
