@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import sqlite3
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,7 +38,9 @@ _CHUNK = 400
 _server_fields = msgspec.structs.replace
 
 
+@functools.lru_cache(maxsize=64)
 def _iso(moment: dt.datetime) -> str:
+    """UTC ISO 8601 text (cached: the appends of one burst share their `now`)."""
     return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
@@ -130,7 +134,7 @@ class SQLiteStore(Store):
         if self._queue is None:
             raise StoreError("the store is not open")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        await self._queue.put((job, future))
+        self._queue.put_nowait((job, future))  # unbounded: never waits
         return await future
 
     async def _write_loop(self) -> None:
@@ -243,43 +247,8 @@ class SQLiteStore(Store):
     # --- the event log ----------------------------------------------------------------------------
 
     async def append(self, account_id: str, device_id: str | None, events: list[Event], now: dt.datetime) -> AppendResult:
-        recorded_at = _iso(now)
         bodies = [(event.id, event.__struct_config__.tag, _body(event)) for event in events]
-        last_seqs = self._last_seqs
-
-        def insert(conn: sqlite3.Connection) -> AppendResult:
-            stored = set()
-            ids = list(dict.fromkeys(event_id for event_id, *_ in bodies))
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start:start + _CHUNK]
-                stored.update(row[0] for row in conn.execute(
-                    f"SELECT id FROM events WHERE account_id = ? AND id IN ({','.join('?' * len(chunk))})",
-                    (account_id, *chunk),
-                ))
-            last = last_seqs.get(account_id)
-            if last is None:
-                (last,) = conn.execute(
-                    "SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = ?", (account_id,)
-                ).fetchone()
-            accepted, duplicates, rows = [], [], []
-            for event_id, kind, body in bodies:
-                if event_id in stored:
-                    duplicates.append(event_id)
-                    continue
-                stored.add(event_id)
-                last += 1
-                accepted.append(event_id)
-                rows.append((account_id, last, event_id, kind, recorded_at, device_id, body))
-            if rows:
-                conn.executemany(
-                    "INSERT INTO events (account_id, seq, id, type, recorded_at, device, body)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-            last_seqs[account_id] = last
-            return AppendResult(accepted, duplicates, last)
-
-        return await self._write(insert)
+        return await self._write(_Append(account_id, device_id, bodies, _iso(now), self._last_seqs))
 
     async def read(self, account_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
         cursor = await self._reader.execute(
@@ -449,17 +418,84 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+@dataclass(slots=True)
+class _Append:
+    """An append waiting for the writer. Appends next to each other in a group are stored together: one
+    duplicate look-up per account and one INSERT for all of them, not three statements each."""
+
+    account_id: str
+    device_id: str | None
+    bodies: list[tuple[str, str, bytes]]
+    """(id, type, JSON body) of each event, in the order given."""
+    recorded_at: str
+    last_seqs: dict[str, int]
+
+    def __call__(self, conn: sqlite3.Connection) -> AppendResult:
+        return _append_all(conn, [self])[0]
+
+
+def _append_all(conn: sqlite3.Connection, appends: list[_Append]) -> list[AppendResult]:
+    """Store the events of several appends not stored yet, with gapless seqs in the order of the calls."""
+    wanted: dict[str, set[str]] = {}
+    for append in appends:
+        wanted.setdefault(append.account_id, set()).update(event_id for event_id, _, _ in append.bodies)
+    stored: dict[str, set[str]] = {}
+    for account_id, ids in wanted.items():
+        found = stored[account_id] = set()
+        ids = list(ids)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            found.update(row[0] for row in conn.execute(
+                f"SELECT id FROM events WHERE account_id = ? AND id IN ({','.join('?' * len(chunk))})",
+                (account_id, *chunk),
+            ))
+    results, rows = [], []
+    for append in appends:
+        account_id, seen, last_seqs = append.account_id, stored[append.account_id], append.last_seqs
+        last = last_seqs.get(account_id)
+        if last is None:
+            (last,) = conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = ?", (account_id,)
+            ).fetchone()
+        accepted, duplicates = [], []
+        for event_id, kind, body in append.bodies:
+            if event_id in seen:
+                duplicates.append(event_id)
+                continue
+            seen.add(event_id)
+            last += 1
+            accepted.append(event_id)
+            rows.append((account_id, last, event_id, kind, append.recorded_at, append.device_id, body))
+        last_seqs[account_id] = last
+        results.append(AppendResult(accepted, duplicates, last))
+    if rows:
+        conn.executemany(
+            "INSERT INTO events (account_id, seq, id, type, recorded_at, device, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    return results
+
+
 def _commit_group(
     conn: sqlite3.Connection, jobs: list[Callable[[sqlite3.Connection], Any]], forget: Callable[[], None]
 ) -> list[tuple]:
     """Run the jobs in one transaction: [(result, None) | (None, error)] in order. If any job fails, the
     transaction is rolled back (`forget` drops what the jobs cached of it) and each job runs alone, so
     only the failing one fails."""
-    results = []
+    results: list[tuple] = []
     try:
         conn.execute("BEGIN IMMEDIATE")
-        for job in jobs:
-            results.append((job(conn), None))
+        index = 0
+        while index < len(jobs):
+            end = index
+            while end < len(jobs) and isinstance(jobs[end], _Append):
+                end += 1
+            if end > index:
+                results.extend((result, None) for result in _append_all(conn, jobs[index:end]))
+                index = end
+            else:
+                results.append((jobs[index](conn), None))
+                index += 1
         conn.execute("COMMIT")
         return results
     except Exception as exc:  # noqa: BLE001 - every failure is handed back to its caller
