@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from operator import attrgetter, itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -298,11 +298,23 @@ def _obligation_dismissed(facts: Facts, occ: Occurrence, data: t.ObligationDismi
 
 
 def _settings_changed(facts: Facts, occ: Occurrence, data: t.SettingsChangedData) -> None:
-    settings = facts.settings
+    _apply_settings(facts.settings, data)
+
+
+def _apply_settings(settings: Settings, data: t.SettingsChangedData) -> None:
     for name in ("timezone", "reminder_hour", "cadence_days", "language"):
         value = getattr(data, name)
         if value is not UNSET:
             setattr(settings, name, value)
+
+
+def log_settings(events: Iterable[t.Event]) -> Settings:
+    """Each setting's latest value over the whole log, folded in (at, id) order as projections fold them
+    (a late-synced old change never overrides a newer one); defaults for those never set."""
+    settings = Settings()
+    for event in sorted((e for e in events if type(e) is t.SettingsChanged), key=attrgetter("at", "id")):
+        _apply_settings(settings, event.data)
+    return settings
 
 
 _INDEX = {

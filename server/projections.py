@@ -15,15 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import anyio
-from msgspec import UNSET
 
 from events import Event, Projection, project
-from events.types import SettingsChanged
+from events.facts import log_settings
 
 from .store.contract import Store
 
-SETTINGS_DEFAULTS: dict[str, Any] = {"timezone": "UTC", "reminder_hour": 9, "cadence_days": 90, "language": "en"}
-"""What an account's settings are before any `settings_changed` says otherwise (DESIGN.md section 1)."""
 
 VIEWS_PER_ACCOUNT = 8
 REPLAY_IN_THREAD_FROM = 2000
@@ -127,16 +124,10 @@ class Projections:
 
 
 def latest_settings(events: list[Event]) -> dict[str, Any]:
-    """Each setting's value from the `settings_changed` latest in (at, id) order: the order projections use,
-    so a late-synced old change never overrides a newer one."""
-    latest: dict[str, tuple[tuple[dt.datetime, str], Any]] = {}
-    for event in events:
-        if type(event) is not SettingsChanged:
-            continue
-        key = (event.at, event.id)
-        for name in SETTINGS_DEFAULTS:
-            value = getattr(event.data, name)
-            if value is not UNSET and (name not in latest or key > latest[name][0]):
-                latest[name] = (key, value)
-    return {name: latest[name][1] if name in latest else default for name, default in SETTINGS_DEFAULTS.items()}
-
+    """The account's settings over its whole log (the domain's own fold), with the server's defaults for a
+    time zone (UTC) and a language (English) never set."""
+    settings = log_settings(events)
+    return {
+        "timezone": settings.timezone or "UTC", "reminder_hour": settings.reminder_hour,
+        "cadence_days": settings.cadence_days, "language": settings.language or "en",
+    }

@@ -76,17 +76,10 @@ class Obligation(msgspec.Struct, kw_only=True, gc=False):
     def owed_by_me(self) -> bool:
         return self.debtor == ME
 
-    @property
-    def window(self) -> Window:
-        return WINDOWS[self.rule]
-
     def fulfil(self, day: dt.date) -> None:
         self.status = "done"
         self.done_on = day
         self.grade = WINDOWS[self.rule].grade(self.due, day)
-
-    def to_dict(self) -> dict:
-        return msgspec.to_builtins(self)
 
 
 WINDOWS: dict[str, Window] = {}
@@ -99,7 +92,3 @@ def register(rule: str, window: Window) -> Window:
 
 
 ONE_DAY = dt.timedelta(days=1)
-
-
-def days(n: int) -> dt.timedelta:
-    return dt.timedelta(days=n)
