@@ -55,6 +55,14 @@ class StoreContract:
         (stored,) = await store.read(account.id)
         assert stored.data.contacts == ["c1"]
 
+    async def test_a_long_batch_ending_with_a_resent_event_stores_all_the_new_ones(self, store: Store):
+        account, device = await new_account(store)
+        await store.append(account.id, device.id, [meeting("old")], NOW)
+        result = await store.append(account.id, device.id, [meeting(f"e{i}") for i in range(150)] + [meeting("old")], NOW)
+        assert result.accepted == [f"e{i}" for i in range(150)] and result.duplicates == ["old"]
+        assert result.last_seq == 151
+        assert [e.id for e in await store.read(account.id, limit=1000)] == ["old"] + [f"e{i}" for i in range(150)]
+
     async def test_read_returns_the_event_with_server_fields(self, store: Store):
         account, device = await new_account(store)
         sent = meeting("e1")
@@ -97,6 +105,31 @@ class StoreContract:
         assert sum(len(r.accepted) for r in results) == 1
         assert sum(len(r.duplicates) for r in results) == 19
         assert await store.last_seq(account.id) == 1
+
+    async def test_concurrent_batches_of_two_accounts_with_resends_among_them_stay_gapless(self, store: Store):
+        ana, ana_phone = await new_account(store, "ana@example.org")
+        bob, bob_phone = await new_account(store, "bob@example.org")
+        first = await store.append(ana.id, ana_phone.id, [meeting(f"e{i}") for i in range(250)], NOW)
+        assert first.last_seq == 250, "more events than one INSERT statement holds"
+        batches = [(ana, ana_phone, range(50 * k, 50 * k + 120)) for k in range(8)]  # e0..e469, overlapping
+        batches += [(bob, bob_phone, range(30 * k, 30 * k + 40)) for k in range(3)]  # e0..e99
+        results = await asyncio.gather(
+            *(store.append(account.id, device.id, [meeting(f"e{i}") for i in ids], NOW)
+              for account, device, ids in batches)
+        )
+        for (account, _, ids), result in zip(batches, results):
+            assert sorted(result.accepted + result.duplicates) == sorted(f"e{i}" for i in ids)
+        accepted = {account.id: [] for account in (ana, bob)}
+        for (account, _, _), result in zip(batches, results):
+            accepted[account.id] += result.accepted
+        assert sorted(accepted[ana.id]) == sorted(f"e{i}" for i in range(250, 470))
+        assert sorted(accepted[bob.id]) == sorted(f"e{i}" for i in range(100))
+        for account, count in ((ana, 470), (bob, 100)):
+            stored = await store.read(account.id, limit=1000)
+            assert [e.seq for e in stored] == list(range(1, count + 1))
+            assert len({e.id for e in stored}) == count
+        after = await store.append(ana.id, ana_phone.id, [meeting("e249"), meeting("late")], NOW)
+        assert (after.accepted, after.duplicates, after.last_seq) == (["late"], ["e249"], 471)
 
     async def test_a_failing_write_does_not_fail_the_writes_committed_with_it(self, store: Store):
         account, device = await new_account(store, "ana@example.org")
