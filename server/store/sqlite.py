@@ -118,14 +118,24 @@ class SQLiteStore(Store):
                 await conn.close()
         self._readers, self._writer = [], None
 
-    @property
-    def _reader(self) -> aiosqlite.Connection:
-        """A reader connection, in turn: each has its own thread, so reads overlap (WAL lets them run
-        beside the writer), and one slow read does not queue the token checks of every request."""
+    async def _read(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        """Every row of one query, on a reader connection taken in turn: each has its own thread, so reads
+        overlap (WAL lets them run beside the writer), and one slow read does not queue the token checks of
+        every request.
+
+        The query runs and is read to its end in one call on the reader's thread. A statement left open
+        between two awaits (`execute`, then `fetchone`) would keep its connection's read transaction open
+        while other requests use the same connection, and they would all read an old snapshot of the
+        log: an append acknowledged, then not found by the next read."""
         if not self._readers:
             raise StoreError("the store is not open")
         self._next_reader = (self._next_reader + 1) % len(self._readers)
-        return self._readers[self._next_reader]
+        return list(await self._readers[self._next_reader].execute_fetchall(sql, parameters))
+
+    async def _read_one(self, sql: str, parameters: tuple = ()) -> tuple | None:
+        """The first row of one query, or None."""
+        rows = await self._read(sql, parameters)
+        return rows[0] if rows else None
 
     # --- the single writer ------------------------------------------------------------------------
 
@@ -182,10 +192,9 @@ class SQLiteStore(Store):
         return await self._account("id = ?", account_id)
 
     async def _account(self, where: str, value: str) -> Account | None:
-        cursor = await self._reader.execute(
+        row = await self._read_one(
             f"SELECT id, email, password_hash, created_at FROM accounts WHERE {where}", (value,)
         )
-        row = await cursor.fetchone()
         return Account(row[0], row[1], row[2], _moment(row[3])) if row else None
 
     async def set_password(self, account_id: str, password_hash: str) -> None:
@@ -217,17 +226,16 @@ class SQLiteStore(Store):
         return await self._write(insert)
 
     async def device_by_token(self, token_hash: bytes) -> Device | None:
-        cursor = await self._reader.execute(
+        row = await self._read_one(
             f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE token_hash = ?", (token_hash,)
         )
-        row = await cursor.fetchone()
         return _device(row) if row else None
 
     async def list_devices(self, account_id: str) -> list[Device]:
-        cursor = await self._reader.execute(
+        rows = await self._read(
             f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE account_id = ? ORDER BY created_at, rowid", (account_id,)
         )
-        return [_device(row) for row in await cursor.fetchall()]
+        return [_device(row) for row in rows]
 
     async def revoke_device(self, account_id: str, device_id: str) -> bool:
         def delete(conn: sqlite3.Connection) -> bool:
@@ -251,21 +259,21 @@ class SQLiteStore(Store):
         return await self._write(_Append(account_id, device_id, bodies, _iso(now), self._last_seqs))
 
     async def read(self, account_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
-        cursor = await self._reader.execute(
+        rows = await self._read(
             "SELECT seq, recorded_at, device, body FROM events WHERE account_id = ? AND seq > ?"
             " ORDER BY seq LIMIT ?",
             (account_id, after, limit),
         )
         return [
             _server_fields(decode_event(body), seq=seq, recorded_at=_moment(recorded), device=device)
-            for seq, recorded, device, body in await cursor.fetchall()
+            for seq, recorded, device, body in rows
         ]
 
     async def last_seq(self, account_id: str) -> int:
-        cursor = await self._reader.execute(
+        rows = await self._read(
             "SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = ?", (account_id,)
         )
-        (last,) = await cursor.fetchone()
+        ((last,),) = rows
         return last
 
     # --- web push ---------------------------------------------------------------------------------
@@ -298,11 +306,11 @@ class SQLiteStore(Store):
         return await self._write(save)
 
     async def list_subscriptions(self, account_id: str) -> list[Subscription]:
-        cursor = await self._reader.execute(
+        rows = await self._read(
             f"SELECT {_SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE account_id = ? ORDER BY created_at, rowid",
             (account_id,),
         )
-        return [_subscription(row) for row in await cursor.fetchall()]
+        return [_subscription(row) for row in rows]
 
     async def remove_subscription(self, account_id: str, subscription_id: str) -> bool:
         def delete(conn: sqlite3.Connection) -> bool:
@@ -330,11 +338,11 @@ class SQLiteStore(Store):
         await self._write(update)
 
     async def subscribed_accounts(self) -> list[tuple[str, int]]:
-        cursor = await self._reader.execute(
+        rows = await self._read(
             "SELECT s.account_id, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.account_id = s.account_id)"
             " FROM (SELECT DISTINCT account_id FROM push_subscriptions) s"
         )
-        return [(account_id, last) for account_id, last in await cursor.fetchall()]
+        return [(account_id, last) for account_id, last in rows]
 
     async def claim_dispatch(
         self, account_id: str, day: dt.date, claimer: str, now: dt.datetime, stale_before: dt.datetime
@@ -363,12 +371,11 @@ class SQLiteStore(Store):
         await self._write(finish)
 
     async def get_dispatch(self, account_id: str, day: dt.date) -> Dispatch | None:
-        cursor = await self._reader.execute(
+        row = await self._read_one(
             "SELECT claimed_by, claimed_at, status, items, finished_at FROM push_dispatches"
             " WHERE account_id = ? AND day = ?",
             (account_id, day.isoformat()),
         )
-        row = await cursor.fetchone()
         if row is None:
             return None
         return Dispatch(account_id, day, row[0], _moment(row[1]), row[2], row[3], _moment(row[4]))

@@ -99,6 +99,23 @@ class StoreContract:
         assert [e.seq for e in stored] == list(range(1, 151))
         assert len({e.id for e in stored}) == 150
 
+    async def test_every_read_sees_the_appends_acknowledged_before_it_while_many_devices_sync(self, store: Store):
+        """Read-your-writes under load: 40 devices each append then read back, all at once (a store whose
+        readers keep an old snapshot open between awaits fails this)."""
+        accounts = [await new_account(store, f"user{n}@example.org") for n in range(40)]
+        missed = []
+
+        async def device(n: int, account, phone) -> None:
+            for k in range(8):
+                result = await store.append(account.id, phone.id, [meeting(f"d{n}-{k}-{i}") for i in range(5)], NOW)
+                pulled = await store.read(account.id, after=result.last_seq - 5)
+                last = await store.last_seq(account.id)
+                if [e.id for e in pulled] != [f"d{n}-{k}-{i}" for i in range(5)] or last != result.last_seq:
+                    missed.append((n, k, result.last_seq, len(pulled), last))
+
+        await asyncio.gather(*(device(n, account, phone) for n, (account, phone) in enumerate(accounts)))
+        assert missed == [], f"{len(missed)} reads did not see an acknowledged append, e.g. {missed[:3]}"
+
     async def test_concurrent_resends_of_one_event_store_it_once(self, store: Store):
         account, device = await new_account(store)
         results = await asyncio.gather(*(store.append(account.id, device.id, [meeting("e1")], NOW) for _ in range(20)))
