@@ -1,0 +1,333 @@
+"""The scale-out store: PostgreSQL through an asyncpg pool, for several server instances on one database.
+
+Each append is one transaction that first locks the account's row (`FOR NO KEY UPDATE`), so appends to one
+account from any number of instances take turns and each numbers its events after the last committed seq:
+gapless, and an id re-sent at the same moment by another instance is answered as a duplicate, never stored
+twice. The database itself refuses to update, delete or truncate events (triggers), except the rows of an
+account being erased (its `erasing` flag, as in SQLite). A digest is claimed by `INSERT ... ON CONFLICT DO
+UPDATE ... WHERE` the claim is stale: PostgreSQL locks the claim's row, so one instance wins it.
+
+Durability is PostgreSQL's: an append is acknowledged once its COMMIT returns, with the default
+`synchronous_commit = on` (leave it on: off would lose acknowledged events in a crash).
+
+Every append also announces itself inside its transaction: `NOTIFY merci_events` with
+`{"account": id, "last_seq": n}`, delivered to listeners only if it commits. No instance listens today:
+the read cache (server/projections.py) checks the account's last seq on every read and the digest scheduler
+reads every subscribed account's last seq on each pass, so both are right across instances without it; a
+listener is for a future consumer that waits for news (a long-poll or server-sent events).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from urllib.parse import urlsplit
+
+import asyncpg
+import msgspec
+
+from events import Event, decode_event
+
+from .contract import Account, AccountExists, AppendResult, Device, Dispatch, Store, StoreError, Subscription
+from .migrations import POSTGRES_MIGRATIONS
+from .sqlite import ERASED_WITH_ACCOUNT, _body
+
+CHANNEL = "merci_events"
+"""The NOTIFY channel on which each committed append is announced."""
+
+MIGRATING = int.from_bytes(b"merci/mg", "big")
+"""Advisory lock held while migrating: instances starting together migrate one after the other."""
+SUBSCRIBING = int.from_bytes(b"merci/sb", "big")
+"""Advisory lock held while saving a subscription: an endpoint moves between devices in one piece."""
+
+_server_fields = msgspec.structs.replace
+_payload = msgspec.json.Encoder()
+
+_LAST_AND_STORED = """
+SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = $1),
+       ARRAY(SELECT id FROM events WHERE account_id = $1 AND id = ANY($2::text[]))
+"""
+"""The account's last seq and which of the given ids it holds already: one round trip."""
+
+_INSERT = f"""
+WITH stored AS (
+    INSERT INTO events (account_id, seq, id, type, recorded_at, device, body)
+    SELECT $1::text, r.seq, r.id, r.type, $2::timestamptz, $3::text, r.body
+    FROM unnest($4::bigint[], $5::text[], $6::text[], $7::bytea[]) AS r (seq, id, type, body)
+)
+SELECT pg_notify('{CHANNEL}', $8::text)
+"""
+"""Every new event of an append in one statement (arrays, not a round trip per event), and its announcement."""
+
+
+def describe(dsn: str) -> str:
+    """Where a database URL points (user@host:port/database), without its password, for messages."""
+    url = urlsplit(dsn)
+    user = f"{url.username}@" if url.username else ""
+    return f"{user}{url.hostname or 'localhost'}:{url.port or 5432}{url.path or '/'}"
+
+
+class PostgresStore(Store):
+    """The store in one PostgreSQL database, shared by every instance pointed at it."""
+
+    def __init__(self, dsn: str, *, min_connections: int = 1, max_connections: int = 10):
+        self.dsn = dsn
+        self.min_connections = min_connections
+        self.max_connections = max_connections
+        self._pool: asyncpg.Pool | None = None
+
+    # --- life cycle -------------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        try:
+            pool = await asyncpg.create_pool(self.dsn, min_size=self.min_connections, max_size=self.max_connections)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise StoreError(f"cannot connect to PostgreSQL at {describe(self.dsn)}: {exc}") from None
+        try:
+            async with pool.acquire() as conn:
+                await self._migrate(conn)
+        except BaseException:
+            await pool.close()
+            raise
+        self._pool = pool
+
+    async def _migrate(self, conn: asyncpg.Connection) -> None:
+        """Bring the schema to the latest version, one transaction per migration, under an advisory lock so
+        that instances starting at once do it once."""
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATING)
+        try:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS merci_schema ("
+                " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            version = await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM merci_schema")
+            if version > len(POSTGRES_MIGRATIONS):
+                raise StoreError(f"the database {describe(self.dsn)} has schema version {version}, newer than this "
+                                 f"server knows ({len(POSTGRES_MIGRATIONS)}): upgrade Merci")
+            for number, script in enumerate(POSTGRES_MIGRATIONS[version:], start=version + 1):
+                async with conn.transaction():
+                    await conn.execute(script)
+                    await conn.execute("INSERT INTO merci_schema (version) VALUES ($1)", number)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATING)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()  # waits for the connections in use, so a running append finishes
+            self._pool = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise StoreError("the store is not open")
+        return self._pool
+
+    # --- accounts and devices ---------------------------------------------------------------------
+
+    async def create_account(self, email: str, password_hash: str, now: dt.datetime) -> Account:
+        account = Account(uuid.uuid4().hex, email, password_hash, now)
+        try:
+            await self.pool.execute(
+                "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+                account.id, email, password_hash, now,
+            )
+        except asyncpg.UniqueViolationError:
+            raise AccountExists(email) from None
+        return account
+
+    async def account_by_email(self, email: str) -> Account | None:
+        return await self._account("lower(email) = lower($1)", email)
+
+    async def get_account(self, account_id: str) -> Account | None:
+        return await self._account("id = $1", account_id)
+
+    async def _account(self, where: str, value: str) -> Account | None:
+        row = await self.pool.fetchrow(f"SELECT id, email, password_hash, created_at FROM accounts WHERE {where}", value)
+        return Account(*row) if row else None
+
+    async def set_password(self, account_id: str, password_hash: str) -> None:
+        await self.pool.execute("UPDATE accounts SET password_hash = $2 WHERE id = $1", account_id, password_hash)
+
+    async def erase_account(self, account_id: str) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            # Taking the account's row first also waits for an append to it that is under way.
+            await conn.execute("UPDATE accounts SET erasing = true WHERE id = $1", account_id)
+            for table in ERASED_WITH_ACCOUNT:
+                await conn.execute(f"DELETE FROM {table} WHERE account_id = $1", account_id)
+            await conn.execute("DELETE FROM accounts WHERE id = $1", account_id)
+
+    async def add_device(self, account_id: str, name: str, token_hash: bytes, now: dt.datetime) -> Device:
+        device = Device(uuid.uuid4().hex, account_id, name, now, None)
+        await self.pool.execute(
+            "INSERT INTO devices (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+            device.id, account_id, name, token_hash, now,
+        )
+        return device
+
+    async def device_by_token(self, token_hash: bytes) -> Device | None:
+        row = await self.pool.fetchrow(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE token_hash = $1", token_hash)
+        return Device(*row) if row else None
+
+    async def list_devices(self, account_id: str) -> list[Device]:
+        rows = await self.pool.fetch(
+            f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE account_id = $1 ORDER BY created_at, added", account_id
+        )
+        return [Device(*row) for row in rows]
+
+    async def revoke_device(self, account_id: str, device_id: str) -> bool:
+        removed = await self.pool.fetchval(
+            "DELETE FROM devices WHERE id = $1 AND account_id = $2 RETURNING true", device_id, account_id
+        )
+        return bool(removed)
+
+    async def mark_seen(self, device_id: str, now: dt.datetime) -> None:
+        await self.pool.execute("UPDATE devices SET last_seen_at = $2 WHERE id = $1", device_id, now)
+
+    # --- the event log ----------------------------------------------------------------------------
+
+    async def append(self, account_id: str, device_id: str | None, events: list[Event], now: dt.datetime) -> AppendResult:
+        if not events:
+            return AppendResult([], [], await self.last_seq(account_id))
+        ids = [event.id for event in events]
+        # READ COMMITTED whatever the database's default: each statement after the lock must see what the
+        # appends that held it before committed (a snapshot from before the wait would reuse their seqs).
+        async with self.pool.acquire() as conn, conn.transaction(isolation="read_committed"):
+            locked = await conn.fetchval("SELECT true FROM accounts WHERE id = $1 FOR NO KEY UPDATE", account_id)
+            if locked is None:
+                raise StoreError(f"there is no account {account_id} (erased?): nothing stored")
+            last, stored = await conn.fetchrow(_LAST_AND_STORED, account_id, ids)
+            seen = set(stored)
+            accepted, duplicates, seqs, types, bodies = [], [], [], [], []
+            for event in events:
+                if event.id in seen:
+                    duplicates.append(event.id)
+                    continue
+                seen.add(event.id)
+                last += 1
+                accepted.append(event.id)
+                seqs.append(last)
+                types.append(event.__struct_config__.tag)
+                bodies.append(_body(event))
+            if accepted:
+                announcement = _payload.encode({"account": account_id, "last_seq": last}).decode()
+                await conn.execute(_INSERT, account_id, now, device_id, seqs, accepted, types, bodies, announcement)
+        return AppendResult(accepted, duplicates, last)
+
+    async def read(self, account_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
+        rows = await self.pool.fetch(
+            "SELECT seq, recorded_at, device, body FROM events WHERE account_id = $1 AND seq > $2"
+            " ORDER BY seq LIMIT $3",
+            account_id, after, limit,
+        )
+        return [
+            _server_fields(decode_event(body), seq=seq, recorded_at=recorded, device=device)
+            for seq, recorded, device, body in rows
+        ]
+
+    async def last_seq(self, account_id: str) -> int:
+        return await self.pool.fetchval("SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = $1", account_id)
+
+    # --- web push ---------------------------------------------------------------------------------
+
+    async def save_subscription(
+        self, account_id: str, device_id: str, endpoint: str, p256dh: str, auth: str, now: dt.datetime
+    ) -> Subscription:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", SUBSCRIBING)
+            await conn.execute(
+                "DELETE FROM push_subscriptions WHERE device_id = $1 AND endpoint <> $2", device_id, endpoint
+            )
+            held = await conn.fetchrow(
+                "SELECT id, account_id, device_id FROM push_subscriptions WHERE endpoint = $1", endpoint
+            )
+            if held is not None and (held["account_id"], held["device_id"]) == (account_id, device_id):
+                await conn.execute("UPDATE push_subscriptions SET p256dh = $2, auth = $3 WHERE id = $1",
+                                   held["id"], p256dh, auth)
+                subscription_id = held["id"]
+            else:
+                if held is not None:  # the browser's endpoint now belongs to another device or account
+                    await conn.execute("DELETE FROM push_subscriptions WHERE id = $1", held["id"])
+                subscription_id = uuid.uuid4().hex
+                await conn.execute(
+                    "INSERT INTO push_subscriptions (id, account_id, device_id, endpoint, p256dh, auth, created_at)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    subscription_id, account_id, device_id, endpoint, p256dh, auth, now,
+                )
+            row = await conn.fetchrow(
+                f"SELECT {_SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE id = $1", subscription_id
+            )
+        return Subscription(*row)
+
+    async def list_subscriptions(self, account_id: str) -> list[Subscription]:
+        rows = await self.pool.fetch(
+            f"SELECT {_SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE account_id = $1 ORDER BY created_at, added",
+            account_id,
+        )
+        return [Subscription(*row) for row in rows]
+
+    async def remove_subscription(self, account_id: str, subscription_id: str) -> bool:
+        removed = await self.pool.fetchval(
+            "DELETE FROM push_subscriptions WHERE id = $1 AND account_id = $2 RETURNING true",
+            subscription_id, account_id,
+        )
+        return bool(removed)
+
+    async def record_delivery(
+        self, subscription_id: str, now: dt.datetime, *, digest_day: dt.date | None = None, failure: str | None = None
+    ) -> None:
+        if failure is None:
+            await self.pool.execute(
+                "UPDATE push_subscriptions SET last_sent_at = $2, last_digest_day = COALESCE($3, last_digest_day)"
+                " WHERE id = $1",
+                subscription_id, now, digest_day,
+            )
+        else:
+            await self.pool.execute(
+                "UPDATE push_subscriptions SET last_failure_at = $2, last_failure = $3 WHERE id = $1",
+                subscription_id, now, failure,
+            )
+
+    async def subscribed_accounts(self) -> list[tuple[str, int]]:
+        rows = await self.pool.fetch(
+            "SELECT s.account_id, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.account_id = s.account_id)"
+            " FROM (SELECT DISTINCT account_id FROM push_subscriptions) s"
+        )
+        return [(account_id, last) for account_id, last in rows]
+
+    async def claim_dispatch(
+        self, account_id: str, day: dt.date, claimer: str, now: dt.datetime, stale_before: dt.datetime
+    ) -> bool:
+        # A concurrent claim of the same (account, day) waits for the row the first one inserted or locked,
+        # then sees it committed: the WHERE is checked against that, so only one claimer gets a row back.
+        claimed = await self.pool.fetchval(
+            "INSERT INTO push_dispatches (account_id, day, claimed_by, claimed_at) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (account_id, day) DO UPDATE SET claimed_by = excluded.claimed_by,"
+            " claimed_at = excluded.claimed_at"
+            " WHERE push_dispatches.status = 'claimed' AND push_dispatches.claimed_at < $5"
+            " RETURNING true",
+            account_id, day, claimer, now, stale_before,
+        )
+        return bool(claimed)
+
+    async def finish_dispatch(
+        self, account_id: str, day: dt.date, status: str, items: int | None, now: dt.datetime
+    ) -> None:
+        await self.pool.execute(
+            "UPDATE push_dispatches SET status = $3, items = $4, finished_at = $5 WHERE account_id = $1 AND day = $2",
+            account_id, day, status, items, now,
+        )
+
+    async def get_dispatch(self, account_id: str, day: dt.date) -> Dispatch | None:
+        row = await self.pool.fetchrow(
+            "SELECT claimed_by, claimed_at, status, items, finished_at FROM push_dispatches"
+            " WHERE account_id = $1 AND day = $2",
+            account_id, day,
+        )
+        return Dispatch(account_id, day, *row) if row else None
+
+
+_DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"
+_SUBSCRIPTION_COLUMNS = (
+    "id, account_id, device_id, endpoint, p256dh, auth, created_at, last_sent_at, last_digest_day,"
+    " last_failure_at, last_failure"
+)
