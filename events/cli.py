@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="address to listen on (MERCI_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (MERCI_PORT, default 8000)")
     serve.add_argument("--data", default=None, help="data folder: database and keys (MERCI_DATA, default ./data)")
+    serve.add_argument("--database-url", default=None, metavar="URL",
+                       help="postgresql://user:password@host:port/database to share with other instances, instead "
+                            "of SQLite in the data folder (MERCI_DATABASE_URL)")
     serve.set_defaults(run=_serve)
     return parser
 
@@ -174,7 +177,7 @@ def _serve(args: argparse.Namespace) -> int:
         from server.main import serve
     except ImportError as exc:  # pragma: no cover - the server ships with the package
         raise CliError(f"the server is not available: {exc}") from None
-    return serve(host=args.host, port=args.port, data=args.data)
+    return serve(host=args.host, port=args.port, data=args.data, database_url=args.database_url)
 
 
 def _pct(value: float | None) -> str:

@@ -23,12 +23,21 @@ from .store.contract import Store
 VERSION = "0.1.0"
 
 
-def create_app(settings: Settings, store: Store | None = None) -> Litestar:
-    """The Merci server on `store` (default: SQLite in the settings' data folder)."""
-    if store is None:
-        from .store.sqlite import SQLiteStore
+def store_for(settings: Settings) -> Store:
+    """The store the settings name: the PostgreSQL database at `database_url`, else SQLite in the data folder."""
+    if settings.database_url:
+        from .store.postgres import PostgresStore
 
-        store = SQLiteStore(settings.database)
+        return PostgresStore(settings.database_url)
+    from .store.sqlite import SQLiteStore
+
+    return SQLiteStore(settings.database)
+
+
+def create_app(settings: Settings, store: Store | None = None) -> Litestar:
+    """The Merci server on `store` (default: the one the settings name, see `store_for`)."""
+    if store is None:
+        store = store_for(settings)
     passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
     services = Services.build(settings, store, passwords)
     reminders = Reminders(settings, store, services.projections)

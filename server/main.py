@@ -9,16 +9,17 @@ import uvicorn
 
 from .app import create_app
 from .requestlog import configure_logging
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, describe_database
 
 log = logging.getLogger("merci.server")
 
 
-def serve(host: str | None = None, port: int | None = None, data: str | None = None) -> int:
+def serve(host: str | None = None, port: int | None = None, data: str | None = None,
+          database_url: str | None = None) -> int:
     """Serve until interrupted; the exit code: 2 for bad settings, 1 if it cannot start, else 0 (uvicorn
     re-raises SIGTERM/SIGINT after its graceful shutdown, so a signalled process reports that signal)."""
     try:
-        settings = Settings.from_env(host=host, port=port, data=data)
+        settings = Settings.from_env(host=host, port=port, data=data, database_url=database_url)
     except SettingsError as exc:
         print(f"merci: {exc}", file=sys.stderr)
         return 2
@@ -34,7 +35,9 @@ def serve(host: str | None = None, port: int | None = None, data: str | None = N
         lifespan="on", server_header=False, timeout_graceful_shutdown=10,
     )
     server = uvicorn.Server(config)
-    log.info("Merci starting on http://%s:%s (data in %s)", settings.host, settings.port, settings.data.resolve())
+    database = f"PostgreSQL at {describe_database(settings.database_url)}" if settings.database_url else "SQLite"
+    log.info("Merci starting on http://%s:%s (%s, data in %s)", settings.host, settings.port, database,
+             settings.data.resolve())
     try:
         server.run()
     except SystemExit as exc:  # uvicorn exits this way when it cannot start (e.g. the port is taken)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import msgspec
 from msgspec import Meta, Struct
@@ -39,7 +40,10 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
     port: Annotated[int, Meta(ge=0, le=65535)] = 8000
     data: Path = Path("data")
-    """The data folder: the SQLite database and keys. Created if missing."""
+    """The data folder: the SQLite database (unless `database_url` is set) and keys. Created if missing."""
+    database_url: str = ""
+    """Empty: SQLite in the data folder. `postgresql://user:password@host:port/database`: that PostgreSQL
+    database, which several instances can share (the schema is made or migrated on start)."""
 
     max_body_bytes: Positive = 1 << 20
     """Largest JSON request body (sync included)."""
@@ -89,6 +93,10 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     push_concurrency: Positive = 32
     """Requests in flight at once to each push service (one keep-alive connection each)."""
 
+    def __post_init__(self) -> None:
+        if self.database_url:
+            _check_database_url(self.database_url)
+
     @property
     def database(self) -> Path:
         return self.data / DATABASE_FILE
@@ -111,6 +119,30 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
             return msgspec.convert(raw, cls, strict=False, dec_hook=_path)
         except msgspec.ValidationError as exc:
             raise SettingsError(_explain(str(exc))) from None
+
+
+def describe_database(url: str) -> str:
+    """Where a database URL points (user@host:port/database), without its password, for messages."""
+    parts = urlsplit(url)
+    user = f"{parts.username}@" if parts.username else ""
+    return f"{user}{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path or '/'}"
+
+
+def _check_database_url(url: str) -> None:
+    """Refuse, at start, a database URL that no store could use; the message never repeats the URL, which may
+    hold a password."""
+    where = f"{PREFIX}DATABASE_URL (or --database-url)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError if the port is not a number in range
+    except ValueError as exc:
+        raise ValueError(f"{where}: not a usable URL ({exc})") from None
+    if parts.scheme not in ("postgresql", "postgres"):
+        scheme = f"'{parts.scheme}:'" if parts.scheme else "no scheme"
+        raise ValueError(f"{where}: expected postgresql://user:password@host:port/database (or nothing, for "
+                         f"SQLite in the data folder), got a URL with {scheme}")
+    if not parts.path.strip("/"):
+        raise ValueError(f"{where}: the URL names no database (postgresql://user@host:port/DATABASE)")
 
 
 def _path(kind: type, value: Any) -> Any:

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from urllib.parse import urlsplit
 
 import asyncpg
 import msgspec
 
 from events import Event, decode_event
 
+from ..settings import describe_database
 from .contract import Account, AccountExists, AppendResult, Device, Dispatch, Store, StoreError, Subscription
 from .migrations import POSTGRES_MIGRATIONS
 from .sqlite import ERASED_WITH_ACCOUNT, _body
@@ -60,13 +60,6 @@ SELECT pg_notify('{CHANNEL}', $8::text)
 """Every new event of an append in one statement (arrays, not a round trip per event), and its announcement."""
 
 
-def describe(dsn: str) -> str:
-    """Where a database URL points (user@host:port/database), without its password, for messages."""
-    url = urlsplit(dsn)
-    user = f"{url.username}@" if url.username else ""
-    return f"{user}{url.hostname or 'localhost'}:{url.port or 5432}{url.path or '/'}"
-
-
 class PostgresStore(Store):
     """The store in one PostgreSQL database, shared by every instance pointed at it."""
 
@@ -82,7 +75,7 @@ class PostgresStore(Store):
         try:
             pool = await asyncpg.create_pool(self.dsn, min_size=self.min_connections, max_size=self.max_connections)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise StoreError(f"cannot connect to PostgreSQL at {describe(self.dsn)}: {exc}") from None
+            raise StoreError(f"cannot connect to PostgreSQL at {describe_database(self.dsn)}: {exc}") from None
         try:
             async with pool.acquire() as conn:
                 await self._migrate(conn)
@@ -102,7 +95,7 @@ class PostgresStore(Store):
             )
             version = await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM merci_schema")
             if version > len(POSTGRES_MIGRATIONS):
-                raise StoreError(f"the database {describe(self.dsn)} has schema version {version}, newer than this "
+                raise StoreError(f"the database {describe_database(self.dsn)} has schema version {version}, newer than this "
                                  f"server knows ({len(POSTGRES_MIGRATIONS)}): upgrade Merci")
             for number, script in enumerate(POSTGRES_MIGRATIONS[version:], start=version + 1):
                 async with conn.transaction():
