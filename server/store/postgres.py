@@ -45,9 +45,12 @@ _payload = msgspec.json.Encoder()
 
 _LAST_AND_STORED = """
 SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = $1),
-       ARRAY(SELECT id FROM events WHERE account_id = $1 AND id = ANY($2::text[]))
+       ARRAY(SELECT r.id FROM unnest($2::text[]) AS r (id)
+             WHERE EXISTS (SELECT FROM events e WHERE e.account_id = $1 AND e.id = r.id))
 """
-"""The account's last seq and which of the given ids it holds already: one round trip."""
+"""The account's last seq and which of the given ids it holds already: one round trip. One index probe per
+id given (`id = ANY(...)` was planned as a scan of the account's events while the table had no statistics
+yet, 5x slower at 20,000 events)."""
 
 _INSERT = f"""
 WITH stored AS (
