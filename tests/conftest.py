@@ -18,10 +18,14 @@ async def _admin(statement: str) -> None:
     try:
         conn = await asyncpg.connect(POSTGRES, timeout=10)
     except (OSError, asyncpg.PostgresError) as exc:
+        unreachable = exc
+    else:
+        unreachable = None
+    if unreachable is not None:
         # A failure, never a skip: CI starts PostgreSQL (.ci/run), so a silent skip would hide a broken backend.
         pytest.fail(f"PostgreSQL is needed by the tests marked `postgres` and is not reachable at {POSTGRES} "
-                    f"({exc}); start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) "
-                    f"or point MERCI_TEST_POSTGRES at one", pytrace=False)
+                    f"({unreachable}); start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main "
+                    f"start) or point MERCI_TEST_POSTGRES at one", pytrace=False)
     try:
         await conn.execute(statement)
     finally:
