@@ -46,6 +46,17 @@ export function t(key, vars = {}) {
 
 // --- dates ------------------------------------------------------------------------------------------
 
+const formats = new Map();
+
+/** An Intl formatter, made once per kind, locale and options: making one costs far more than using it (a
+ * screen formats hundreds of dates, and model.today() asks for one each time it is read). */
+export function intl(Kind, tag, options) {
+  const key = `${Kind.name} ${tag} ${JSON.stringify(options)}`;
+  let found = formats.get(key);
+  if (found === undefined) formats.set(key, found = new Kind(tag, options));
+  return found;
+}
+
 function dayToDate(day) {
   const [y, m, d] = day.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d, 12));
@@ -53,19 +64,19 @@ function dayToDate(day) {
 
 /** A local date 'YYYY-MM-DD' as the person reads it: "ven. 13 mai" / "Fri 13 May". */
 export function formatDay(day, { year = false, weekday = true } = {}) {
-  return new Intl.DateTimeFormat(locale, {
+  return intl(Intl.DateTimeFormat, locale, {
     timeZone: 'UTC', weekday: weekday ? 'short' : undefined, day: 'numeric', month: 'short',
     year: year ? 'numeric' : undefined,
   }).format(dayToDate(day));
 }
 
 export function formatLongDay(day) {
-  return new Intl.DateTimeFormat(locale, { timeZone: 'UTC', dateStyle: 'full' }).format(dayToDate(day));
+  return intl(Intl.DateTimeFormat, locale, { timeZone: 'UTC', dateStyle: 'full' }).format(dayToDate(day));
 }
 
 /** An instant (an event's `at`) in the account's time zone. */
 export function formatInstant(at, timeZone) {
-  return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(at));
+  return intl(Intl.DateTimeFormat, locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(at));
 }
 
 /** Whole days from `from` to `to` (both 'YYYY-MM-DD'). */
@@ -81,13 +92,12 @@ export function addDays(day, n) {
 
 /** "today", "tomorrow", "in 3 days", "2 days ago" (or French), from `today`. */
 export function relativeDay(day, today) {
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
-  return rtf.format(daysBetween(today, day), 'day');
+  return intl(Intl.RelativeTimeFormat, locale, { numeric: 'auto' }).format(daysBetween(today, day), 'day');
 }
 
 /** Today's date in `timeZone`, as 'YYYY-MM-DD'. */
 export function todayIn(timeZone, now = new Date()) {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+  const parts = intl(Intl.DateTimeFormat, 'en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
     .formatToParts(now);
   const get = (type) => parts.find((p) => p.type === type).value;
   return `${get('year')}-${get('month')}-${get('day')}`;
@@ -96,5 +106,5 @@ export function todayIn(timeZone, now = new Date()) {
 export function percent(value) {
   return value === null || value === undefined
     ? '—'
-    : new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(value);
+    : intl(Intl.NumberFormat, locale, { style: 'percent', maximumFractionDigits: 0 }).format(value);
 }

@@ -1,10 +1,10 @@
 /** An obligation as people read it (what, to whom, when) and the events its actions record. */
 
 import { h } from './dom.js';
-import { t, formatDay, relativeDay, daysBetween, locale } from './i18n.js';
+import { t, formatDay, relativeDay, daysBetween, locale, intl } from './i18n.js';
 import * as model from './model.js';
 
-const longDate = (day) => new Intl.DateTimeFormat(locale, { timeZone: 'UTC', dateStyle: 'long' })
+const longDate = (day) => intl(Intl.DateTimeFormat, locale, { timeZone: 'UTC', dateStyle: 'long' })
   .format(new Date(`${day}T12:00:00Z`));
 
 /** The local date of the event that created the obligation (the meeting, the job found…). */
