@@ -30,6 +30,7 @@ pytestmark = [
 SUBJECT = "mailto:ops@merci.example"
 NOTIFICATIONS = """async () => (await self.registration.getNotifications()).map(n => ({
   title: n.title, body: n.body, tag: n.tag, actions: n.actions.map(a => a.action), data: n.data }))"""
+LATEST_SHOWN = "async () => Math.max(0, ...(await self.registration.getNotifications()).map(n => n.timestamp))"
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,8 @@ class Phone(Device):
 
     def __init__(self, browser, server: MerciServer, init_script: str | None = None):
         super().__init__(browser, server)
+        self._cdp = None
+        self._registrations: list[dict] = []
         self.context.grant_permissions(["notifications"], origin=server.url)
         if init_script:
             self.context.add_init_script(init_script)
@@ -72,28 +75,44 @@ class Phone(Device):
         return self.context.service_workers[0]
 
     def deliver_push(self, payload: bytes) -> None:
-        """A push message to the real service worker, through the DevTools protocol."""
-        cdp = self.context.new_cdp_session(self.page)
-        registrations: list[dict] = []
-        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
-        cdp.send("ServiceWorker.enable")
+        """A push message to the real service worker, through the DevTools protocol.
+
+        Only once the worker is active and controls the page: a message for a registration whose worker is
+        still installing (precaching the shell, slow on a busy machine) is dropped without a word. And the
+        DevTools session stays attached until the phone is closed: detached right after
+        `deliverPushMessage`, Chromium sometimes dropped the message before the worker handled it."""
+        self.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        if self._cdp is None:
+            self._cdp = self.context.new_cdp_session(self.page)
+            self._cdp.on("ServiceWorker.workerRegistrationUpdated",
+                         lambda event: self._registrations.extend(event["registrations"]))
+            self._cdp.send("ServiceWorker.enable")
         for _ in range(50):
-            found = [r for r in registrations if r["scopeURL"].startswith(self.server.url) and not r.get("isDeleted")]
+            found = [r for r in self._registrations
+                     if r["scopeURL"].startswith(self.server.url) and not r.get("isDeleted")]
             if found:
                 break
             self.page.wait_for_timeout(20)
-        cdp.send("ServiceWorker.deliverPushMessage", {
-            "origin": self.server.url, "registrationId": found[0]["registrationId"], "data": payload.decode(),
-        })
-        cdp.detach()
+        before = self.worker.evaluate(LATEST_SHOWN)
+        for _ in range(3):
+            self._cdp.send("ServiceWorker.deliverPushMessage", {
+                "origin": self.server.url, "registrationId": found[-1]["registrationId"], "data": payload.decode(),
+            })
+            for _ in range(40):
+                if self.worker.evaluate(LATEST_SHOWN) > before:
+                    return
+                self.page.wait_for_timeout(50)
+        raise AssertionError("three push messages delivered through DevTools, and the worker showed no notification")
 
-    def notifications(self, count: int = 1) -> list[dict]:
-        for _ in range(100):
-            shown = self.worker.evaluate(NOTIFICATIONS)
-            if len(shown) >= count:
-                return shown
-            self.page.wait_for_timeout(50)
-        return shown
+    def close(self) -> None:
+        if self._cdp is not None:
+            self._cdp.detach()
+            self._cdp = None
+        super().close()
+
+    def notifications(self) -> list[dict]:
+        """The notifications shown now (`deliver_push` returns once the worker has shown its message)."""
+        return self.worker.evaluate(NOTIFICATIONS)
 
 
 def reaches_the_server(server: MerciServer, token: str, event_id: str, timeout: float = 40) -> dict:
@@ -173,7 +192,6 @@ def test_the_digest_is_shown_and_done_from_it_is_recorded_offline_then_synced(br
         assert (shown["title"], shown["body"], shown["tag"]) == ("Merci", digest.text, "merci-digest")
         assert shown["actions"] == ["done", "snooze"]
         phone.deliver_push(digest.payload)  # a retried digest replaces the one shown
-        phone.page.wait_for_timeout(200)
         assert len(phone.notifications()) == 1
 
         card = phone.page.locator('li.card[data-obligation="thank:m-herve:c-herve"]')
