@@ -1,26 +1,34 @@
 """The scale-out store: PostgreSQL through an asyncpg pool, for several server instances on one database.
 
-Each append is one transaction that first locks the account's row (`FOR NO KEY UPDATE`), so appends to one
-account from any number of instances take turns and each numbers its events after the last committed seq:
-gapless, and an id re-sent at the same moment by another instance is answered as a duplicate, never stored
-twice. The database itself refuses to update, delete or truncate events (triggers), except the rows of an
-account being erased (its `erasing` flag, as in SQLite). A digest is claimed by `INSERT ... ON CONFLICT DO
-UPDATE ... WHERE` the claim is stale: PostgreSQL locks the claim's row, so one instance wins it.
+Appends lock their account's row (`FOR NO KEY UPDATE`), so appends to one account from any number of
+instances take turns and each numbers its events after the last committed seq: gapless, and an id re-sent
+at the same moment through another instance is answered as a duplicate, never stored twice. Within one
+instance, appends waiting at the same moment share one transaction (group commit, as the SQLite writer
+does): one lock query, one look-up and one INSERT for all of them, the accounts' rows locked in id order
+so that two instances' groups never deadlock. The database itself refuses to update, delete or truncate
+events (triggers), except the rows of an account being erased (its `erasing` flag, as in SQLite). A digest
+is claimed by `INSERT ... ON CONFLICT DO UPDATE ... WHERE` the claim is stale: PostgreSQL locks the claim's
+row, so one instance wins it.
 
 Durability is PostgreSQL's: an append is acknowledged once its COMMIT returns, with the default
 `synchronous_commit = on` (leave it on: off would lose acknowledged events in a crash).
 
-Every append also announces itself inside its transaction: `NOTIFY merci_events` with
-`{"account": id, "last_seq": n}`, delivered to listeners only if it commits. No instance listens today:
+Every transaction that stores events announces them: `NOTIFY merci_events` with `{"account": id,
+"last_seq": n}` for each account, delivered to listeners only once it commits. No instance listens today:
 the read cache (server/projections.py) checks the account's last seq on every read and the digest scheduler
 reads every subscribed account's last seq on each pass, so both are right across instances without it; a
-listener is for a future consumer that waits for news (a long-poll or server-sent events).
+listener is for a future consumer that waits for news (a long-poll or server-sent events). It has a price:
+PostgreSQL serializes the commits of notifying transactions (one lock for the whole cluster, held until the
+commit is flushed), which halved the commits per second of 100 concurrent appenders on 100 accounts in
+bench/store.py; the group commit above is what keeps that from mattering.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 import asyncpg
 import msgspec
@@ -43,24 +51,44 @@ SUBSCRIBING = int.from_bytes(b"merci/sb", "big")
 _server_fields = msgspec.structs.replace
 _payload = msgspec.json.Encoder()
 
+_LOCK_ACCOUNTS = "SELECT id FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE"
+"""The rows of the accounts a group appends to, locked in id order, so that two groups
+never wait for each other in a cycle."""
+
 _LAST_AND_STORED = """
-SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = $1),
-       ARRAY(SELECT r.id FROM unnest($2::text[]) AS r (id)
-             WHERE EXISTS (SELECT FROM events e WHERE e.account_id = $1 AND e.id = r.id))
+SELECT a.id, (SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = a.id),
+       ARRAY(SELECT r.id FROM unnest($2::text[], $3::text[]) AS r (account_id, id)
+             WHERE r.account_id = a.id
+               AND EXISTS (SELECT FROM events e WHERE e.account_id = a.id AND e.id = r.id))
+FROM unnest($1::text[]) AS a (id)
 """
-"""The account's last seq and which of the given ids it holds already: one round trip. One index probe per
-id given (`id = ANY(...)` was planned as a scan of the account's events while the table had no statistics
-yet, 5x slower at 20,000 events)."""
+"""Each account's last seq and which of the ids given for it are stored already: one round trip for the
+group. One index probe per id given (`id = ANY(...)` was planned as a scan of the account's events while the
+table had no statistics yet, 5x slower at 20,000 events)."""
 
 _INSERT = f"""
 WITH stored AS (
     INSERT INTO events (account_id, seq, id, type, recorded_at, device, body)
-    SELECT $1::text, r.seq, r.id, r.type, $2::timestamptz, $3::text, r.body
-    FROM unnest($4::bigint[], $5::text[], $6::text[], $7::bytea[]) AS r (seq, id, type, body)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[],
+                         $7::bytea[])
 )
-SELECT pg_notify('{CHANNEL}', $8::text)
+SELECT pg_notify('{CHANNEL}', announcement) FROM unnest($8::text[]) AS announcement
 """
-"""Every new event of an append in one statement (arrays, not a round trip per event), and its announcement."""
+"""Every new event of a group in one statement (arrays, not a round trip per event), and the announcements."""
+
+MAX_GROUP = 200
+"""At most this many appends share one transaction (bounded latency for the first of them)."""
+
+
+@dataclass(slots=True)
+class _Append:
+    """An append waiting for the instance's writer."""
+
+    account_id: str
+    device_id: str | None
+    events: list[Event]
+    now: dt.datetime
+    future: asyncio.Future[AppendResult]
 
 
 class PostgresStore(Store):
@@ -71,6 +99,9 @@ class PostgresStore(Store):
         self.min_connections = min_connections
         self.max_connections = max_connections
         self._pool: asyncpg.Pool | None = None
+        self._pending: list[_Append] = []
+        self._writer: asyncio.Task | None = None
+        """Writes the pending appends, a group per transaction, while there are some."""
 
     # --- life cycle -------------------------------------------------------------------------------
 
@@ -108,6 +139,8 @@ class PostgresStore(Store):
             await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATING)
 
     async def close(self) -> None:
+        if self._writer is not None:
+            await self._writer
         if self._pool is not None:
             await self._pool.close()  # waits for the connections in use, so a running append finishes
             self._pool = None
@@ -184,30 +217,83 @@ class PostgresStore(Store):
     async def append(self, account_id: str, device_id: str | None, events: list[Event], now: dt.datetime) -> AppendResult:
         if not events:
             return AppendResult([], [], await self.last_seq(account_id))
-        ids = [event.id for event in events]
+        future: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Append(account_id, device_id, events, now, future))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_pending(), name="merci-postgres-writer")
+        return await future
+
+    async def _write_pending(self) -> None:
+        """Write the pending appends, a group per transaction, until none is left. If a group's transaction
+        fails, its appends are tried one by one, so that only the failing one fails."""
+        group: list[_Append] = []
+        try:
+            while self._pending:
+                group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+                try:
+                    outcomes = await self._append_group(group)
+                except Exception as exc:  # noqa: BLE001 - every failure is handed back to its caller
+                    if len(group) == 1:
+                        outcomes = [exc]
+                    else:
+                        outcomes = []
+                        for append in group:
+                            try:
+                                outcomes += await self._append_group([append])
+                            except Exception as alone:  # noqa: BLE001
+                                outcomes.append(alone)
+                for append, outcome in zip(group, outcomes):
+                    if append.future.done():  # its caller went away; the append is stored all the same
+                        continue
+                    if isinstance(outcome, Exception):
+                        append.future.set_exception(outcome)
+                    else:
+                        append.future.set_result(outcome)
+        except BaseException:  # cancelled with the event loop: no caller may wait forever
+            for append in self._pending + group:
+                if not append.future.done():
+                    append.future.set_exception(StoreError("the store stopped before this append was stored"))
+            self._pending = []
+            raise
+        finally:
+            self._writer = None
+
+    async def _append_group(self, group: list[_Append]) -> list[AppendResult | StoreError]:
+        """Store the events of the group not stored yet, in one transaction, numbered in the order of the calls."""
+        accounts = sorted({append.account_id for append in group})
         # READ COMMITTED whatever the database's default: each statement after the lock must see what the
-        # appends that held it before committed (a snapshot from before the wait would reuse their seqs).
+        # groups that held it before committed (a snapshot from before the wait would reuse their seqs).
         async with self.pool.acquire() as conn, conn.transaction(isolation="read_committed"):
-            locked = await conn.fetchval("SELECT true FROM accounts WHERE id = $1 FOR NO KEY UPDATE", account_id)
-            if locked is None:
-                raise StoreError(f"there is no account {account_id} (erased?): nothing stored")
-            last, stored = await conn.fetchrow(_LAST_AND_STORED, account_id, ids)
-            seen = set(stored)
-            accepted, duplicates, seqs, types, bodies = [], [], [], [], []
-            for event in events:
-                if event.id in seen:
-                    duplicates.append(event.id)
+            found = [row["id"] for row in await conn.fetch(_LOCK_ACCOUNTS, accounts)]
+            wanted = [(append.account_id, event.id) for append in group for event in append.events]
+            rows = await conn.fetch(_LAST_AND_STORED, found, [a for a, _ in wanted], [i for _, i in wanted])
+            last = {account_id: seq for account_id, seq, _ in rows}
+            seen = {account_id: set(stored) for account_id, _, stored in rows}
+            outcomes: list[AppendResult | StoreError] = []
+            columns: tuple[list, ...] = ([], [], [], [], [], [], [])
+            for append in group:
+                account_id = append.account_id
+                if account_id not in last:
+                    outcomes.append(StoreError(f"there is no account {account_id} (erased?): nothing stored"))
                     continue
-                seen.add(event.id)
-                last += 1
-                accepted.append(event.id)
-                seqs.append(last)
-                types.append(event.__struct_config__.tag)
-                bodies.append(_body(event))
-            if accepted:
-                announcement = _payload.encode({"account": account_id, "last_seq": last}).decode()
-                await conn.execute(_INSERT, account_id, now, device_id, seqs, accepted, types, bodies, announcement)
-        return AppendResult(accepted, duplicates, last)
+                accepted, duplicates = [], []
+                for event in append.events:
+                    if event.id in seen[account_id]:
+                        duplicates.append(event.id)
+                        continue
+                    seen[account_id].add(event.id)
+                    last[account_id] += 1
+                    accepted.append(event.id)
+                    for column, value in zip(columns, (account_id, last[account_id], event.id,
+                                                       event.__struct_config__.tag, append.now, append.device_id,
+                                                       _body(event))):
+                        column.append(value)
+                outcomes.append(AppendResult(accepted, duplicates, last[account_id]))
+            if columns[0]:
+                announcements = [_payload.encode({"account": account_id, "last_seq": last[account_id]}).decode()
+                                 for account_id in dict.fromkeys(columns[0])]
+                await conn.execute(_INSERT, *columns, announcements)
+        return outcomes
 
     async def read(self, account_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
         rows = await self.pool.fetch(

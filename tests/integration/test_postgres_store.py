@@ -124,30 +124,41 @@ async def test_an_unreachable_database_is_a_clear_error_without_the_password():
     assert "s3cret" not in str(refused.value)
 
 
-async def test_appending_to_an_erased_account_stores_nothing(store):
-    account, device = await new_account(store)
-    await store.erase_account(account.id)
+async def test_appending_to_an_erased_account_fails_alone_among_the_appends_sharing_its_transaction(store):
+    erased, erased_phone = await new_account(store, "ana@example.org")
+    live, live_phone = await new_account(store, "bob@example.org")
+    await store.erase_account(erased.id)
 
-    with pytest.raises(StoreError, match="no account"):
-        await store.append(account.id, device.id, [meeting("e1")], NOW)
+    outcomes = await asyncio.gather(
+        *(store.append(live.id, live_phone.id, [meeting(f"e{i}")], NOW) for i in range(5)),
+        store.append(erased.id, erased_phone.id, [meeting("e1")], NOW),
+        return_exceptions=True,
+    )
+
+    assert isinstance(outcomes[-1], StoreError) and "no account" in str(outcomes[-1])
+    assert [o.accepted for o in outcomes[:-1]] == [[f"e{i}"] for i in range(5)]
+    assert await store.last_seq(live.id) == 5 and await store.read(erased.id) == []
 
 
 async def test_two_instances_appending_to_one_account_at_once_stay_gapless_and_store_nothing_twice(store, second_store):
     account, device = await new_account(store)
-    # 60 batches of 20 ids, overlapping by half, sent to one instance or the other, all at once
-    batches = [(store if k % 2 else second_store, range(10 * k, 10 * k + 20)) for k in range(60)]
+    accepted: list[str] = []
 
-    results = await asyncio.gather(
-        *(instance.append(account.id, device.id, [meeting(f"e{i}") for i in ids], NOW) for instance, ids in batches)
-    )
+    async def device_on(instance: PostgresStore, first: int) -> None:
+        """One device: 30 batches of 10 ids one after the other, each overlapping the other device's by half."""
+        for k in range(30):
+            ids = range(first + 10 * k, first + 10 * k + 10)
+            result = await instance.append(account.id, device.id, [meeting(f"e{i}") for i in ids], NOW)
+            assert sorted(result.accepted + result.duplicates) == sorted(f"e{i}" for i in ids)
+            accepted.extend(result.accepted)
 
-    accepted = [event_id for result in results for event_id in result.accepted]
-    assert sorted(accepted) == sorted(f"e{i}" for i in range(610)), "every id accepted exactly once"
-    for (_, ids), result in zip(batches, results):
-        assert sorted(result.accepted + result.duplicates) == sorted(f"e{i}" for i in ids)
+    # A device on each instance, at once: nearly every transaction of one instance overlaps one of the other's
+    await asyncio.gather(device_on(store, 0), device_on(second_store, 5))
+
+    assert sorted(accepted) == sorted(f"e{i}" for i in range(305)), "every id accepted exactly once"
     stored = await second_store.read(account.id, limit=1000)
-    assert [e.seq for e in stored] == list(range(1, 611))
-    assert len({e.id for e in stored}) == 610
+    assert [e.seq for e in stored] == list(range(1, 306))
+    assert len({e.id for e in stored}) == 305
 
 
 async def test_a_days_digest_is_claimed_once_across_instances(store, second_store):
