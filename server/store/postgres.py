@@ -41,7 +41,7 @@ from .migrations import POSTGRES_MIGRATIONS
 from .sqlite import ERASED_WITH_ACCOUNT, _body
 
 CHANNEL = "merci_events"
-"""The NOTIFY channel on which each committed append is announced."""
+"""The NOTIFY channel: each transaction that stored events announces each account's new last seq on it."""
 
 MIGRATING = int.from_bytes(b"merci/mg", "big")
 """Advisory lock held while migrating: instances starting together migrate one after the other."""
@@ -129,8 +129,8 @@ class PostgresStore(Store):
             )
             version = await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM merci_schema")
             if version > len(POSTGRES_MIGRATIONS):
-                raise StoreError(f"the database {describe_database(self.dsn)} has schema version {version}, newer than this "
-                                 f"server knows ({len(POSTGRES_MIGRATIONS)}): upgrade Merci")
+                raise StoreError(f"the database {describe_database(self.dsn)} has schema version {version}, newer "
+                                 f"than this server knows ({len(POSTGRES_MIGRATIONS)}): upgrade Merci")
             for number, script in enumerate(POSTGRES_MIGRATIONS[version:], start=version + 1):
                 async with conn.transaction():
                     await conn.execute(script)
@@ -171,7 +171,9 @@ class PostgresStore(Store):
         return await self._account("id = $1", account_id)
 
     async def _account(self, where: str, value: str) -> Account | None:
-        row = await self.pool.fetchrow(f"SELECT id, email, password_hash, created_at FROM accounts WHERE {where}", value)
+        row = await self.pool.fetchrow(
+            f"SELECT id, email, password_hash, created_at FROM accounts WHERE {where}", value
+        )
         return Account(*row) if row else None
 
     async def set_password(self, account_id: str, password_hash: str) -> None:

@@ -18,6 +18,9 @@ from .store_contract import DAY, NOW, StoreContract, meeting, new_account
 
 pytestmark = pytest.mark.postgres
 
+SCHEMA_TABLE = "CREATE TABLE merci_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+"""The version table as a database of an earlier (or later) Merci has it."""
+
 
 @pytest.fixture
 async def store(postgres_url):
@@ -79,10 +82,11 @@ async def test_a_new_database_is_migrated_to_the_latest_version(store, raw):
 
 
 async def test_an_older_database_is_migrated_forward_keeping_its_rows(postgres_url, raw):
-    await raw.execute("CREATE TABLE merci_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+    await raw.execute(SCHEMA_TABLE)
     await raw.execute(POSTGRES_MIGRATIONS[0])
     await raw.execute("INSERT INTO merci_schema (version) VALUES (1)")
-    await raw.execute("INSERT INTO accounts (id, email, password_hash, created_at) VALUES ('a1', 'ana@example.org', 'h', now())")
+    await raw.execute("INSERT INTO accounts (id, email, password_hash, created_at)"
+                      " VALUES ('a1', 'ana@example.org', 'h', now())")
 
     store = PostgresStore(postgres_url)
     await store.open()
@@ -107,7 +111,7 @@ async def test_instances_starting_at_once_migrate_the_database_once(postgres_url
 
 
 async def test_a_database_from_a_newer_merci_is_refused(postgres_url, raw):
-    await raw.execute("CREATE TABLE merci_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+    await raw.execute(SCHEMA_TABLE)
     await raw.execute("INSERT INTO merci_schema (version) VALUES ($1)", len(POSTGRES_MIGRATIONS) + 1)
     store = PostgresStore(postgres_url)
 
