@@ -22,7 +22,7 @@ def instances(tmp_path, postgres_url):
         yield a, b
 
 
-def test_a_device_syncing_to_each_instance_converge_to_one_gapless_log(instances):
+def test_devices_syncing_through_different_instances_converge_to_one_gapless_log(instances):
     a, b = instances
     # Given a phone signed up on A and a laptop signed in on B, both pushing batches at the same time
     phone = sign_up(a.url, timezone="Europe/Paris")
@@ -35,8 +35,9 @@ def test_a_device_syncing_to_each_instance_converge_to_one_gapless_log(instances
             for n in range(15):
                 events = [meeting(f"{prefix}-{n}-{i}") for i in range(10)] + [meeting(f"shared-{n}")]
                 sent.update(e["id"] for e in events)
-                answer = (await client.post("/api/sync", json={"cursor": 0, "events": events, "limit": 1})).json()
-                acknowledged.update(answer["accepted"] + answer["duplicates"])
+                answer = await client.post("/api/sync", json={"cursor": 0, "events": events, "limit": 1})
+                assert answer.status_code == 200, answer.text
+                acknowledged.update(answer.json()["accepted"] + answer.json()["duplicates"])
 
     async def both() -> None:
         await asyncio.gather(push(a.url, phone["token"], "phone"), push(b.url, laptop["token"], "laptop"))
