@@ -5,7 +5,7 @@ import { getMeta, setMeta, wipe, pendingCount } from './lib/db.js';
 import * as sync from './lib/sync.js';
 import { record } from './lib/outbox.js';
 import * as api from './lib/api.js';
-import { setLanguage, browserLanguage, t, language } from './ui/i18n.js';
+import { setLanguage, browserLanguage, t, language, formatLongDay } from './ui/i18n.js';
 import * as model from './ui/model.js';
 import { h, fill, icon } from './ui/dom.js';
 import { renderAuth } from './ui/auth.js';
@@ -80,20 +80,66 @@ function route() {
 
 const signedInNow = () => session && !session.revoked;
 
+let turn = 0; // each render's number: a projection that arrives after a newer render is not drawn
+let shownComplete = false;
+
+/** Draw the route's screen. One that needs a projection not computed yet shows its loading state (or
+ * keeps the same screen in view while it is redrawn), then draws when the engine answers. */
 function render({ keepFocus = false } = {}) {
   const { name, arg } = route();
-  const focusIndex = keepFocus ? focusedIndex() : -1;
-  let screen;
+  const key = `${signedInNow()}:${name}:${arg}`;
+  const mine = ++turn;
   if (!signedInNow()) {
-    screen = renderAuth(ctx);
-  } else {
+    draw(renderAuth(ctx), { name, key, keepFocus });
+    return;
+  }
+  const waits = projectionsFor(name, arg);
+  if (!waits.length) {
+    let screen;
     try {
       screen = (screens[name] ?? screens.today)(arg);
     } catch (error) {
-      console.error(error);
-      screen = h('div', { class: 'screen' }, h('h1', { tabindex: '-1' }, t('error.title')), h('p', {}, String(error.message)));
+      screen = errorScreen(error);
     }
+    draw(screen, { name, key, keepFocus });
+    return;
   }
+  if (!(shownComplete && shownRoute === key)) draw(loadingScreen(name, arg), { name, key, keepFocus, complete: false });
+  Promise.all(waits).then(
+    () => { if (mine === turn) render({ keepFocus: true }); },
+    (error) => { if (mine === turn) draw(errorScreen(error), { name, key, keepFocus: true }); },
+  );
+}
+
+/** The projections a screen reads, not computed yet: today's, and the history of the contact shown. */
+function projectionsFor(name, arg) {
+  const waits = [];
+  if (!model.ready()) waits.push(model.prepare());
+  if (name === 'contacts' && arg && !model.historyReady(arg)) waits.push(model.prepareHistory(arg));
+  return waits;
+}
+
+const TITLES = { today: 'today.title', log: 'log.title', contacts: 'contacts.title', audit: 'audit.title', settings: 'settings.title' };
+
+/** The screen's heading (and Today's date) where its content will be, so nothing jumps when it comes. */
+function loadingScreen(name, arg) {
+  const contact = name === 'contacts' && arg;
+  const title = contact ? (model.ready() ? model.nameOf(arg) : t('contacts.title')) : t(TITLES[name] ?? TITLES.today);
+  return h('div', { class: 'screen', 'aria-busy': 'true' },
+    contact ? h('a', { class: 'back', href: '#/contacts' }, `← ${t('contacts.title')}`) : null,
+    h('h1', { tabindex: '-1' }, title),
+    (TITLES[name] ? name : 'today') === 'today' ? h('p', { class: 'subtitle' }, formatLongDay(model.today())) : null,
+    h('p', { class: 'loading', role: 'status' }, t('loading.projection')));
+}
+
+function errorScreen(error) {
+  console.error(error);
+  return h('div', { class: 'screen' }, h('h1', { tabindex: '-1' }, t('error.title')), h('p', {}, String(error.message)));
+}
+
+function draw(screen, { name, key, keepFocus, complete = true }) {
+  const focusIndex = keepFocus ? focusedIndex() : -1;
+  const headingFocused = document.activeElement !== null && document.activeElement === main.querySelector('h1');
   fill(main, screen);
   nav.hidden = !signedInNow();
   statusButton.hidden = !signedInNow();
@@ -103,10 +149,15 @@ function render({ keepFocus = false } = {}) {
   }
   const title = main.querySelector('h1')?.textContent ?? 'Merci';
   document.title = title === 'Merci' ? 'Merci' : `${title} · Merci`;
-  const key = `${signedInNow()}:${name}:${arg}`;
   if (focusIndex >= 0) restoreFocus(focusIndex);
-  else if (shownRoute !== null && shownRoute !== key) main.querySelector('h1')?.focus();
+  else if (headingFocused || (shownRoute !== null && shownRoute !== key)) main.querySelector('h1')?.focus();
   shownRoute = key;
+  shownComplete = complete;
+  if (complete && !document.documentElement.dataset.ready) {
+    // The screen is drawn with what it shows, its handlers wired: what the browser tests wait for.
+    performance.mark('merci:ready');
+    document.documentElement.dataset.ready = 'true';
+  }
 }
 
 function focusables() {
@@ -178,16 +229,20 @@ async function onSyncStatus() {
   if (cursor === lastCursor) return;
   lastCursor = cursor;
   await model.load();
-  const lang = model.settings().language;
+  await model.prepare().catch(() => {}); // its error is the screen's to show
+  const lang = accountLanguage();
   if (lang && lang !== language) await ctx.setLanguage(lang);
   else if (!FORMS.has(route().name)) render({ keepFocus: true });
 }
+
+/** The account's language: today's setting once projected, before that the log's latest. */
+const accountLanguage = () => (model.ready() ? model.settings().language : model.logLanguage());
 
 // --- session --------------------------------------------------------------------------------------
 
 async function startSession() {
   await Promise.all([model.load(), loadScreens()]);
-  const lang = model.settings().language;
+  const lang = accountLanguage();
   if (lang && lang !== language) await setLanguage(lang);
   registerServiceWorker().then(resendPushSubscription);
   sync.persistStorage();
@@ -227,7 +282,7 @@ async function signedIn(next) {
   await startSession();
   await sync.syncNow();
   await model.load();
-  const lang = model.settings().language;
+  const lang = accountLanguage();
   if (lang && lang !== language) await setLanguage(lang);
   labelShell();
   location.hash = '#/today';
@@ -301,8 +356,8 @@ async function boot() {
   sync.status.addEventListener('change', onSyncStatus);
   addEventListener('hashchange', () => render());
   render();
-  performance.mark('merci:ready');
-  document.documentElement.dataset.ready = 'true';
+  // The shell answers taps from here, while the engine may still be replaying the log in its worker.
+  performance.mark('merci:interactive');
 }
 
 boot();

@@ -4,7 +4,7 @@
  * reminder (push), opens Today when it is tapped, and records its "Done" and "Snooze a day" actions into
  * the local log and outbox, offline too. Never caches the API: a person's data lives in IndexedDB only. */
 
-const VERSION = '2026-11-27.8';
+const VERSION = '2026-11-27.9';
 const CACHE = `merci-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -16,8 +16,11 @@ const SHELL = [
   '/vendor/idb.js',
   '/lib/api.js',
   '/lib/db.js',
+  '/lib/engine.js',
+  '/lib/engine-worker.js',
   '/lib/ids.js',
   '/lib/outbox.js',
+  '/lib/projector.js',
   '/lib/push.js',
   '/lib/sync.js',
   '/lib/rules/announce.js',

@@ -15,8 +15,22 @@ export function renderAudit() {
   const result = h('div', { class: 'audit-result', 'aria-live': 'polite' });
   const draw = () => {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(input.value) || input.value > today) return;
-    chosen = input.value;
-    fill(result, report(chosen));
+    const asOf = input.value;
+    chosen = asOf;
+    if (model.ready(asOf)) {
+      fill(result, report(asOf));
+      return;
+    }
+    // The engine replays the log to that date in its worker: say so, and draw it when it answers.
+    result.setAttribute('aria-busy', 'true');
+    fill(result, h('p', { class: 'loading', role: 'status' }, t('loading.projection')));
+    const shown = (...children) => {
+      if (chosen !== asOf) return; // another date was picked meanwhile
+      result.removeAttribute('aria-busy');
+      fill(result, ...children);
+    };
+    model.prepare(asOf).then(() => shown(report(asOf)),
+      (error) => shown(h('p', { class: 'error', role: 'alert' }, t('error.title'), ' — ', String(error.message))));
   };
   input.addEventListener('change', draw);
   draw();

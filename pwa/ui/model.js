@@ -1,43 +1,48 @@
-/** What the screens read: the local log from IndexedDB, projected by the JavaScript rules engine
- * (pwa/lib/rules/) on the device, so every screen works offline. Projections are cached per log version
- * and date. */
+/** What the screens read: the local log from IndexedDB, projected by the JavaScript rules engine on the
+ * device, so every screen works offline. The engine runs in a worker (lib/projector.js): `load()` sends it
+ * the log once per version, `prepare(asOf)` and `prepareHistory(id)` ask for a date or a contact, and the
+ * screens then read the answers synchronously. Answers are cached per log version and date. */
 
 import { allEvents } from '../lib/db.js';
+import { createProjector } from '../lib/projector.js';
 import { todayIn } from './i18n.js';
 
-/** The rules engine, loaded with the first log (the sign-in screen does not need it). */
-let projection, replayDocument, contactHistory, logTimeZone, order, isoDay;
-
-async function loadEngine() {
-  if (projection) return;
-  const [project, facts, dates] = await Promise.all([
-    import('../lib/rules/project.js'), import('../lib/rules/facts.js'), import('../lib/rules/dates.js'),
-  ]);
-  ({ projection, replayDocument, contactHistory, logTimeZone } = project);
-  ({ order } = facts);
-  isoDay = dates.formatDay;
-}
-
 export const ME = 'me';
+
+const engine = createProjector();
 
 let events = [];
 let byId = new Map();
 let zone = 'UTC';
+let language = null;
 let version = 0;
-const cache = new Map();
+/** asOf -> {promise, value}: `value` once the engine answered. */
+const views = new Map();
+/** The views of the version before, for a tap on what is still drawn from them while the new one is worked out. */
+let drawn = new Map();
+/** `${asOf}\n${contact}` -> {promise, value}. */
+const histories = new Map();
 
-/** Read the local log again (after a write or a sync). */
+/** Read the local log again (after a write or a sync) and hand it to the engine; today's projection starts
+ * at once. Resolves with the new version once the engine knows the log's time zone. */
 export async function load() {
-  [events] = await Promise.all([allEvents(), loadEngine()]);
-  byId = new Map(events.map((e) => [e.id, e]));
-  try {
-    zone = logTimeZone(order(events)) ?? 'UTC';
-  } catch (error) {
-    console.warn('time zone', error);
-    zone = 'UTC';
-  }
+  engine.warm();
+  const read = await allEvents();
+  events = read;
+  byId = new Map(read.map((e) => [e.id, e]));
   version += 1;
-  cache.clear();
+  forget();
+  const mine = version;
+  let known;
+  try {
+    known = await engine.call('load', read);
+  } catch (error) {
+    console.warn('rules engine', error); // the projection asked next says what went wrong, on screen
+    known = { zone: 'UTC', language: null };
+  }
+  if (mine !== version) return version; // a newer load went out meanwhile: its answer is the one to keep
+  ({ zone, language } = known);
+  prepare().catch(() => {}); // its error, if any, is shown by the screen that reads it
   return version;
 }
 
@@ -46,68 +51,95 @@ export const eventCount = () => events.length;
 export const allLocalEvents = () => events;
 export const eventById = (id) => byId.get(id);
 
+/** Where the rules engine runs: 'worker', 'page', or null before it first answered. */
+export const engineRunsIn = () => engine.runsIn;
+
 /** The account's time zone: the log's latest setting, else UTC. */
 export const timeZone = () => zone;
 
+/** The language the log last set (null if never), known before any projection. */
+export const logLanguage = () => language;
+
 export const today = () => todayIn(zone);
 
-/** The projection as it stood at the end of `asOf` (default today): {p, doc}. */
-export function view(asOf = today()) {
-  let found = cache.get(asOf);
+/** Ask the engine once per version for `key`; the answer lands in `found.value`. */
+function ask(cache, key, method, ...args) {
+  let found = cache.get(key);
   if (!found) {
-    const p = projection(events, asOf, zone);
-    found = { p, doc: replayDocument(p) };
-    cache.set(asOf, found);
+    const mine = version;
+    found = { value: undefined };
+    found.promise = engine.call(method, ...args).then((value) => {
+      if (mine === version) found.value = value;
+      return value;
+    });
+    cache.set(key, found);
   }
   return found;
 }
 
-let days = null;
+/** The projection as it stood at the end of `asOf` (default today), once computed: see view(). */
+export function prepare(asOf = today()) {
+  return ask(views, asOf, 'view', asOf).promise;
+}
+
+/** Whether view(asOf) can be read now. */
+export const ready = (asOf = today()) => views.get(asOf)?.value !== undefined;
+
+/**
+ * What the screens read of a date, prepared first (prepare): {doc (the replay document), contacts (Map id ->
+ * {id, name, added, archived, fields}), days (Map event id -> its local date), channels, settings,
+ * referralsGiven, referralsMade} — lib/engine.js viewOf.
+ */
+export function view(asOf = today()) {
+  const found = views.get(asOf)?.value ?? drawn.get(asOf);
+  if (found === undefined) throw new Error(`the projection of ${asOf} is not ready`);
+  return found;
+}
 
 /** The local date ('YYYY-MM-DD') of an event counted today, or null. */
 export function eventDay(id) {
-  if (!days || days.version !== version) {
-    days = new Map(view().p.facts.occurrences.map((o) => [o.event.id, o.day]));
-    days.version = version;
-  }
-  const day = days.get(id);
-  return day === undefined ? null : isoDay(day);
+  return view().days.get(id) ?? null;
 }
 
 /** The account's settings as of today (defaults for what the log never set). */
 export function settings() {
-  return view().p.facts.settings;
+  return view().settings;
 }
 
 /** Every contact the log names, as of today: [{id, name, added, archived, fields}]. */
 export function contacts() {
-  const { p } = view();
-  return [...p.facts.contacts.values()].map((c) => ({
-    id: c.id, name: c.name, added: c.added, archived: c.archived !== null, fields: c.fields,
-  }));
+  return [...view().contacts.values()];
 }
 
 export function contact(id) {
-  const c = view().p.facts.contacts.get(id);
-  return c ? { id: c.id, name: c.name, added: c.added, archived: c.archived !== null, fields: c.fields } : null;
+  return view().contacts.get(id) ?? null;
 }
 
-export const nameOf = (id, p = view().p) => p.facts.contacts.get(id)?.name ?? id;
-export const emailOf = (id) => view().p.facts.contacts.get(id)?.fields.get('email') ?? null;
+export const nameOf = (id, v = view()) => v.contacts.get(id)?.name ?? id;
+export const emailOf = (id) => view().contacts.get(id)?.fields.get('email') ?? null;
 
 /** The other side of an obligation (never "me"). */
 export const counterpart = (o) => (o.debtor === ME ? o.creditor : o.debtor);
 
-/** One relationship as of `asOf`: events naming them, obligations both ways, both scores. */
+/** One relationship as of `asOf` (events naming them, obligations both ways, both scores), once computed. */
+export function prepareHistory(id, asOf = today()) {
+  return ask(histories, `${asOf}\n${id}`, 'history', id, asOf).promise;
+}
+
+export const historyReady = (id, asOf = today()) => histories.get(`${asOf}\n${id}`)?.value !== undefined;
+
+/** The history prepareHistory asked for (null if the log never names that contact). */
 export function history(id, asOf = today()) {
-  return contactHistory(view(asOf).p, id);
+  const found = histories.get(`${asOf}\n${id}`)?.value;
+  if (found === undefined) throw new Error(`the history of ${id} is not ready`);
+  return found;
 }
 
 /** The referral an obligation `report:{referral}` is about: {kind: 'given'|'made', data}. */
-export function referralOf(referral, p = view().p) {
-  const given = p.facts.referralsGiven.get(referral);
+export function referralOf(referral, v = view()) {
+  const given = v.referralsGiven.get(referral);
   if (given) return { kind: 'given', data: given.event.data };
-  const made = p.facts.referralsMade.get(referral);
+  const made = v.referralsMade.get(referral);
   if (made) return { kind: 'made', data: made.event.data };
   return null;
 }
@@ -117,6 +149,16 @@ export function reset() {
   events = [];
   byId = new Map();
   zone = 'UTC';
+  language = null;
   version += 1;
-  cache.clear();
+  forget();
+  drawn.clear();
+  engine.call('load', []).catch(() => {}); // nor does the worker keep it
+}
+
+function forget() {
+  const kept = new Map([...views].filter(([, found]) => found.value !== undefined).map(([asOf, found]) => [asOf, found.value]));
+  if (kept.size) drawn = kept;
+  views.clear();
+  histories.clear();
 }

@@ -81,16 +81,15 @@ const CHANNEL_OF = { thank: ['thanks_sent', 'email'], report: ['introducer_infor
 /** Whether "Done" on `o` says how it was done (what I owe, but keeping in touch: an idea has no channel). */
 export const takesChannel = (o) => o.debtor === model.ME && o.rule in CHANNEL_OF;
 
-let lastChannels = { version: -1, byType: new Map() };
+let lastChannels = { of: null, byType: new Map() };
 
 /** The channel "Done" offers first: the one I used last for that kind of follow-up, else the rule's. */
 export function defaultChannel(o) {
-  if (lastChannels.version !== model.logVersion()) {
+  const { channels } = model.view();
+  if (lastChannels.of !== channels) {
     const byType = new Map();
-    for (const { event } of model.view().p.facts.occurrences) {
-      if (event.data.channel && CHANNELS.includes(event.data.channel)) byType.set(event.type, event.data.channel);
-    }
-    lastChannels = { version: model.logVersion(), byType };
+    for (const [type, channel] of channels) if (CHANNELS.includes(channel)) byType.set(type, channel);
+    lastChannels = { of: channels, byType };
   }
   const [type, fallback] = CHANNEL_OF[o.rule] ?? [];
   return lastChannels.byType.get(type) ?? fallback ?? 'email';
@@ -127,7 +126,7 @@ export function fulfilment(o, channel = takesChannel(o) ? defaultChannel(o) : 'e
  * the first referral_outcome or, for a name I received, the first meeting with that person.
  */
 export function referrals() {
-  const { p, doc } = model.view();
+  const { doc, referralsGiven, referralsMade } = model.view();
   const reports = new Map(doc.obligations.filter((o) => o.rule === 'report').map((o) => [o.id.slice('report:'.length), o]));
   const found = [];
   const add = (kind, referral, { pos, event }, other) => {
@@ -142,8 +141,8 @@ export function referrals() {
     found.push({ referral, kind, who: kind === 'given' ? d.introducer : d.to, referred: d.referred,
       day: model.eventDay(event.id), at: event.at, outcome, report });
   };
-  for (const [referral, occurrence] of p.facts.referralsGiven) add('given', referral, occurrence, p.facts.referralsMade);
-  for (const [referral, occurrence] of p.facts.referralsMade) add('made', referral, occurrence, p.facts.referralsGiven);
+  for (const [referral, occurrence] of referralsGiven) add('given', referral, occurrence, referralsMade);
+  for (const [referral, occurrence] of referralsMade) add('made', referral, occurrence, referralsGiven);
   return found.sort((a, b) => b.day.localeCompare(a.day) || b.referral.localeCompare(a.referral));
 }
 

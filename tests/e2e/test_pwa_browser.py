@@ -128,7 +128,7 @@ class Device:
         return self.page.evaluate("async () => (await import('/lib/db.js')).outboxBatch(1000)")
 
     def projection(self) -> dict:
-        return self.page.evaluate("async () => { const m = await import('/ui/model.js'); await m.load(); return m.view().doc; }")
+        return self.page.evaluate("async () => { const m = await import('/ui/model.js'); await m.load(); return (await m.prepare()).doc; }")
 
     def axe(self) -> list[dict]:
         found = self.page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations

@@ -32,9 +32,11 @@ def precached() -> list[str]:
 
 
 def imports_of(path: Path) -> set[Path]:
-    """The files an ES module imports: import … from '…', export … from '…', import '…', import('…')."""
+    """The files an ES module imports: import … from '…', export … from '…', import '…', import('…'), and the
+    workers it starts: new URL('…', import.meta.url)."""
     found = set()
-    for spec in re.findall(r"""(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]""",
+    for spec in re.findall(r"""(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]"""
+                           r"""|new URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)""",
                            path.read_text()):
         target = next(s for s in spec if s)
         if target.startswith("."):

@@ -1,0 +1,90 @@
+/** The rules engine (rules/) behind the few questions the screens ask, answered with plain data that a
+ * worker can send back cheaply (structured clone: no classes, no getters, no symbols): the log once per
+ * version, then a date (what was owed then) or a contact (their history). Runs in lib/engine-worker.js,
+ * or on the main thread where no module worker starts. */
+
+import { formatDay } from './rules/dates.js';
+import { order } from './rules/facts.js';
+import { contactHistory, logTimeZone, projection, replayDocument } from './rules/project.js';
+
+/** Projections kept per log version: today's, and a few dates the audit or a contact asked for. */
+const KEPT = 4;
+
+export class Engine {
+  constructor() {
+    this.events = [];
+    this.zone = 'UTC';
+    this.projections = new Map();
+  }
+
+  /** Take a new version of the log; answer its time zone and language (the latest each was set to), which
+   * the page needs to know today's date and to speak before any projection is done. */
+  load(events) {
+    this.events = events;
+    this.projections.clear();
+    let zone = null;
+    let language = null;
+    try {
+      const ordered = order(events);
+      zone = logTimeZone(ordered);
+      for (const { event } of ordered) {
+        if (event.type === 'settings_changed' && event.data.language !== undefined) language = event.data.language;
+      }
+    } catch (error) {
+      console.warn('time zone', error); // the projection refuses that log with a clear error
+    }
+    this.zone = zone ?? 'UTC';
+    return { zone: this.zone, language };
+  }
+
+  /** The projection as it stood at the end of `asOf` ('YYYY-MM-DD'), in the log's zone. */
+  projection(asOf) {
+    let p = this.projections.get(asOf);
+    if (p === undefined) {
+      p = projection(this.events, asOf, this.zone);
+      if (this.projections.size >= KEPT) this.projections.delete(this.projections.keys().next().value);
+      this.projections.set(asOf, p);
+    }
+    return p;
+  }
+
+  /** What the screens read of a date: see viewOf. */
+  view(asOf) {
+    return viewOf(this.projection(asOf));
+  }
+
+  /** One relationship as of `asOf` (contactHistory), or null. */
+  history(contact, asOf) {
+    return contactHistory(this.projection(asOf), contact);
+  }
+}
+
+/**
+ * A projection as the screens read it, in plain data: the replay document; the contacts
+ * ({id, name, added, archived, fields}); each counted event's local date by id; the referrals given and
+ * made ({pos, event} by referral id); the settings; and [type, channel] of each event that says how it
+ * was done, in order (the UI offers the channel used last).
+ */
+export function viewOf(p) {
+  const { facts } = p;
+  const contacts = new Map();
+  for (const c of facts.contacts.values()) {
+    contacts.set(c.id, { id: c.id, name: c.name, added: c.added, archived: c.archived !== null, fields: c.fields });
+  }
+  const days = new Map();
+  const channels = [];
+  for (const { event, day } of facts.occurrences) {
+    days.set(event.id, formatDay(day));
+    if (event.data.channel) channels.push([event.type, event.data.channel]);
+  }
+  const referrals = (found) => new Map([...found].map(([id, { pos, event }]) => [id, { pos, event }]));
+  return {
+    doc: replayDocument(p),
+    contacts,
+    days,
+    channels,
+    settings: { ...facts.settings },
+    referralsGiven: referrals(facts.referralsGiven),
+    referralsMade: referrals(facts.referralsMade),
+  };
+}
