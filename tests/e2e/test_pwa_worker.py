@@ -50,18 +50,20 @@ def a_year(server: MerciServer, meetings: int = 400) -> str:
     events = []
 
     def event(type_: str, when: dt.datetime, **data) -> None:
-        events.append({"id": str(uuid.uuid4()), "type": type_, "v": 1, "at": when.isoformat(timespec="seconds"), "data": data})
+        events.append({"id": str(uuid.uuid4()), "type": type_, "v": 1, "at": when.isoformat(timespec="seconds"),
+                       "data": data})
 
     contacts = [f"c{n}" for n in range(meetings // 4)]
     for n, contact in enumerate(contacts):
         event("contact_added", start, contact=contact, name=f"Contact {n}")
     for n in range(meetings):
         when = start + dt.timedelta(hours=10 + n * 365 * 24 // meetings)
-        event("meeting_logged", when, meeting=f"m{n}", contacts=[contacts[n % len(contacts)]])
+        contact = contacts[n % len(contacts)]
+        event("meeting_logged", when, meeting=f"m{n}", contacts=[contact])
         if n % 5:
-            event("thanks_sent", when + dt.timedelta(days=1), contact=contacts[n % len(contacts)], meeting=f"m{n}", channel="email")
+            event("thanks_sent", when + dt.timedelta(days=1), contact=contact, meeting=f"m{n}", channel="email")
         if n % 7 == 0:
-            event("referral_given", when, referral=f"r{n}", introducer=contacts[n % len(contacts)],
+            event("referral_given", when, referral=f"r{n}", introducer=contact,
                   referred=contacts[(n + 1) % len(contacts)], meeting=f"m{n}")
     answer = httpx.post(f"{server.url}/api/import", content="".join(json.dumps(e) + "\n" for e in events),
                         headers=bearer(token), timeout=60)
@@ -130,7 +132,8 @@ def test_a_log_the_engine_refuses_is_said_on_screen(devices, server):
     phone.log_in(address)
     phone.page.evaluate("""async () => {
       const db = await (await import('/lib/db.js')).database();
-      await db.put('events', { id: 'bad-1', type: 'meeting_logged', v: 1, at: 'yesterday', data: { meeting: 'm-bad', contacts: ['c-anne'] } });
+      await db.put('events', { id: 'bad-1', type: 'meeting_logged', v: 1, at: 'yesterday',
+                               data: { meeting: 'm-bad', contacts: ['c-anne'] } });
     }""")
     phone.page.reload()
     phone.page.wait_for_selector("html[data-ready]")
