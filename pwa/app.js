@@ -346,8 +346,11 @@ async function hasDatabase() {
 // --- boot -----------------------------------------------------------------------------------------
 
 async function boot() {
+  const held = hasDatabase();
+  // A device that holds a log is most likely signed in: the engine's worker loads meanwhile (it waits for no one).
+  held.then((yes) => yes && model.warm(), () => {});
   await setLanguage(browserLanguage());
-  session = (await hasDatabase()) ? (await getMeta('session')) ?? null : null;
+  session = (await held) ? (await getMeta('session')) ?? null : null;
   if (session?.revoked) notice = t('auth.revoked');
   if (session) await startSession();
   labelShell();

@@ -23,6 +23,9 @@ let drawn = new Map();
 /** `${asOf}\n${contact}` -> {promise, value}. */
 const histories = new Map();
 
+/** Start the engine before the log is read (its worker's modules load meanwhile). */
+export const warm = () => engine.warm();
+
 /** Read the local log again (after a write or a sync) and hand it to the engine; today's projection starts
  * at once. Resolves with the new version once the engine knows the log's time zone. */
 export async function load() {
