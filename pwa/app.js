@@ -225,8 +225,9 @@ async function onSyncStatus() {
     return;
   }
   if (phase !== 'synced' && phase !== 'idle') return;
+  if (!session) return; // logged out: nothing to read (reading would open the erased database again)
   const cursor = (await getMeta('cursor')) ?? 0;
-  if (cursor === lastCursor) return;
+  if (cursor === lastCursor || !session) return;
   lastCursor = cursor;
   await model.load();
   await model.prepare().catch(() => {}); // its error is the screen's to show
@@ -295,6 +296,7 @@ async function logout() {
   const token = session?.token;
   sync.stopAutoSync();
   session = null;
+  await sync.settled();
   try { if (token) await api.signOut(token); } catch { /* offline: the token is forgotten here anyway */ }
   await wipe();
   if ('caches' in self) await Promise.all((await caches.keys()).map((key) => caches.delete(key)));

@@ -107,8 +107,8 @@ export function startAutoSync() {
   syncNow();
   addEventListener('online', syncNow);
   addEventListener('focus', syncNow);
-  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncNow(); });
-  navigator.serviceWorker?.addEventListener('message', (event) => { if (event.data?.type === 'sync') syncNow(); });
+  document.addEventListener('visibilitychange', syncWhenVisible);
+  navigator.serviceWorker?.addEventListener('message', syncWhenAsked);
   changes.addEventListener('recorded', () => {
     refreshStatus();
     retryDelay = 0; // something new to send: worth trying again soon
@@ -118,6 +118,14 @@ export function startAutoSync() {
   timer = setInterval(() => { if (document.visibilityState !== 'hidden') syncNow(); }, PERIOD_MS);
 }
 
+function syncWhenVisible() {
+  if (document.visibilityState === 'visible') syncNow();
+}
+
+function syncWhenAsked(event) {
+  if (event.data?.type === 'sync') syncNow();
+}
+
 export function stopAutoSync() {
   clearInterval(timer);
   clearTimeout(retryTimer);
@@ -125,7 +133,13 @@ export function stopAutoSync() {
   timer = null;
   removeEventListener('online', syncNow);
   removeEventListener('focus', syncNow);
+  document.removeEventListener('visibilitychange', syncWhenVisible);
+  navigator.serviceWorker?.removeEventListener('message', syncWhenAsked);
 }
+
+/** Resolves once the sync in flight, if any, is over: any round reads the database, and would open it again
+ * (empty) after a log out erased it. */
+export const settled = () => running ?? Promise.resolve();
 
 /** Ask the browser not to evict this device's data under storage pressure. */
 export async function persistStorage() {
