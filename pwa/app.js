@@ -280,13 +280,16 @@ async function signedIn(next) {
   await setMeta('session', next);
   session = next;
   notice = null;
+  const from = location.hash;
   await startSession();
   await sync.syncNow();
   await model.load();
   const lang = accountLanguage();
   if (lang && lang !== language) await setLanguage(lang);
   labelShell();
-  location.hash = '#/today';
+  // Today, unless the first sync was slow and the user has gone elsewhere meanwhile (the menu is shown
+  // from startSession on): a tap on Settings is not undone a second later.
+  if (location.hash === from) location.hash = '#/today';
   render();
 }
 

@@ -4,7 +4,7 @@
  * reminder (push), opens Today when it is tapped, and records its "Done" and "Snooze a day" actions into
  * the local log and outbox, offline too. Never caches the API: a person's data lives in IndexedDB only. */
 
-const VERSION = '2026-11-27.9';
+const VERSION = '2026-11-27.10';
 const CACHE = `merci-shell-${VERSION}`;
 const SHELL = [
   '/',

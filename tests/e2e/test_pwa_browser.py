@@ -287,6 +287,27 @@ def test_a_second_device_sees_the_same_and_offline_edits_on_both_converge(device
     assert audit == mine, "the server's Python engine and the phones' JavaScript engine disagree"
 
 
+def test_going_elsewhere_while_the_first_sync_runs_is_not_undone_when_it_ends(devices, server):
+    phone = devices()
+    held = []
+    phone.page.route("**/api/sync", lambda route: held.append(route) if not held else route.continue_())
+    phone.open()
+    phone.page.get_by_label("Email").fill(email())
+    phone.page.get_by_label("Password").fill(PASSWORD)
+    phone.page.locator("form button[type=submit]").click()
+    for _ in range(200):  # the first sync after signing up is on its way, and held
+        if held:
+            break
+        phone.page.wait_for_timeout(25)
+    assert held, "the app never synced after signing up"
+    phone.page.evaluate("() => { location.hash = '#/settings'; }")
+    held[0].continue_()
+    phone.wait_synced()
+    phone.page.wait_for_timeout(300)
+    assert phone.page.evaluate("() => location.hash") == "#/settings"
+    expect(phone.page.locator("main h1")).to_have_text("Settings")
+
+
 def test_logging_out_leaves_nothing_on_the_device(devices, server):
     phone = devices()
     phone.sign_up(email())
