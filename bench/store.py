@@ -84,7 +84,11 @@ def raw_sqlite(path: Path, events, batch: int, *, multirow: bool = False) -> flo
 
 
 async def store_batches(path: Path, events, batch: int) -> float:
-    store = SQLiteStore(path)
+    return await batches(SQLiteStore(path), events, batch)
+
+
+async def batches(store, events, batch: int) -> float:
+    """Events/s of one account's appends, `batch` events a call, one call after the other, on a new store."""
     await store.open()
     account = await store.create_account("a@x", "h", NOW)
     start = time.perf_counter()
@@ -154,15 +158,7 @@ async def raw_postgres(server: str, events, batch: int, *, unnest: bool = False)
 
 async def postgres_batches(server: str, events, batch: int) -> float:
     async with fresh_database(server) as url:
-        store = PostgresStore(url)
-        await store.open()
-        account = await store.create_account("a@x", "h", NOW)
-        start = time.perf_counter()
-        for i in range(0, len(events), batch):
-            await store.append(account.id, "d", events[i:i + batch], NOW)
-        elapsed = time.perf_counter() - start
-        await store.close()
-    return len(events) / elapsed
+        return await batches(PostgresStore(url), events, batch)
 
 
 async def postgres_concurrent(server: str, events, appenders: int, accounts: int) -> float:

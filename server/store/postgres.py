@@ -38,7 +38,7 @@ from events import Event, decode_event
 from ..settings import describe_database
 from .contract import Account, AccountExists, AppendResult, Device, Dispatch, Store, StoreError, Subscription
 from .migrations import POSTGRES_MIGRATIONS
-from .sqlite import ERASED_WITH_ACCOUNT, _body
+from .sqlite import ERASED_WITH_ACCOUNT, SUBSCRIBED_ACCOUNTS, _body
 
 CHANNEL = "merci_events"
 """The NOTIFY channel: each transaction that stored events announces each account's new last seq on it."""
@@ -372,11 +372,7 @@ class PostgresStore(Store):
             )
 
     async def subscribed_accounts(self) -> list[tuple[str, int]]:
-        rows = await self.pool.fetch(
-            "SELECT s.account_id, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.account_id = s.account_id)"
-            " FROM (SELECT DISTINCT account_id FROM push_subscriptions) s"
-        )
-        return [(account_id, last) for account_id, last in rows]
+        return [(account_id, last) for account_id, last in await self.pool.fetch(SUBSCRIBED_ACCOUNTS)]
 
     async def claim_dispatch(
         self, account_id: str, day: dt.date, claimer: str, now: dt.datetime, stale_before: dt.datetime

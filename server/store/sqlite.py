@@ -338,11 +338,7 @@ class SQLiteStore(Store):
         await self._write(update)
 
     async def subscribed_accounts(self) -> list[tuple[str, int]]:
-        rows = await self._read(
-            "SELECT s.account_id, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.account_id = s.account_id)"
-            " FROM (SELECT DISTINCT account_id FROM push_subscriptions) s"
-        )
-        return [(account_id, last) for account_id, last in rows]
+        return [(account_id, last) for account_id, last in await self._read(SUBSCRIBED_ACCOUNTS)]
 
     async def claim_dispatch(
         self, account_id: str, day: dt.date, claimer: str, now: dt.datetime, stale_before: dt.datetime
@@ -382,6 +378,12 @@ class SQLiteStore(Store):
 
 
 ERASED_WITH_ACCOUNT = ("push_dispatches", "push_subscriptions", "events", "devices")
+
+SUBSCRIBED_ACCOUNTS = (
+    "SELECT s.account_id, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.account_id = s.account_id)"
+    " FROM (SELECT DISTINCT account_id FROM push_subscriptions) s"
+)
+"""Each account with a push subscription, and its last seq (plain SQL, the same on PostgreSQL)."""
 """Every table holding an account's rows, emptied (in this order) when the account is erased."""
 
 _DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"
