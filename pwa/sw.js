@@ -4,6 +4,8 @@
  * reminder (push), opens Today when it is tapped, and records its "Done" and "Snooze a day" actions into
  * the local log and outbox, offline too. Never caches the API: a person's data lives in IndexedDB only. */
 
+// The server serves this line as '2026-11-27.10+<digest of every other file of the app>' (server/routes/pwa.py):
+// any change to the app's files installs a new version, bumped here or not (the date part is a label).
 const VERSION = '2026-11-27.10';
 const CACHE = `merci-shell-${VERSION}`;
 const SHELL = [

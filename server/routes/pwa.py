@@ -3,6 +3,11 @@ own scripts and styles only, nothing inline) and the usual security headers.
 
 Every file is revalidated (`no-cache` + ETag): the service worker keeps the versioned copy that runs
 offline, so HTTP caching must never hand it a stale file when it precaches a new version.
+
+The service worker's cache version is the one written in `sw.js` plus a digest of every other file of the
+app, filled in as it is served: any change to any file makes a new `sw.js`, so browsers install the new
+version, even when whoever changed a file forgot to bump VERSION (they would otherwise keep the old copy
+of that file, offline and online, until the next bump).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,13 +75,43 @@ class _Asset:
 _assets: dict[Path, _Asset] = {}
 
 
+_VERSION = re.compile(rb"^const VERSION = '([^'\\]*)';$", re.MULTILINE)
+
+
 def _load(path: Path) -> _Asset:
-    """The file's bytes, gzipped copy and ETag, read again only when the file changes."""
+    """The file's bytes, gzipped copy and ETag, read again only when the file changes (`sw.js`: when it or
+    any other file of the app changes)."""
+    if path.name == "sw.js" and path.parent == PWA_DIR:
+        return _service_worker(path)
     mtime = path.stat().st_mtime_ns
     cached = _assets.get(path)
     if cached is not None and cached.mtime_ns == mtime:
         return cached
-    body = path.read_bytes()
+    return _remember(path, path.read_bytes(), mtime)
+
+
+def _service_worker(path: Path) -> _Asset:
+    """`sw.js` with `const VERSION = 'declared';` served as `'declared+digest'`, the digest covering the
+    bytes of every other file of the app."""
+    digest = hashlib.sha256()
+    for url in app_paths()[1:]:
+        other = PWA_DIR / url.lstrip("/")
+        if other != path and other.is_file():
+            digest.update(url.encode() + b"\0" + _load(other).etag.encode())
+    source = path.read_bytes()
+    body, count = _VERSION.subn(
+        lambda m: b"const VERSION = '" + m.group(1) + b"+" + digest.hexdigest()[:12].encode() + b"';", source, count=1
+    )
+    if count != 1:
+        raise RuntimeError(f"{path} has no line `const VERSION = '...';` to version its cache by")
+    mtime = path.stat().st_mtime_ns
+    cached = _assets.get(path)
+    if cached is not None and cached.body == body:
+        return cached
+    return _remember(path, body, mtime)
+
+
+def _remember(path: Path, body: bytes, mtime: int) -> _Asset:
     gzipped = gzip.compress(body, 9, mtime=0) if path.suffix in COMPRESSIBLE else None
     asset = _Asset(body, gzipped, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', mtime)
     _assets[path] = asset
