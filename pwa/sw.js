@@ -287,7 +287,9 @@ async function recordFromWorker(events) {
   }
 }
 
-// Events as lib/outbox.js `makeEvent` makes them (ids and instants as lib/ids.js does).
+// Events as lib/outbox.js `makeEvent` makes them (ids and instants as lib/ids.js does). A copy, since a classic
+// service worker cannot import an ES module (module service workers are not in every browser yet);
+// tests/e2e/test_pwa_shell.py checks that the two stay the same.
 
 let lastMs = -1;
 let counter = 0;

@@ -149,3 +149,16 @@ def test_french_and_english_have_the_same_strings():
     en = json.loads((PWA_DIR / "i18n" / "en.json").read_text())
     assert set(fr) == set(en)
     assert all(value or key == "grade.null" for key, value in {**fr, **en}.items())
+
+
+def test_the_service_workers_copy_of_the_id_and_instant_code_is_the_same_as_lib_ids():
+    def functions(path: Path) -> dict[str, str]:
+        source = re.sub(r"//[^\n]*|/\*.*?\*/", "", path.read_text(), flags=re.S).replace("export ", "")
+        found = {}
+        for name in ("uuidv7", "localInstant"):
+            start = source.index(f"function {name}(")
+            end = source.index("\n}\n", start)
+            found[name] = " ".join(source[start:end].split())
+        return found
+
+    assert functions(PWA_DIR / "sw.js") == functions(PWA_DIR / "lib" / "ids.js")
