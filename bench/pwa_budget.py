@@ -195,8 +195,9 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    data = Path(tempfile.mkdtemp(prefix="merci-budget-")) / "data"
-    with MerciServer(data) as server, sync_playwright() as playwright:
+    scratch = tempfile.TemporaryDirectory(prefix="merci-budget-")  # removed at exit, server files and all
+    data = Path(scratch.name) / "data"
+    with scratch, MerciServer(data) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
         def phone():

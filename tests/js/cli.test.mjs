@@ -3,10 +3,10 @@
 // words as `merci` for each of those errors.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 
 import { localDay, formatDay } from '../../pwa/lib/rules/dates.js';
 import { HAS_PYTHON, PYTHON, js, pool, run } from './helpers.mjs';
@@ -31,6 +31,7 @@ const AS_OF = '2026-06-01';
 const KEYS = ['id', 'rule', 'debtor', 'creditor', 'due', 'status', 'grade', 'done_on', 'snoozed_until', 'trigger'];
 
 const folder = mkdtempSync(join(tmpdir(), 'merci-cli-'));
+after(() => rmSync(folder, { recursive: true, force: true }));
 let files = 0;
 
 function writeLog(events, raw = null) {
