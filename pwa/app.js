@@ -1,7 +1,7 @@
 /** Merci's app: boots from IndexedDB (so it opens offline), routes between the screens, keeps the sync
  * status in view, offers the new version when one waits, and wipes this device on log out. */
 
-import { getMeta, setMeta, wipe, pendingCount } from './lib/db.js';
+import { getMeta, setMeta, wipe, pendingCount, close as closeDatabase } from './lib/db.js';
 import * as sync from './lib/sync.js';
 import { record } from './lib/outbox.js';
 import * as api from './lib/api.js';
@@ -47,7 +47,7 @@ const FORMS = new Set(['log', 'settings']);
 let session = null;
 let notice = null;
 let shownRoute = null;
-let lastCursor = null;
+let lastState = null;
 let updateAccepted = false;
 
 const ctx = {
@@ -226,9 +226,10 @@ async function onSyncStatus() {
   }
   if (phase !== 'synced' && phase !== 'idle') return;
   if (!session) return; // logged out: nothing to read (reading would open the erased database again)
-  const cursor = (await getMeta('cursor')) ?? 0;
-  if (cursor === lastCursor || !session) return;
-  lastCursor = cursor;
+  // What the log holds changes when events are pulled (the cursor moves) or refused (they leave it).
+  const state = `${(await getMeta('cursor')) ?? 0}/${sync.current.rejected}`;
+  if (state === lastState || !session) return;
+  lastState = state;
   await model.load();
   await model.prepare().catch(() => {}); // its error is the screen's to show
   const lang = accountLanguage();
@@ -276,7 +277,9 @@ function onWorkerMessage(event) {
 
 async function signedIn(next) {
   const previous = await getMeta('session');
-  if (previous && previous.account !== next.account) await wipe(); // another account's data never mixes
+  // Another account's data never mixes; nor does what a device holds with no session at all (written by a
+  // tab still open when the last account logged out in another): nobody's to send to this account.
+  if (!previous || previous.account !== next.account) await wipe();
   await setMeta('session', next);
   session = next;
   notice = null;
@@ -305,10 +308,27 @@ async function logout() {
   if ('caches' in self) await Promise.all((await caches.keys()).map((key) => caches.delete(key)));
   const registrations = (await navigator.serviceWorker?.getRegistrations?.()) ?? [];
   await Promise.all(registrations.map((r) => r.unregister()));
+  tabs?.postMessage({ type: 'logged-out' });
+  signedOutHere(t('auth.logged_out'));
+}
+
+/** The other tabs of this app: a log out in one signs them all out (their database is gone). */
+const tabs = 'BroadcastChannel' in self ? new BroadcastChannel('merci-session') : null;
+
+function signedOutHere(message) {
   model.reset();
-  notice = t('auth.logged_out');
+  notice = message;
   location.hash = '#/';
   render();
+}
+
+async function onOtherTab({ data }) {
+  if (data?.type !== 'logged-out' || !session) return;
+  sync.stopAutoSync();
+  session = null;
+  await sync.settled();
+  await closeDatabase(); // the database was erased: let go of it, and never write to it again from here
+  signedOutHere(t('auth.logged_out'));
 }
 
 // --- service worker -------------------------------------------------------------------------------
@@ -362,6 +382,7 @@ async function boot() {
   statusButton.addEventListener('click', () => sync.syncNow());
   navigator.serviceWorker?.addEventListener('message', onWorkerMessage);
   sync.status.addEventListener('change', onSyncStatus);
+  tabs?.addEventListener('message', onOtherTab);
   addEventListener('hashchange', () => render());
   render();
   // The shell answers taps from here, while the engine may still be replaying the log in its worker.

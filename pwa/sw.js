@@ -119,21 +119,35 @@ const done = (request) => new Promise((resolve, reject) => {
   request.onerror = () => reject(request.error);
 });
 
+/** The page's database, if it exists: never made here (wiped by a log out between the check and the open,
+ * it would come back empty, at a version the page then never upgrades). Null if there is none. */
+async function openExisting() {
+  if (!(await indexedDB.databases()).some((d) => d.name === 'merci')) return null;
+  const request = indexedDB.open('merci');
+  request.onupgradeneeded = () => request.transaction.abort(); // it did not exist after all: leave it so
+  try {
+    return await done(request);
+  } catch {
+    return null;
+  }
+}
+
 /** The page's db.js owns the schema: here, open it only if it exists, and only read the outbox, send
  * it, and drop what the server acknowledged (the page pulls, and settles refusals, next time it runs). */
 async function pushOutbox() {
-  if (!(await indexedDB.databases()).some((d) => d.name === 'merci')) return;
-  const db = await done(indexedDB.open('merci'));
+  const db = await openExisting();
+  if (!db) return;
   try {
     if (!db.objectStoreNames.contains('outbox')) return;
     for (;;) {
       const read = db.transaction(['meta', 'outbox']);
-      const [session, cursor, batch] = await Promise.all([
+      const [session, cursor, oldest] = await Promise.all([
         done(read.objectStore('meta').get('session')),
         done(read.objectStore('meta').get('cursor')),
         done(read.objectStore('outbox').getAll(null, BATCH)),
       ]);
-      if (!session || session.revoked || !batch.length) return;
+      if (!session || session.revoked || !oldest.length) return;
+      const batch = fitting(oldest, BATCH_BYTES);
       const answer = await fetch('/api/sync', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${session.token}` },
@@ -147,11 +161,24 @@ async function pushOutbox() {
         const key = await done(outbox.index('id').getKey(id));
         if (key !== undefined) await done(outbox.delete(key));
       }));
-      if (batch.length < BATCH) return;
+      if (batch.length === oldest.length && oldest.length < BATCH) return;
     }
   } finally {
     db.close();
   }
+}
+
+// As lib/outbox.js has it (a copy: a classic service worker cannot import a module; a shell test compares).
+const BATCH_BYTES = 512 * 1024;
+const utf8 = new TextEncoder();
+
+function fitting(events, limit) {
+  let bytes = 0;
+  for (let i = 0; i < events.length; i++) {
+    bytes += utf8.encode(JSON.stringify(events[i])).length + 1;
+    if (bytes > limit && i > 0) return events.slice(0, i);
+  }
+  return events;
 }
 
 // --- reminders (web push) -------------------------------------------------------------------------
@@ -248,8 +275,8 @@ const transactionDone = (tx) => new Promise((resolve, reject) => {
 });
 
 async function openLocalLog() {
-  if (!(await indexedDB.databases()).some((d) => d.name === 'merci')) return null;
-  const db = await done(indexedDB.open('merci'));
+  const db = await openExisting();
+  if (!db) return null;
   if (!['events', 'outbox', 'meta'].every((name) => db.objectStoreNames.contains(name))) {
     db.close();
     return null;

@@ -90,6 +90,21 @@ export async function settleSync({ acknowledged, rejected, pulled, cursor }) {
   await Promise.all([...work, tx.done]);
 }
 
+/** The server's log was restored from a backup and ends at `lastSeq`: every local event it may have lost
+ * (pulled with a later seq, or made here and acknowledged since) goes back in the outbox, as the wire
+ * format has it (no server fields). The server answers those it still holds as duplicates. How many. */
+export async function requeueAfter(lastSeq) {
+  const db = await database();
+  const tx = db.transaction(['events', 'outbox'], 'readwrite');
+  const outbox = tx.objectStore('outbox');
+  const [events, queued] = await Promise.all([tx.objectStore('events').getAll(), outbox.getAll()]);
+  const waiting = new Set(queued.map((e) => e.id));
+  const lost = events.filter((e) => !waiting.has(e.id) && !(e.seq <= lastSeq));
+  const work = lost.map(({ id, type, v, at, data }) => outbox.put({ id, type, v, at, data }));
+  await Promise.all([...work, tx.done]);
+  return lost.length;
+}
+
 export async function getMeta(key) {
   return (await database()).get('meta', key);
 }

@@ -6,7 +6,8 @@ import { recordEvents, outboxBatch, pendingCount, settleSync } from './db.js';
 import { uuidv7, localInstant } from './ids.js';
 
 export const BACKGROUND_SYNC_TAG = 'merci-outbox';
-export const BATCH = 100; // ~100 events stay well under the server's 1 MiB body limit
+export const BATCH = 100;
+export const BATCH_BYTES = 512 * 1024; // the server takes at most 1 MiB a request: long notes in any script fit
 
 export const changes = new EventTarget(); // 'recorded' after each local write
 
@@ -29,11 +30,25 @@ export { pendingCount };
  * answer. Stops at the first failure (the events stay queued) or when the outbox is empty. */
 export async function flush(send) {
   for (;;) {
-    const batch = await outboxBatch(BATCH);
+    const oldest = await outboxBatch(BATCH);
+    const batch = fitting(oldest, BATCH_BYTES);
     const answer = await send(batch);
     await settleSync(answer);
-    if (batch.length < BATCH && !answer.more) return;
+    if (batch.length === oldest.length && oldest.length < BATCH && !answer.more) return;
   }
+}
+
+const utf8 = new TextEncoder();
+
+/** The first events of `events` whose JSON adds up to at most `limit` bytes (always at least one: an event
+ * alone is far below the server's limit, its fields being capped). */
+export function fitting(events, limit) {
+  let bytes = 0;
+  for (let i = 0; i < events.length; i++) {
+    bytes += utf8.encode(JSON.stringify(events[i])).length + 1;
+    if (bytes > limit && i > 0) return events.slice(0, i);
+  }
+  return events;
 }
 
 /** Where the browser has Background Sync, let it wake the service worker to send the outbox later,

@@ -3,7 +3,7 @@
  * across tabs (Web Locks); `status` tells the UI whether everything is synced and what is waiting. */
 
 import { ApiError, Unreachable, syncEvents } from './api.js';
-import { getMeta, setMeta, pendingCount, rejectedEvents } from './db.js';
+import { getMeta, setMeta, pendingCount, rejectedEvents, requeueAfter } from './db.js';
 import { flush, changes } from './outbox.js';
 
 const PERIOD_MS = 60_000;
@@ -61,8 +61,10 @@ async function exchange(session, batch) {
   try {
     answer = await syncEvents(session.token, body);
   } catch (error) {
-    // The server's log is shorter than what this device pulled (it was restored): pull it all again.
+    // The server's log is shorter than what this device pulled (it was restored from a backup): send again
+    // whatever it may have lost of what this device holds (next round), and pull it all again.
     if (!(error instanceof ApiError && error.status === 409 && 'last_seq' in error.body)) throw error;
+    if (await requeueAfter(error.body.last_seq)) again = true;
     answer = await syncEvents(session.token, { ...body, cursor: 0 });
   }
   return {

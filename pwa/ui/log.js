@@ -7,6 +7,9 @@ import { makeEvent } from '../lib/outbox.js';
 import { uuidv7 } from '../lib/ids.js';
 import * as model from './model.js';
 
+/** A meeting names at most this many people (the wire format's limit: the server would refuse it). */
+const MAX_PEOPLE = 50;
+
 const KINDS = ['meeting', 'coffee', 'call', 'video', 'event'];
 const SUGGESTIONS = 6;
 
@@ -102,6 +105,7 @@ export function renderLog(ctx, referralId = null) {
     errors.textContent = '';
     chooseTyped();
     if (!chosen.length) { errors.textContent = t('log.error_who'); who.focus(); return; }
+    if (chosen.length > MAX_PEOPLE) { errors.textContent = t('log.error_too_many', { max: MAX_PEOPLE }); who.focus(); return; }
     const when = new Date(at.value);
     if (Number.isNaN(when.getTime())) { errors.textContent = t('log.error_when'); at.focus(); return; }
     if (when.getTime() > Date.now() + 60000) { errors.textContent = t('log.error_future'); at.focus(); return; }

@@ -154,6 +154,17 @@ def devices(browser, server):
     assert not problems, problems
 
 
+def eventually(page, script: str, arg=None, timeout_ms: int = 15_000):
+    """Evaluate `script` (awaited, unlike `wait_for_function`, which takes a Promise for a truthy answer) until
+    it answers something truthy; that answer, or an AssertionError."""
+    for _ in range(timeout_ms // 100):
+        answer = page.evaluate(script, arg)
+        if answer:
+            return answer
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true within {timeout_ms} ms: {script}")
+
+
 def email() -> str:
     return f"{uuid.uuid4().hex[:12]}@example.org"
 
@@ -347,9 +358,8 @@ def test_a_new_version_waits_until_the_person_reloads(browser, tmp_path):
             banner.get_by_role("button", name="Reload").click()
             page.wait_for_function("() => window.beforeReload === undefined")  # reloaded
             page.wait_for_selector("html[data-ready]")
-            page.wait_for_function(  # the new version's cache alone: the old one is gone
-                "async (old) => { const keys = await caches.keys(); return keys.length === 1 && keys[0] !== old; }",
-                arg=old[0])
+            eventually(page, "async (old) => { const keys = await caches.keys(); return keys.length === 1 && keys[0] !== old; }",
+                       old[0])  # the new version's cache alone: the old one is gone
             assert len(old) == 1
             assert "the next version" in page.evaluate(
                 "async () => (await (await caches.open((await caches.keys())[0])).match('/styles.css')).text()")

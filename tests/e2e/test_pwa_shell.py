@@ -151,14 +151,18 @@ def test_french_and_english_have_the_same_strings():
     assert all(value or key == "grade.null" for key, value in {**fr, **en}.items())
 
 
-def test_the_service_workers_copy_of_the_id_and_instant_code_is_the_same_as_lib_ids():
-    def functions(path: Path) -> dict[str, str]:
+def test_the_service_workers_copies_of_module_code_are_the_same_as_the_modules():
+    def functions(path: Path, names: tuple[str, ...]) -> dict[str, str]:
         source = re.sub(r"//[^\n]*|/\*.*?\*/", "", path.read_text(), flags=re.S).replace("export ", "")
         found = {}
-        for name in ("uuidv7", "localInstant"):
+        for name in names:
             start = source.index(f"function {name}(")
             end = source.index("\n}\n", start)
             found[name] = " ".join(source[start:end].split())
         return found
 
-    assert functions(PWA_DIR / "sw.js") == functions(PWA_DIR / "lib" / "ids.js")
+    ids, outbox = ("uuidv7", "localInstant"), ("fitting",)
+    assert functions(PWA_DIR / "sw.js", ids) == functions(PWA_DIR / "lib" / "ids.js", ids)
+    assert functions(PWA_DIR / "sw.js", outbox) == functions(PWA_DIR / "lib" / "outbox.js", outbox)
+    assert "const BATCH_BYTES = 512 * 1024;" in (PWA_DIR / "sw.js").read_text()
+    assert "export const BATCH_BYTES = 512 * 1024;" in (PWA_DIR / "lib" / "outbox.js").read_text()
