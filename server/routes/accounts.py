@@ -99,7 +99,7 @@ class AccountsController(Controller):
         wait = services.signups_by_address.hit(client_address(request))
         if wait:
             raise _too_many("sign-ups from this address", wait)
-        email = data.email.strip()
+        email = normalize_email(data.email)  # as sign-in has it: SQLite's NOCASE folds ASCII letters only
         if not _looks_like_email(email):
             raise ApiError(HTTP_400_BAD_REQUEST, f"`email`: {email!r} is not an email address", field="email")
         if data.timezone is not None and not is_time_zone(data.timezone):
@@ -140,10 +140,16 @@ class AccountsController(Controller):
         if not await services.passwords.verify(account.password_hash if account else None, data.password):
             raise ApiError(HTTP_401_UNAUTHORIZED, "wrong email or password")
         assert account is not None
-        if services.passwords.needs_rehash(account.password_hash):
-            await services.store.set_password(account.id, await services.passwords.hash(data.password))
+        checked = account.password_hash
+        if services.passwords.needs_rehash(checked):
+            checked = await services.passwords.hash(data.password)
+            await services.store.set_password(account.id, checked)
         token, token_hash = new_token()
-        device = await services.store.add_device(account.id, data.device_name or "device", token_hash, services.now())
+        device = await services.store.add_device(
+            account.id, data.device_name or "device", token_hash, services.now(), password_hash=checked
+        )
+        if device is None:  # the password was changed, or the account erased, while this one was being checked
+            raise ApiError(HTTP_401_UNAUTHORIZED, "wrong email or password")
         request.scope["state"]["merci.account"] = account.id
         return SessionCreated(account=account.id, token=token, device=device.id)
 

@@ -118,8 +118,13 @@ class Store(abc.ABC):
         """Remove every row of the account: events, devices, subscriptions, the account itself."""
 
     @abc.abstractmethod
-    async def add_device(self, account_id: str, name: str, token_hash: bytes, now: dt.datetime) -> Device:
-        """Register a device of the account, found later by the hash of its token."""
+    async def add_device(
+        self, account_id: str, name: str, token_hash: bytes, now: dt.datetime, *, password_hash: str | None = None
+    ) -> Device | None:
+        """Register a device of the account, found later by the hash of its token. None, and nothing stored, if
+        the account is gone (erased meanwhile) or, when `password_hash` is given, if the account's password is no
+        longer that one: a sign-in checked against a password that was changed meanwhile must not add a device
+        the change did not get to sign out."""
 
     @abc.abstractmethod
     async def device_by_token(self, token_hash: bytes) -> Device | None:

@@ -187,13 +187,19 @@ class PostgresStore(Store):
                 await conn.execute(f"DELETE FROM {table} WHERE account_id = $1", account_id)
             await conn.execute("DELETE FROM accounts WHERE id = $1", account_id)
 
-    async def add_device(self, account_id: str, name: str, token_hash: bytes, now: dt.datetime) -> Device:
+    async def add_device(
+        self, account_id: str, name: str, token_hash: bytes, now: dt.datetime, *, password_hash: str | None = None
+    ) -> Device | None:
         device = Device(uuid.uuid4().hex, account_id, name, now, None)
-        await self.pool.execute(
-            "INSERT INTO devices (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
-            device.id, account_id, name, token_hash, now,
+        # FOR SHARE: a password change in progress is waited for, then the condition is checked against the new
+        # hash; one that starts later waits for this insert, and then sees the device it has to sign out.
+        status = await self.pool.execute(
+            "INSERT INTO devices (id, account_id, name, token_hash, created_at)"
+            " SELECT $1, id, $2, $3, $4 FROM accounts WHERE id = $5 AND ($6::text IS NULL OR password_hash = $6)"
+            " FOR SHARE",
+            device.id, name, token_hash, now, account_id, password_hash,
         )
-        return device
+        return device if status.endswith(" 1") else None
 
     async def device_by_token(self, token_hash: bytes) -> Device | None:
         row = await self.pool.fetchrow(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE token_hash = $1", token_hash)

@@ -162,9 +162,16 @@ class SQLiteStore(Store):
                 group.append(item)
             # One hop to the connection's thread for the whole group: aiosqlite's `_execute` is the
             # primitive its public methods are built on; five awaited calls per job would cost 5x more.
-            outcomes = await self._writer._execute(
-                _commit_group, self._writer._conn, [job for job, _ in group], self._last_seqs.clear
-            )
+            try:
+                outcomes = await self._writer._execute(
+                    _commit_group, self._writer._conn, [job for job, _ in group], self._last_seqs.clear
+                )
+            except BaseException as exc:  # the connection failed under the group: its callers learn it, not hang
+                for _, future in group:
+                    _settle(future, error=exc if isinstance(exc, Exception) else StoreError("the store was stopped"))
+                if not isinstance(exc, Exception):
+                    raise
+                continue
             for (_, future), (result, error) in zip(group, outcomes):
                 _settle(future, result=result, error=error)
 
@@ -213,15 +220,18 @@ class SQLiteStore(Store):
 
         await self._write(erase)
 
-    async def add_device(self, account_id: str, name: str, token_hash: bytes, now: dt.datetime) -> Device:
+    async def add_device(
+        self, account_id: str, name: str, token_hash: bytes, now: dt.datetime, *, password_hash: str | None = None
+    ) -> Device | None:
         device = Device(uuid.uuid4().hex, account_id, name, now, None)
 
-        def insert(conn: sqlite3.Connection) -> Device:
-            conn.execute(
-                "INSERT INTO devices (id, account_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                (device.id, account_id, name, token_hash, _iso(now)),
+        def insert(conn: sqlite3.Connection) -> Device | None:
+            cursor = conn.execute(
+                "INSERT INTO devices (id, account_id, name, token_hash, created_at)"
+                " SELECT ?, id, ?, ?, ? FROM accounts WHERE id = ? AND (? IS NULL OR password_hash = ?)",
+                (device.id, name, token_hash, _iso(now), account_id, password_hash, password_hash),
             )
-            return device
+            return device if cursor.rowcount else None
 
         return await self._write(insert)
 

@@ -185,6 +185,17 @@ class StoreContract:
         assert await store.device_by_token(b"laptop-token") is None
         assert await store.revoke_device(account.id, laptop.id) is False
 
+    async def test_a_device_is_added_only_while_the_account_and_the_checked_password_hold(self, store: Store):
+        account = await store.create_account("ana@example.org", "hash-1", NOW)
+        assert await store.add_device(account.id, "phone", b"t1", NOW, password_hash="hash-1") is not None
+        await store.set_password(account.id, "hash-2")
+        assert await store.add_device(account.id, "laptop", b"t2", NOW, password_hash="hash-1") is None
+        assert await store.device_by_token(b"t2") is None
+        assert await store.add_device(account.id, "laptop", b"t3", NOW, password_hash="hash-2") is not None
+        await store.erase_account(account.id)
+        assert await store.add_device(account.id, "tablet", b"t4", NOW) is None
+        assert await store.device_by_token(b"t4") is None
+
     async def test_a_device_cannot_be_revoked_through_another_account(self, store: Store):
         ana, ana_phone = await new_account(store, "ana@example.org")
         bob, _ = await new_account(store, "bob@example.org")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import statistics
 import time
 
+import httpx
 import pytest
 
-from .api import PASSWORD, meeting, running_app, sign_in, sign_up
+from server.app import create_app
+
+from .api import PASSWORD, meeting, running_app, settings, sign_in, sign_up
 
 
 @pytest.fixture
@@ -272,3 +276,69 @@ async def test_a_devices_last_use_is_recorded(client):
     devices = (await account.get("/api/devices")).json()["devices"]
 
     assert devices[0]["last_seen_at"] is not None
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _sign_in_held_after_its_password_check(app, client, then):
+    """Sign in as ann while `then()` runs between the password check and the new device (the check is slow:
+    argon2); the sign-in's answer."""
+    services = app.state.services
+    real_verify = services.passwords.verify
+    release, verified = asyncio.Event(), asyncio.Event()
+
+    async def slow_verify(hashed, password):
+        ok = await real_verify(hashed, password)
+        if not verified.is_set():
+            verified.set()
+            await release.wait()
+        return ok
+
+    services.passwords.verify = slow_verify
+    signing_in = asyncio.create_task(client.post("/api/sessions", json={"email": "ann@example.org", "password": PASSWORD}))
+    await verified.wait()
+    services.passwords.verify = real_verify
+    await then()
+    release.set()
+    return await signing_in
+
+
+async def test_a_sign_in_checked_against_the_old_password_adds_no_device_once_it_changed(tmp_path):
+    app = create_app(settings(tmp_path))
+    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        owner = bearer((await client.post("/api/accounts", json={"email": "ann@example.org", "password": PASSWORD})).json()["token"])
+
+        async def change_password():
+            answer = await client.put("/api/account/password", headers=owner, json={
+                "current_password": PASSWORD, "new_password": "a whole new secret 123", "sign_out_other_devices": True})
+            assert answer.status_code == 204, answer.text
+
+        answer = await _sign_in_held_after_its_password_check(app, client, change_password)
+        assert answer.status_code == 401, answer.text
+        assert len((await client.get("/api/devices", headers=owner)).json()["devices"]) == 1
+
+
+async def test_a_sign_in_to_an_account_erased_meanwhile_is_refused_not_a_server_error(tmp_path):
+    app = create_app(settings(tmp_path))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        owner = bearer((await client.post("/api/accounts", json={"email": "ann@example.org", "password": PASSWORD})).json()["token"])
+
+        async def erase():
+            answer = await client.request("DELETE", "/api/account", headers=owner, json={"password": PASSWORD})
+            assert answer.status_code == 204, answer.text
+
+        answer = await _sign_in_held_after_its_password_check(app, client, erase)
+        assert answer.status_code == 401, answer.text
+
+
+async def test_an_email_with_a_non_ascii_capital_signs_in_whatever_its_case(tmp_path):
+    async with running_app(tmp_path) as client:
+        assert (await client.post("/api/accounts", json={"email": "Élodie@example.org", "password": PASSWORD})).status_code == 201
+        for typed in ("Élodie@example.org", "élodie@example.org", "ÉLODIE@EXAMPLE.ORG"):
+            answer = await client.post("/api/sessions", json={"email": typed, "password": PASSWORD})
+            assert answer.status_code == 201, (typed, answer.text)
+        again = await client.post("/api/accounts", json={"email": "élodie@example.org", "password": PASSWORD})
+        assert again.status_code == 409

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 import pytest
@@ -72,3 +73,19 @@ async def test_a_database_from_a_newer_merci_is_refused(tmp_path):
     store = SQLiteStore(path)
     with pytest.raises(StoreError, match="newer than this server knows"):
         await store.open()
+
+
+async def test_a_write_the_connection_fails_under_is_answered_with_the_error_and_the_writer_goes_on(tmp_path):
+    store = SQLiteStore(tmp_path / "merci.sqlite3")
+    await store.open()
+    account, device = await new_account(store)
+    writer = store._writer
+    try:
+        await writer.close()  # the writer's connection is gone (a disk yanked away, say)
+        with pytest.raises(ValueError, match="connection"):
+            await asyncio.wait_for(store.append(account.id, device.id, [meeting("e1")], NOW), 5)
+        with pytest.raises(ValueError, match="connection"):  # the next write too: nobody waits forever
+            await asyncio.wait_for(store.append(account.id, device.id, [meeting("e2")], NOW), 5)
+    finally:
+        store._writer = None  # closed already
+        await store.close()
