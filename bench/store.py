@@ -1,6 +1,6 @@
 """Store append throughput, against raw sqlite3 measured in the same run at the same durability.
 
-    .venv/bin/python bench/store.py [--events 20000] [--rounds 5] [--postgres postgresql://postgres@127.0.0.1/postgres]
+    .venv/bin/python bench/store.py [--events 20000] [--rounds 9] [--postgres postgresql://postgres@127.0.0.1/postgres]
 
 1. batches of 100 events: SQLiteStore.append vs raw sqlite3 inserting the very same rows (same account id,
    recorded_at, device and bodies) into the same schema, one transaction per batch, WAL + synchronous=FULL
@@ -200,7 +200,7 @@ def bench_postgres(server: str, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20000)
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of the batch measurement (default 5)")
+    parser.add_argument("--rounds", type=int, default=9, help="rounds of the batch measurement (default 9)")
     parser.add_argument("--postgres", metavar="URL", help="also measure PostgresStore on this PostgreSQL server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

@@ -265,7 +265,12 @@ class SQLiteStore(Store):
     # --- the event log ----------------------------------------------------------------------------
 
     async def append(self, account_id: str, device_id: str | None, events: list[Event], now: dt.datetime) -> AppendResult:
-        bodies = [(event.id, event.__struct_config__.tag, _body(event)) for event in events]
+        encode = encode_event  # events from a client carry no server fields: most need no copy without them
+        bodies = [
+            (event.id, event.__struct_config__.tag,
+             encode(event) if event.seq is None and event.recorded_at is None and event.device is None else _body(event))
+            for event in events
+        ]
         return await self._write(_Append(account_id, device_id, bodies, _iso(now), self._last_seqs))
 
     async def read(self, account_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
