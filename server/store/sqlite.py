@@ -1,9 +1,11 @@
-"""The embedded store: SQLite through aiosqlite, WAL, one writer that group-commits concurrent appends.
+"""The embedded store: SQLite in WAL mode, one writer that group-commits concurrent appends.
 
-Every write goes through the writer task, one `BEGIN IMMEDIATE` transaction per group of pending calls, so
-many devices syncing at once cost one fsync, not one each. Reads use their own connection (WAL lets them
-run beside the writer). The database itself refuses UPDATE and DELETE on events (triggers), except while
-an account is being erased.
+Every write goes to the writer, one `BEGIN IMMEDIATE` transaction per group of pending calls, so many
+devices syncing at once cost one fsync, not one each. The writer is one sqlite3 connection on a thread of
+its own: a call hands it the waiting jobs if it is free, and the thread hands each group's outcomes back to
+the event loop, which answers the callers and hands over the next group (one hop each way, no task to wake
+in between). Reads use four aiosqlite connections (WAL lets them run beside the writer). The database
+itself refuses UPDATE and DELETE on events (triggers), except while an account is being erased.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import queue
 import sqlite3
+import threading
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,63 +64,80 @@ class SQLiteStore(Store):
     def __init__(self, path: Path | str, *, synchronous: str = "FULL"):
         self.path = Path(path)
         self.synchronous = synchronous
-        self._writer: aiosqlite.Connection | None = None
+        self._writer: sqlite3.Connection | None = None
+        """The one connection that writes, used on its own thread (`_writer_thread`) once open."""
         self._readers: list[aiosqlite.Connection] = []
         self._last_seqs: dict[str, int] = {}
         """Each account's last seq, as the writer left it (only its thread touches it; cleared whenever a
         transaction rolls back, and then read again from the database)."""
         self._next_reader = 0
-        self._queue: asyncio.Queue[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future] | None] | None = None
-        self._task: asyncio.Task | None = None
+        self._pending: deque[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future]] = deque()
+        """Writes waiting for the writer thread; the next group is taken from here when it is free."""
+        self._groups: queue.SimpleQueue[list | None] = queue.SimpleQueue()
+        self._writer_thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._busy = False
+        """A group is on the writer thread (set and read on the event loop only)."""
+        self._idle: asyncio.Event | None = None
 
     # --- life cycle -------------------------------------------------------------------------------
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        try:
-            await self._migrate(self._writer)
-        except BaseException:
-            await self._writer.close()
-            self._writer = None
-            raise
+        self._writer = await asyncio.to_thread(self._open_writer)
         self._readers = [await self._connect() for _ in range(READERS)]
-        self._queue = asyncio.Queue()
-        self._task = asyncio.create_task(self._write_loop(), name="merci-sqlite-writer")
+        self._loop = asyncio.get_running_loop()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._writer_thread = threading.Thread(target=self._write_loop, name="merci-sqlite-writer", daemon=True)
+        self._writer_thread.start()
+
+    def _open_writer(self) -> sqlite3.Connection:
+        """The writing connection, its schema brought to the latest version (one transaction per migration).
+        Used by one thread at a time: this one, then the writer thread."""
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            for pragma in self._pragmas():
+                conn.execute(pragma)
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            if version > len(SQLITE_MIGRATIONS):
+                raise StoreError(f"{self.path} has schema version {version}, newer than this server knows "
+                                 f"({len(SQLITE_MIGRATIONS)}): upgrade Merci")
+            for number, script in enumerate(SQLITE_MIGRATIONS[version:], start=version + 1):
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _statements(script):
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version={number}")
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _pragmas(self) -> list[str]:
+        return ["PRAGMA journal_mode=WAL", f"PRAGMA synchronous={self.synchronous}", "PRAGMA foreign_keys=ON",
+                "PRAGMA busy_timeout=10000"]
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute(f"PRAGMA synchronous={self.synchronous}")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=10000")
+        for pragma in self._pragmas():
+            await conn.execute(pragma)
         return conn
 
-    async def _migrate(self, conn: aiosqlite.Connection) -> None:
-        """Bring the schema to the latest version, one transaction per migration."""
-        (version,) = await (await conn.execute("PRAGMA user_version")).fetchone()
-        if version > len(SQLITE_MIGRATIONS):
-            raise StoreError(f"{self.path} has schema version {version}, newer than this server knows "
-                             f"({len(SQLITE_MIGRATIONS)}): upgrade Merci")
-        for number, script in enumerate(SQLITE_MIGRATIONS[version:], start=version + 1):
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _statements(script):
-                    await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version={number}")
-                await conn.execute("COMMIT")
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-
     async def close(self) -> None:
-        if self._task is not None:
-            await self._queue.put(None)  # type: ignore[arg-type]
-            await self._task
-            self._task = None
-        for conn in (*self._readers, self._writer):
-            if conn is not None:
-                await conn.close()
+        thread, self._writer_thread = self._writer_thread, None  # from now on, writes are refused
+        if thread is not None:
+            await self._idle.wait()  # the writes already asked for are finished first
+            self._groups.put(None)
+            await asyncio.to_thread(thread.join)
+        for conn in self._readers:
+            await conn.close()
+        if self._writer is not None:
+            self._writer.close()
         self._readers, self._writer = [], None
 
     async def _read(self, sql: str, parameters: tuple = ()) -> list[tuple]:
@@ -141,39 +163,39 @@ class SQLiteStore(Store):
 
     async def _write(self, job: Callable[[sqlite3.Connection], T]) -> T:
         """Queue a synchronous job for the writer; it runs in a transaction shared with its neighbours."""
-        if self._queue is None:
+        if self._writer_thread is None:
             raise StoreError("the store is not open")
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((job, future))  # unbounded: never waits
+        future: asyncio.Future[T] = self._loop.create_future()
+        self._pending.append((job, future))
+        if not self._busy:
+            self._hand_over()
         return await future
 
-    async def _write_loop(self) -> None:
-        stopping = False
-        while not stopping:
-            first = await self._queue.get()
-            if first is None:
-                break
-            group = [first]
-            while len(group) < MAX_GROUP and not self._queue.empty():
-                item = self._queue.get_nowait()
-                if item is None:
-                    stopping = True
-                    break
-                group.append(item)
-            # One hop to the connection's thread for the whole group: aiosqlite's `_execute` is the
-            # primitive its public methods are built on; five awaited calls per job would cost 5x more.
+    def _hand_over(self) -> None:
+        """Give the writer thread the next group of waiting jobs (at most MAX_GROUP): one transaction."""
+        group = [self._pending.popleft() for _ in range(min(MAX_GROUP, len(self._pending)))]
+        self._busy = True
+        self._idle.clear()
+        self._groups.put(group)
+
+    def _write_loop(self) -> None:
+        """The writer thread: each group in one transaction, its outcomes handed back to the event loop."""
+        while (group := self._groups.get()) is not None:
             try:
-                outcomes = await self._writer._execute(
-                    _commit_group, self._writer._conn, [job for job, _ in group], self._last_seqs.clear
-                )
-            except BaseException as exc:  # the connection failed under the group: its callers learn it, not hang
-                for _, future in group:
-                    _settle(future, error=exc if isinstance(exc, Exception) else StoreError("the store was stopped"))
-                if not isinstance(exc, Exception):
-                    raise
-                continue
-            for (_, future), (result, error) in zip(group, outcomes):
-                _settle(future, result=result, error=error)
+                outcomes = _commit_group(self._writer, [job for job, _ in group], self._last_seqs.clear)
+            except BaseException as exc:  # noqa: BLE001 - the callers learn it; nobody waits forever
+                outcomes = [(None, exc)] * len(group)
+            self._loop.call_soon_threadsafe(self._committed, group, outcomes)
+
+    def _committed(self, group: list, outcomes: list[tuple]) -> None:
+        """On the event loop: answer the group's callers, and hand over the next group if any is waiting."""
+        for (_, future), (result, error) in zip(group, outcomes):
+            _settle(future, result=result, error=error)
+        self._busy = False
+        if self._pending:
+            self._hand_over()
+        else:
+            self._idle.set()
 
     # --- accounts and devices ---------------------------------------------------------------------
 
