@@ -25,6 +25,16 @@ if TYPE_CHECKING:
 TOKEN_PREFIX = "merci_"
 SEEN_EVERY_SECONDS = 60.0
 """Record a device's last use at most this often: a write per request would cost every sync a commit."""
+SEEN_KEPT = 10_000
+"""When the devices remembered reach this many, those not seen for SEEN_EVERY_SECONDS are forgotten (they
+throttle nothing any more): one entry per device used in the last minute, not per device ever used."""
+
+
+def remember_seen(seen: dict[str, float], device_id: str, now: float) -> None:
+    if len(seen) >= SEEN_KEPT and device_id not in seen:
+        for stale in [d for d, at in seen.items() if now - at >= SEEN_EVERY_SECONDS]:
+            del seen[stale]
+    seen[device_id] = now
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +121,6 @@ async def authenticate(request: Request) -> Session:
         )
     now = time.monotonic()
     if now - services.seen.get(device.id, -SEEN_EVERY_SECONDS) >= SEEN_EVERY_SECONDS:
-        services.seen[device.id] = now
+        remember_seen(services.seen, device.id, now)
         await services.store.mark_seen(device.id, services.now())
     return Session(account_id=device.account_id, device_id=device.id)
