@@ -170,6 +170,13 @@ def signed_in_profile(playwright, url: str, address: str) -> Path:
                                                            viewport=PHONE["viewport"], locale="en-GB",
                                                            timezone_id="Europe/Paris")
     page = context.new_page()
+    log_in(page, url, address)
+    context.close()
+    return profile
+
+
+def log_in(page, url: str, address: str) -> None:
+    """Sign in on the app at `url` and wait until its service worker controls the page."""
     page.goto(url)
     page.wait_for_selector(READY)
     page.locator(".segmented button").nth(1).click()
@@ -178,8 +185,6 @@ def signed_in_profile(playwright, url: str, address: str) -> Path:
     page.locator("form button[type=submit]").click()
     page.wait_for_selector("#nav:not([hidden])", timeout=60_000)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
-    context.close()
-    return profile
 
 
 def main() -> None:
@@ -228,14 +233,7 @@ def main() -> None:
         body = "".join(json.dumps(e) + "\n" for e in history)
         httpx.post(f"{server.url}/api/import", content=body, headers=bearer(token), timeout=60).raise_for_status()
         context, page = phone()
-        page.goto(server.url)
-        page.wait_for_selector(READY)
-        page.locator(".segmented button").nth(1).click()
-        page.get_by_label("Email").fill(address)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.locator("form button[type=submit]").click()
-        page.wait_for_selector("#nav:not([hidden])", timeout=60_000)
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
+        log_in(page, server.url, address)
         warm, shell, blocking, longest, in_worker = [], [], [], [], []
         for _ in range(options.runs):
             page.reload()
