@@ -1,10 +1,13 @@
 """nurture — keep the link alive regularly and intelligently, with ideas that may interest them.
 
-| created when | listed from due−7; due = last touch + cadence (once the contact has had a meeting) |
+| created when | listed from due−w, w = min(7, ⌊cadence/2⌋); due = last touch + cadence (once the contact has met) |
 | debtor → creditor | me → contact |
 | due | last touch + cadence; on time due…due+14, late due+15…due+44, very late ≥ due+45 |
-| fulfilled by | any touch dated ≥ due−7; a touch before due−7 only moves due; the next cycle starts
+| fulfilled by | any touch dated ≥ due−w; a touch before due−w only moves due; the next cycle starts
                  from the fulfilling touch |
+
+w is at most half the cadence so that a cycle's next due always falls after the one just fulfilled: with a
+weekly cadence and w = 7, a touch on due−7 would start a cycle due on the same day, under the same id.
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ from . import ME, Obligation, Window, register
 
 RULE = "nurture"
 WINDOW = register(RULE, Window(on_time=14, late=44))
-LISTED_BEFORE_DUE = dt.timedelta(days=7)
+LISTED_BEFORE_DUE = 7
+"""w, in days, for cadences of 14 days and more; shorter ones are listed from half the cadence before due."""
+
+
+def early_window(cadence_days: int) -> dt.timedelta:
+    """w = min(7, ⌊cadence/2⌋): how long before due a cycle is listed and a touch fulfils it."""
+    return dt.timedelta(days=min(LISTED_BEFORE_DUE, cadence_days // 2))
 
 
 def derive(facts: Facts) -> Iterable[Obligation]:
@@ -26,6 +35,7 @@ def derive(facts: Facts) -> Iterable[Obligation]:
         if cadence_days == 0:
             continue
         cadence = dt.timedelta(days=cadence_days)
+        early = early_window(cadence_days)
         archived = facts.archived(contact)
         first_meeting = meetings[0][0]
         touches = [t for t in facts.touches(contact) if t[0] >= first_meeting]
@@ -36,14 +46,14 @@ def derive(facts: Facts) -> Iterable[Obligation]:
         _, last, trigger = touches[0]
         for pos, day, event in touches[1:]:
             due = last + cadence
-            if day >= due - LISTED_BEFORE_DUE:
+            if day >= due - early:
                 obligation = _cycle(contact, due, trigger.id)
                 if not facts.dismissed_before(obligation.id, pos):
                     obligation.fulfil(day)
                 yield obligation
             last, trigger = day, event
         due = last + cadence
-        if archived is None and facts.as_of >= due - LISTED_BEFORE_DUE:
+        if archived is None and facts.as_of >= due - early:
             yield _cycle(contact, due, trigger.id)
 
 

@@ -2,7 +2,8 @@
 
 - a projection is a function of the *set* of events: shuffling the log or repeating events changes nothing;
 - the answer as of a date depends only on the events dated (locally) on or before it;
-- every event survives encode then decode unchanged.
+- every event survives encode then decode unchanged;
+- an obligation id names one obligation: it appears at most once in a projection.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ BODIES: list[tuple[int, str, st.SearchStrategy[dict]]] = [
     # (weight, type, data)
     (3, "contact_added", data(contact=contact, name=st.sampled_from(["Hervé", "Anne", "Paul"]),
                               org=st.none() | st.just("BPI"),
-                              cadence_days=st.none() | st.sampled_from([0, 7, 30, 60, 120]))),
+                              cadence_days=st.none() | st.sampled_from([0, 1, 2, 7, 13, 14, 30, 120]))),
     (1, "contact_updated", data(contact=contact, title=st.none() | st.just("CTO"),
                                 cadence_days=st.none() | st.sampled_from([15, 45])).map(
         lambda d: d | {"note": None})),  # null: clear the note
@@ -75,7 +76,7 @@ BODIES: list[tuple[int, str, st.SearchStrategy[dict]]] = [
     (2, "job_announced", data(contact=contact, channel=channel)),
     (3, "idea_shared", data(contact=contact, idea=st.none() | st.just("an article"))),
     (2, "greetings_sent", data(contacts=st.lists(contact, min_size=1, max_size=4, unique=True))),
-    (1, "settings_changed", data(cadence_days=st.none() | st.sampled_from([30, 90, 180]),
+    (1, "settings_changed", data(cadence_days=st.none() | st.sampled_from([7, 30, 90, 180]),
                                  reminder_hour=st.none() | st.integers(0, 23),
                                  language=st.none() | st.sampled_from(["fr", "en"]))),
 ]
@@ -217,6 +218,37 @@ def test_with_the_log_own_time_zone_later_events_change_nothing(events, later, a
     shifted = [msgspec.structs.replace(e, id="later-" + e.id, at=(after_as_of + (e.at - first)).astimezone(e.at.tzinfo))
                for e in later if type(e) is not SettingsChanged or e.data.timezone is msgspec.UNSET]
     assert document(before + shifted, as_of, None) == document(before, as_of, None)
+
+
+# --- (b') one obligation per id -------------------------------------------------------------------
+
+
+def _dense_touches(draw_minutes: list[int], cadence: int) -> list:
+    """A contact met once, then touched (ideas shared) on many nearby days: short cycles and touches on
+    every side of each cycle's early window."""
+    events = [make(0, "contact_added", {"contact": "c1", "name": "C1", "cadence_days": cadence}, 0, "+00:00"),
+              make(1, "meeting_logged", {"meeting": "m1", "contacts": ["c1"]}, 60, "+00:00")]
+    events += [make(10 + i, "idea_shared", {"contact": "c1"}, 60 + minutes, "+00:00")
+               for i, minutes in enumerate(draw_minutes)]
+    return events
+
+
+@FAST
+@given(events=logs(), as_of=as_of_dates, zone=st.none() | st.sampled_from(ZONES))
+def test_no_obligation_id_appears_twice(events, as_of, zone):
+    ids = [o.id for o in project(events, as_of, zone).obligations]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+@FAST
+@given(minutes=st.lists(st.integers(0, 120 * 24 * 60), min_size=1, max_size=40),
+       cadence=st.sampled_from([1, 2, 3, 7, 13, 14, 15, 30]), days=st.integers(0, 150))
+def test_no_nurture_cycle_id_appears_twice_with_short_cadences(minutes, cadence, days):
+    """With a weekly cadence and a 7-day early window, a touch on due−7 started a cycle due on the same
+    day, under the same id (DESIGN.md §2, 2026-12): w = min(7, ⌊cadence/2⌋) rules it out."""
+    projection = project(_dense_touches(minutes, cadence), START.date() + dt.timedelta(days=days), "UTC")
+    ids = [o.id for o in projection.obligations]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
 # --- (c) the wire format round trip ----------------------------------------------------------------
