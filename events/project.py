@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
 
-from zoneinfo import ZoneInfo
 
 from msgspec import UNSET, to_builtins
 
@@ -54,7 +53,7 @@ def project(events: Iterable[t.Event], as_of: dt.date, timezone: str | None = No
     `timezone` if given, else the log's own setting, else UTC)."""
     with gc_paused():
         ordered = order(list(events))
-        zone = timezone or log_time_zone(ordered, as_of) or "UTC"
+        zone = timezone or log_time_zone(ordered) or "UTC"
         facts = collect(ordered, as_of, zone)
         obligations = [obligation for rule in RULES for obligation in rule.derive(facts)]
         _settle(obligations, facts)
@@ -108,16 +107,14 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def log_time_zone(ordered: list[t.Event], as_of: dt.date | None = None) -> str | None:
-    """The time zone the log's settings name last, among those dated on or before `as_of`.
-
-    Each settings_changed is dated in the zone in force just before it (UTC at first), so a zone set
-    after `as_of` changes nothing and one set on `as_of` counts, whatever offset its `at` is written in."""
+def log_time_zone(ordered: list[t.Event]) -> str | None:
+    """The time zone the log's settings name last, in (at, id) order, whether or not it is dated after the
+    replay's `as_of` (DESIGN.md §2, 2026-12): the zone a person sets at sign-up also dates what they
+    back-logged before it, and a past audit keeps the zone the person lives in."""
     zone = None
     for event in ordered:
         if type(event) is t.SettingsChanged and event.data.timezone is not UNSET:
-            if as_of is None or event.at.astimezone(ZoneInfo(zone or "UTC")).date() <= as_of:
-                zone = event.data.timezone
+            zone = event.data.timezone
     return zone
 
 

@@ -2,18 +2,31 @@
 // ../shared/tools/check_scenarios.py compares the CLI's output.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { readLog } from '../../pwa/lib/rules/events.js';
 import { project } from '../../pwa/lib/rules/project.js';
-import { differences, vectors } from './helpers.mjs';
+import { differences, ROOT, SHARED, vectors } from './helpers.mjs';
 
 const VECTORS = vectors();
 
-test('there are vectors: the 54 of tests/vectors and the shared scenarios', () => {
-  assert.ok(VECTORS.filter((v) => v.name.startsWith('vectors/')).length >= 54);
-  assert.ok(VECTORS.some((v) => v.name.startsWith('scenarios/')), '../shared/scenarios is not there');
+test('there are vectors: tests/vectors holds them all, the shared scenarios copied in', () => {
+  assert.ok(VECTORS.filter((v) => v.name.startsWith('vectors/')).length >= 60);
+  for (const name of ['greetings-season', 'seed-helper', 'seed-mentee', 'thank-timing']) {
+    assert.ok(VECTORS.some((v) => v.name === `vectors/${name}`), `tests/vectors/${name} is missing`);
+  }
+});
+
+const NO_SHARED = existsSync(join(SHARED, 'scenarios')) ? false : '../shared is not beside this clone (CI has it)';
+
+test('the shared scenarios are copied in tests/vectors unchanged', { skip: NO_SHARED }, () => {
+  for (const name of readdirSync(join(SHARED, 'scenarios'))) {
+    const copy = join(ROOT, 'tests', 'vectors', name);
+    assert.ok(existsSync(copy), `${name} is not copied into tests/vectors/`);
+    assert.ok(readFileSync(copy).equals(readFileSync(join(SHARED, 'scenarios', name))), `tests/vectors/${name} differs`);
+  }
 });
 
 for (const { name, log, expected } of VECTORS) {
@@ -22,6 +35,10 @@ for (const { name, log, expected } of VECTORS) {
     assert.equal(document.as_of, expected.as_of);
     assert.equal(document.timezone, expected.timezone);
     assert.deepEqual(differences(document, expected), []);
+    if (expected.tz_from_log) {
+      // the vector checks the log's own time zone too: replayed with no zone given, the same document
+      assert.deepEqual(project(readLog(readFileSync(log)), expected.as_of), document);
+    }
   });
 }
 

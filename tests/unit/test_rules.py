@@ -709,23 +709,26 @@ def test_the_log_time_zone_applies_to_the_whole_history():
     assert {o["id"]: o["due"] for o in doc["obligations"]}["thank:m1:c1"] == "2026-05-14"
 
 
-def test_the_latest_time_zone_setting_wins():
+def test_the_latest_time_zone_setting_wins_whatever_as_of():
     log = Log()
     log.settings_changed("2026-05-01", timezone="Europe/Paris")
     log.settings_changed("2026-05-02", timezone="America/New_York")
     log.settings_changed("2026-05-03", language="fr")  # no time zone: leaves it as it was
     assert log.replay("2026-05-10", tz=None)["timezone"] == "America/New_York"
-    assert log.replay("2026-05-01", tz=None)["timezone"] == "Europe/Paris"  # the later one does not count yet
+    # a past audit too: the zone is the latest in the whole log, counted or not (DESIGN.md §2, 2026-12)
+    assert log.replay("2026-05-01", tz=None)["timezone"] == "America/New_York"
+    assert log.replay("2026-04-01", tz=None)["timezone"] == "America/New_York"
 
 
-def test_a_time_zone_set_after_as_of_changes_nothing():
-    log = Log()
-    log.settings_changed("2026-05-01", timezone="Europe/Paris")
-    met(log, "2026-05-12")
-    before = log.replay("2026-05-20", tz=None)
-    # 22:00 at UTC-12 on the 20th is 10:00 UTC on the 21st: 12:00 in Paris, 06:00 in New York, both the 21st
-    log.add("settings_changed", "2026-05-20", "22:00", offset="-12:00", timezone="America/New_York")
-    assert log.replay("2026-05-20", tz=None) == before
+def test_a_time_zone_set_after_as_of_dates_the_events_before_it():
+    """An account made in Paris on Dec 1, replayed to Nov 27: its back-logged meeting at 00:30 Paris on the
+    26th is on the 26th, not the 25th as in UTC, so its thank is due on the 27th, not overdue."""
+    log = Log(offset="+00:00")
+    met(log, "2026-11-25", time="23:30")  # 00:30 on the 26th in Paris
+    log.settings_changed("2026-12-01", timezone="Europe/Paris")
+    doc = log.replay("2026-11-27", tz=None)
+    assert doc["timezone"] == "Europe/Paris"
+    assert [(o["id"], o["due"], o["status"]) for o in doc["obligations"]] == [("thank:m1:c1", "2026-11-27", "due")]
 
 
 def test_a_time_zone_set_on_as_of_counts_whatever_offset_it_is_written_with():

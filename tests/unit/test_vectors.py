@@ -21,6 +21,8 @@ FIELDS = ("id", "rule", "debtor", "creditor", "due", "status", "grade", "done_on
 
 
 def vectors() -> list:
+    """tests/vectors/ (which holds copies of the shared scenarios), and ../shared/scenarios/ when it is beside
+    the clone (CI has it; a plain `git clone` does not, and needs nothing from it)."""
     found = []
     for folder in (ROOT / "tests" / "vectors", SHARED / "scenarios"):
         for log in sorted(folder.glob("*.ndjson")) if folder.is_dir() else ():
@@ -65,7 +67,15 @@ VECTORS = vectors()
 
 
 def test_there_are_vectors():
-    assert VECTORS, "tests/vectors/ holds no NAME.ndjson + NAME.expected.json pair"
+    assert len([v for v in VECTORS if v.id.startswith("vectors/")]) >= 60, "tests/vectors/ lost vectors"
+
+
+@pytest.mark.skipif(not (SHARED / "scenarios").is_dir(), reason="../shared is not beside this clone (CI has it)")
+def test_the_shared_scenarios_are_copied_in_tests_vectors_unchanged():
+    for shared in (SHARED / "scenarios").iterdir():
+        copy = ROOT / "tests" / "vectors" / shared.name
+        assert copy.exists(), f"{shared.name} is not copied into tests/vectors/"
+        assert copy.read_bytes() == shared.read_bytes(), f"tests/vectors/{shared.name} differs from ../shared's"
 
 
 @pytest.mark.parametrize(("log", "expected_file"), VECTORS)
@@ -76,6 +86,10 @@ def test_vector(log: Path, expected_file: Path):
     document = msgspec.to_builtins(replay_document(projection))
     assert document["as_of"] == expected["as_of"] and document["timezone"] == expected["timezone"]
     assert differences(document, expected) == []
+    if expected.get("tz_from_log"):
+        # the vector checks the log's own time zone too: replayed with no zone given, the same document
+        own = msgspec.to_builtins(replay_document(project(events, dt.date.fromisoformat(expected["as_of"]))))
+        assert own == document
 
 
 def test_the_comparison_catches_a_wrong_answer():

@@ -4,7 +4,7 @@
 // how many times they arrived, and replaying to a past date shows what was pending then. The
 // document is the one `merci replay --json` prints (DESIGN.md section 3), value for value.
 
-import { formatDay, isTimeZone, localDay, parseDay } from './dates.js';
+import { formatDay, isTimeZone, parseDay } from './dates.js';
 import { allBelowSurrogates, collect, compareText, order, sortBy } from './facts.js';
 import { ME, WINDOWS } from './obligations.js';
 import * as thank from './thank.js';
@@ -33,15 +33,13 @@ class Score {
 }
 
 /**
- * The time zone the log's settings name last, among those dated on or before `asOf` (a day number, or
- * null for all). Each settings_changed is dated in the zone in force just before it (UTC at first).
+ * The time zone the log's settings name last, in (at, id) order, whether or not it is dated after the
+ * replay's as_of (DESIGN.md §2, 2026-12): the zone set at sign-up also dates what was back-logged before it.
  */
-export function logTimeZone(ordered, asOf = null) {
+export function logTimeZone(ordered) {
   let zone = null;
-  for (const { event, sec } of ordered) {
-    if (event.type === 'settings_changed' && event.data.timezone !== undefined) {
-      if (asOf === null || localDay(zone ?? 'UTC', sec) <= asOf) zone = event.data.timezone;
-    }
+  for (const { event } of ordered) {
+    if (event.type === 'settings_changed' && event.data.timezone !== undefined) zone = event.data.timezone;
   }
   return zone;
 }
@@ -61,7 +59,7 @@ export function projection(events, asOf, timezone = null) {
   const today = dayOf(asOf);
   if (timezone != null && !isTimeZone(timezone)) throw new RangeError(`unknown time zone ${timezone}`);
   const ordered = order(events);
-  const zone = timezone ?? logTimeZone(ordered, today) ?? 'UTC';
+  const zone = timezone ?? logTimeZone(ordered) ?? 'UTC';
   const facts = collect(ordered, today, zone);
   const obligations = [];
   for (const rule of RULES) for (const obligation of rule.derive(facts)) obligations.push(obligation);
