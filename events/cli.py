@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -31,9 +32,15 @@ class CliError(Exception):
         self.code = code
 
 
-def main(argv: list[str] | None = None) -> int:
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def main(argv: list[str] | None = None, now: Callable[[], dt.datetime] = _now) -> int:
+    """Run `merci` with `argv`; `now` is the clock that dates "today" when --as-of is not given."""
     parser = _parser()
     args = parser.parse_args(argv)
+    args.now = now
     try:
         if args.command == "serve":
             return args.run(args)
@@ -99,7 +106,7 @@ def _load(args: argparse.Namespace) -> Projection:
         raise CliError(f"{args.log}: {exc}", EXIT_BAD_LOG) from None
     if as_of is None:
         zone = args.tz or log_time_zone(order(events)) or "UTC"
-        as_of = dt.datetime.now(ZoneInfo(zone)).date()
+        as_of = args.now().astimezone(ZoneInfo(zone)).date()
     return project(events, as_of, args.tz)
 
 

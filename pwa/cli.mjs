@@ -169,7 +169,7 @@ function load(args) {
   }
   if (asOf === null) {
     const zone = args.tz ?? logTimeZone(order(events)) ?? 'UTC';
-    asOf = localDay(zone, Math.floor(Date.now() / 1000));
+    asOf = localDay(zone, Math.floor(args.now() / 1000));
   }
   return projection(events, asOf, args.tz);
 }
@@ -307,11 +307,12 @@ function run(args) {
 
 /**
  * Run the CLI with `argv` (the arguments after the script), writing to `io.stdout` and `io.stderr`
- * (anything with a write(string) method); returns the exit code.
+ * (anything with a write(string) method); returns the exit code. `io.now` (milliseconds since the epoch,
+ * Date.now by default) is the clock that dates "today" when --as-of is not given.
  */
 export function main(argv, io = process) {
   try {
-    const args = parseArgs(argv);
+    const args = { ...parseArgs(argv), now: io.now ?? Date.now };
     if (args.help) {
       io.stdout.write(args.help);
       return 0;

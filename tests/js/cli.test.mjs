@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import { localDay, formatDay } from '../../pwa/lib/rules/dates.js';
+import { main } from '../../pwa/cli.mjs';
 import { HAS_PYTHON, PYTHON, js, pool, run } from './helpers.mjs';
 
 const ev = (id, type, at, data) => ({ id, type, v: 1, at, data });
@@ -101,12 +101,13 @@ test('--tz overrides the log time zone; a log without one is replayed in UTC', a
   assert.equal((await replay(writeLog(LOG.slice(1, 3)), '--as-of', AS_OF)).timezone, 'UTC');
 });
 
-test('as_of defaults to today in the log time zone, or in the --tz given', async () => {
-  for (const [zone, args] of [['Europe/Paris', []], ['Pacific/Kiritimati', ['--tz', 'Pacific/Kiritimati']]]) {
-    const before = formatDay(localDay(zone, Math.floor(Date.now() / 1000)));
-    const doc = await replay(log, ...args);
-    const after = formatDay(localDay(zone, Math.floor(Date.now() / 1000)));
-    assert.ok([before, after].includes(doc.as_of), `${doc.as_of} is not today in ${zone}`);
+test('as_of defaults to today in the log time zone, or in the --tz given, by the clock main is given', () => {
+  const noonUtcJune3 = Date.UTC(2026, 5, 3, 12); // June 3 in Paris (14:00), already June 4 in Kiritimati
+  for (const [want, args] of [['2026-06-03', []], ['2026-06-04', ['--tz', 'Pacific/Kiritimati']]]) {
+    let stdout = '';
+    const io = { now: () => noonUtcJune3, stdout: { write: (text) => { stdout += text; } }, stderr: process.stderr };
+    assert.equal(main(['replay', log, ...args, '--json'], io), 0);
+    assert.equal(JSON.parse(stdout).as_of, want);
   }
 });
 

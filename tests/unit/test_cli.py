@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -134,25 +133,20 @@ def test_a_log_without_a_time_zone_is_replayed_in_utc(tmp_path, capsys):
     assert replay_json(capsys, path, "--as-of", AS_OF)["timezone"] == "UTC"
 
 
-def test_as_of_defaults_to_today_in_the_log_time_zone(log):
-    before = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
-    done = merci("replay", log, "--json")
-    after = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
-    assert done.returncode == 0, done.stderr
-    doc = json.loads(done.stdout)
-    assert doc["as_of"] in {before.isoformat(), after.isoformat()}
-    # every event of the log is in the past by now: m6 (2026-06-03) counts
-    if before >= dt.date(2026, 6, 3):
-        assert "thank:m6:c-herve" in {o["id"] for o in doc["obligations"]}
+NOON_UTC_JUNE_3 = dt.datetime(2026, 6, 3, 12, 0, tzinfo=dt.UTC)
+"""June 3 in Paris (14:00), already June 4 in Kiritimati (02:00, UTC+14)."""
 
 
-def test_as_of_defaults_to_today_in_the_tz_given(log):
-    zone = "Pacific/Kiritimati"  # UTC+14: often a day ahead of Paris
-    before = dt.datetime.now(ZoneInfo(zone)).date()
-    done = merci("replay", log, "--json", "--tz", zone)
-    after = dt.datetime.now(ZoneInfo(zone)).date()
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["as_of"] in {before.isoformat(), after.isoformat()}
+def test_as_of_defaults_to_today_in_the_log_time_zone(log, capsys):
+    assert main(["replay", str(log), "--json"], now=lambda: NOON_UTC_JUNE_3) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["as_of"] == "2026-06-03"
+    assert "thank:m6:c-herve" in {o["id"] for o in doc["obligations"]}  # m6, on June 3, counts
+
+
+def test_as_of_defaults_to_today_in_the_tz_given(log, capsys):
+    assert main(["replay", str(log), "--json", "--tz", "Pacific/Kiritimati"], now=lambda: NOON_UTC_JUNE_3) == 0
+    assert json.loads(capsys.readouterr().out)["as_of"] == "2026-06-04"
 
 
 def test_replay_reads_the_log_from_stdin_with_a_dash(log, capsys):
