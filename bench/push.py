@@ -99,7 +99,7 @@ async def dispatch(path: Path, keys: VapidKeys, expected: int) -> dict:
     await store.open()
     sender = PushSender(keys, SUBJECT, EndpointPolicy((), allow_local=True), timeout=30)
     clock = [dt.datetime(2026, 11, 27, 8, 59, 30, tzinfo=UTC)]
-    scheduler = DigestScheduler(store, Projections(store), sender, clock=lambda: clock[0])
+    scheduler = DigestScheduler(store, Projections(store, lambda: clock[0]), sender, clock=lambda: clock[0])
     try:
         # The scheduler ticks all day: by the reminder hour it knows each account's zone and hour already.
         started = time.perf_counter()

@@ -8,6 +8,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from .auth import Passwords, authenticate
+from .clock import Clock
 from .errors import EXCEPTION_HANDLERS
 from .push.service import Reminders
 from .requestlog import log_requests
@@ -34,13 +35,16 @@ def store_for(settings: Settings) -> Store:
     return SQLiteStore(settings.database)
 
 
-def create_app(settings: Settings, store: Store | None = None) -> Litestar:
-    """The Merci server on `store` (default: the one the settings name, see `store_for`)."""
+def create_app(settings: Settings, store: Store | None = None, clock: Clock | None = None) -> Litestar:
+    """The Merci server on `store` (default: the one the settings name, see `store_for`), reading the time from
+    `clock` (default: the machine's, from `settings.clock_start` if set)."""
     if store is None:
         store = store_for(settings)
+    if clock is None:
+        clock = Clock(settings.clock_start)
     passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
-    services = Services.build(settings, store, passwords)
-    reminders = Reminders(settings, store, services.projections)
+    services = Services.build(settings, store, passwords, clock)
+    reminders = Reminders(settings, store, services.projections, clock=clock.now)
     app = Litestar(
         route_handlers=[AccountsController, SyncController, ReadController, PushController, health, serve_app],
         dependencies={

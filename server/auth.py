@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -119,7 +118,7 @@ async def authenticate(request: Request) -> Session:
             HTTP_429_TOO_MANY_REQUESTS, f"too many requests from this device; try again in {retry_after(wait)} s",
             headers={"Retry-After": retry_after(wait)},
         )
-    now = time.monotonic()
+    now = services.clock.monotonic()
     if now - services.seen.get(device.id, -SEEN_EVERY_SECONDS) >= SEEN_EVERY_SECONDS:
         remember_seen(services.seen, device.id, now)
         await services.store.mark_seen(device.id, services.now())

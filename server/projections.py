@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,8 +40,11 @@ class _AccountLog:
 class Projections:
     """Per-account projections, cached until the account's log grows."""
 
-    def __init__(self, store: Store, max_accounts: int = 256, max_events: int = 200_000, page: int = 1000):
+    def __init__(self, store: Store, now: Callable[[], dt.datetime], max_accounts: int = 256,
+                 max_events: int = 200_000, page: int = 1000):
         self.store = store
+        self.now = now
+        """The app's clock (server/clock.py): what "today" is when a read names no date."""
         self.max_accounts = max_accounts
         self.max_events = max_events
         """Accounts are dropped, least recently read first, while the logs held add up to more than this."""
@@ -56,7 +60,7 @@ class Projections:
             await self._refresh(account_id, entry)
             if as_of is None:
                 zone = timezone or self._settings(entry)["timezone"]
-                as_of = dt.datetime.now(ZoneInfo(zone)).date()
+                as_of = self.now().astimezone(ZoneInfo(zone)).date()
             key = (as_of, timezone)
             view = entry.views.get(key)
             if view is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .auth import Passwords
+from .clock import Clock
 from .projections import Projections
 from .ratelimit import RateLimiter
 from .settings import Settings
@@ -26,6 +27,7 @@ class Services:
     settings: Settings
     store: Store
     passwords: Passwords
+    clock: Clock
     projections: Projections
     login_by_email: RateLimiter
     login_by_address: RateLimiter
@@ -35,22 +37,23 @@ class Services:
     """Device id -> when (monotonic) its last use was recorded."""
 
     @classmethod
-    def build(cls, settings: Settings, store: Store, passwords: Passwords) -> Services:
+    def build(cls, settings: Settings, store: Store, passwords: Passwords, clock: Clock) -> Services:
         s = settings
+        ticks = clock.monotonic
         return cls(
-            settings=s, store=store, passwords=passwords,
-            projections=Projections(store, max_accounts=s.cached_accounts, max_events=s.cached_events),
-            login_by_email=RateLimiter(s.login_attempts_per_email, s.login_window_seconds),
-            login_by_address=RateLimiter(s.login_attempts_per_address, s.login_window_seconds),
-            signups_by_address=RateLimiter(s.signups_per_address, s.signup_window_seconds),
+            settings=s, store=store, passwords=passwords, clock=clock,
+            projections=Projections(store, clock.now, max_accounts=s.cached_accounts, max_events=s.cached_events),
+            login_by_email=RateLimiter(s.login_attempts_per_email, s.login_window_seconds, clock=ticks),
+            login_by_address=RateLimiter(s.login_attempts_per_address, s.login_window_seconds, clock=ticks),
+            signups_by_address=RateLimiter(s.signups_per_address, s.signup_window_seconds, clock=ticks),
             device_requests=RateLimiter(
-                s.device_request_burst, s.device_request_burst / s.device_requests_per_second
+                s.device_request_burst, s.device_request_burst / s.device_requests_per_second, clock=ticks
             ),
         )
 
-    @staticmethod
-    def now() -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
+    def now(self) -> dt.datetime:
+        """The current instant (UTC), from the app's clock."""
+        return self.clock.now()
 
     async def provide(self) -> Services:
         return self

@@ -6,6 +6,7 @@ the environment. A bad value stops the server at start with a message naming the
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -93,7 +94,14 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     push_concurrency: Positive = 32
     """Requests in flight at once to each push service (one keep-alive connection each)."""
 
+    clock_start: dt.datetime | None = None
+    """Test only: the server's clock starts at this instant (ISO 8601 with a UTC offset) and runs on from there,
+    so a test server's "today" never depends on the machine's calendar (see server/clock.py)."""
+
     def __post_init__(self) -> None:
+        if self.clock_start is not None and self.clock_start.tzinfo is None:
+            raise ValueError(f"{PREFIX}CLOCK_START: {self.clock_start.isoformat()} has no UTC offset (write it as "
+                             "2026-11-18T09:00:00+01:00)")
         if self.database_url:
             _check_database_url(self.database_url)
 

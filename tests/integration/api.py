@@ -18,9 +18,13 @@ FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_paralleli
 
 PASSWORD = "correct horse battery"
 
+NOW = dt.datetime(2026, 11, 18, 12, 0, tzinfo=dt.UTC)
+"""When the test app's clock starts (13:00 in Paris, already the 19th in Kiritimati): no test reads the
+machine's calendar."""
+
 
 def settings(data: Path, **overrides: Any) -> Settings:
-    return Settings(data=data, **{**FAST_HASHING, "log_requests": False, **overrides})
+    return Settings(data=data, **{**FAST_HASHING, "log_requests": False, "clock_start": NOW, **overrides})
 
 
 @asynccontextmanager
@@ -102,7 +106,8 @@ def thanks(event_id: str, contact_id: str, meeting_id: str, at: str) -> dict:
 
 
 def in_hours(hours: float) -> str:
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)).isoformat()
+    """An `at` this many hours after the test app's clock started."""
+    return (NOW + dt.timedelta(hours=hours)).isoformat()
 
 
 def ids(events: list[dict]) -> list[str]:

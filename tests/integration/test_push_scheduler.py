@@ -58,7 +58,7 @@ class Instance:
             pass
 
         self.sender = PushSender(KEYS, SUBJECT, EndpointPolicy((), allow_local=True), sleep=no_wait)
-        self.scheduler = DigestScheduler(self.store, Projections(self.store), self.sender, clock=self.clock)
+        self.scheduler = DigestScheduler(self.store, Projections(self.store, self.clock), self.sender, clock=self.clock)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
