@@ -7,6 +7,7 @@ import json
 import signal
 import socket
 import subprocess
+import time
 
 import httpx
 import pytest
@@ -133,6 +134,10 @@ def test_the_server_logs_one_json_line_per_request_and_never_a_token_or_password
                json={"cursor": 0, "events": [meeting("e1")]}, timeout=10)
     httpx.get(f"{server.url}/api/audit", headers=bearer("merci_a-wrong-token"), timeout=10)
 
+    # A request's line is written once its answer has gone: the client can hold the answer first.
+    deadline = time.monotonic() + 10
+    while '"path":"/api/audit"' not in server.stderr.replace(" ", "") and time.monotonic() < deadline:
+        time.sleep(0.02)
     lines = [json.loads(line) for line in server.stderr.splitlines()]
 
     requests = [(line["method"], line["path"], line["status"]) for line in lines if "method" in line]
