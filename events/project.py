@@ -7,9 +7,7 @@ many times they arrived, and replaying to a past date shows what was pending the
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -51,15 +49,14 @@ class Projection:
 def project(events: Iterable[t.Event], as_of: dt.date, timezone: str | None = None) -> Projection:
     """Everything owed, both ways, as it stood at the end of `as_of` (a local date in the time zone:
     `timezone` if given, else the log's own setting, else UTC)."""
-    with gc_paused():
-        ordered = order(list(events))
-        zone = timezone or log_time_zone(ordered) or "UTC"
-        facts = collect(ordered, as_of, zone)
-        obligations = [obligation for rule in RULES for obligation in rule.derive(facts)]
-        _settle(obligations, facts)
-        obligations.sort(key=_id)
-        obligations.sort(key=_due)  # stable: (due, id) order
-        scores, overall = _scores(obligations, facts)
+    ordered = order(list(events))
+    zone = timezone or log_time_zone(ordered) or "UTC"
+    facts = collect(ordered, as_of, zone)
+    obligations = [obligation for rule in RULES for obligation in rule.derive(facts)]
+    _settle(obligations, facts)
+    obligations.sort(key=_id)
+    obligations.sort(key=_due)  # stable: (due, id) order
+    scores, overall = _scores(obligations, facts)
     return Projection(as_of, zone, facts, obligations, scores, overall)
 
 
@@ -92,19 +89,6 @@ SIDES = ("owed_by_me", "owed_to_me")
 
 _id = attrgetter("id")
 _due = attrgetter("due")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building large acyclic structures (a replay allocates
-    millions of objects, and each collection would walk them all again: half the decoding time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def log_time_zone(ordered: list[t.Event]) -> str | None:

@@ -5,7 +5,7 @@
 For each size, a synthetic log (bench/replay/generate.py, seed 7) is written to bench/out/ once and reused
 while the generator is unchanged. Then, in this one process:
 
-- replay: the whole `merci replay LOG --as-of ... --json` path, in-process through `events.cli.main`
+- replay: the whole `merci replay LOG --as-of ... --json` path, in-process through `server.cli.main`
   (read the file, read_log, project, replay_document, encode and format the JSON; output to /dev/null);
 - floor: read the file and `msgspec.json.Decoder(AnyEvent).decode_lines` it, nothing else;
 
@@ -40,13 +40,8 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 import generate  # noqa: E402
 
 from events import project, read_log, replay_document  # noqa: E402
-from events.cli import main as merci  # noqa: E402
+from server.cli import gc_paused, main as merci  # noqa: E402
 from events.types import AnyEvent  # noqa: E402
-
-try:
-    from events.project import gc_paused  # noqa: E402
-except ImportError:  # an engine without it
-    gc_paused = contextlib.nullcontext
 
 AS_OF = "2027-01-31"  # after the last event the generator writes: every event counts
 SEED = 7

@@ -2,7 +2,7 @@
 // vector and for a few hundred random logs (tests/js/generator.mjs), byte for byte.
 //
 // Every vector runs both CLIs as processes. Starting Python costs ~0.3 s of CPU, so the random logs run
-// each CLI's own main() in-process (pwa/cli.mjs's, and events.cli's through tests/js/merci_many.py),
+// each CLI's own main() in-process (pwa/cli.mjs's, and server.cli's through tests/js/merci_many.py),
 // with the same arguments and the same output; a sample of them also runs as real processes, to show the
 // two ways print the same.
 //
@@ -73,7 +73,7 @@ function jsInProcess(args) {
   return { code, stdout, stderr };
 }
 
-/** events.cli's main() for every argument list, in as many Python processes as there are CPUs. */
+/** server.cli's main() for every argument list, in as many Python processes as there are CPUs. */
 async function pyInProcess(argvs) {
   const chunks = [];
   const size = Math.ceil(argvs.length / 2);

@@ -1,4 +1,4 @@
-"""Run `merci` (events.cli.main, what .venv/bin/merci runs) once per argument list, in one process.
+"""Run `merci` (server.cli.main, what .venv/bin/merci runs) once per argument list, in one process.
 
 For tests/js/engines.test.mjs: starting Python costs about 0.3 s of CPU, far more than a replay. Reads a
 JSON array of argument lists on stdin; writes a JSON array of [exit code, stdout, stderr]."""
@@ -7,7 +7,7 @@ import io
 import json
 import sys
 
-from events.cli import main
+from server.cli import main
 
 results = []
 real = sys.stdout, sys.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from events.cli import main
+from server.cli import main
 
 MERCI = Path(sys.executable).with_name("merci")
 OBLIGATION_KEYS = {"id", "rule", "debtor", "creditor", "due", "status", "grade", "done_on", "snoozed_until",

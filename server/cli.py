@@ -1,4 +1,5 @@
-"""`merci`: replay a log to any date (the audit), one relationship's history, and the server.
+"""`merci`, the command at the edge: the domain's commands (replay a log to any date, the audit; one
+relationship's history) and the server (`serve`). The domain (`events/`) knows nothing of it.
 
 Bad input ends with one clear line on stderr and a non-zero exit, never a traceback.
 """
@@ -7,18 +8,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import msgspec
 
-from .codec import LogError, read_log
-from .facts import order
-from .project import Projection, contact_history, gc_paused, log_time_zone, project, replay_document
-from .types import is_time_zone
+from events.codec import LogError, read_log
+from events.facts import order
+from events.project import Projection, contact_history, log_time_zone, project, replay_document
+from events.types import is_time_zone
 
 EXIT_USAGE = 2
 EXIT_BAD_LOG = 3
@@ -30,6 +33,20 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = EXIT_USAGE):
         super().__init__(message)
         self.code = code
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a short-lived process builds one large acyclic structure (a
+    replay allocates millions of objects, and each collection would walk them all again: half the decoding
+    time). Process-wide, so for the CLI and benchmarks, never for the server's threads."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _now() -> dt.datetime:
@@ -180,10 +197,8 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    try:
-        from server.main import serve
-    except ImportError as exc:  # pragma: no cover - the server ships with the package
-        raise CliError(f"the server is not available: {exc}") from None
+    from .main import serve  # the server's imports (litestar, uvicorn) only when serving
+
     return serve(host=args.host, port=args.port, data=args.data, database_url=args.database_url)
 
 
