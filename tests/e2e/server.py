@@ -4,6 +4,7 @@ bench/kill9.py."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import random
 import signal
@@ -19,6 +20,10 @@ import httpx
 MERCI = Path(sys.executable).with_name("merci")
 FAST_HASHING = {"MERCI_ARGON2_TIME_COST": "1", "MERCI_ARGON2_MEMORY_KIB": "1024", "MERCI_ARGON2_PARALLELISM": "1"}
 PASSWORD = "correct horse battery"
+NOW = dt.datetime.fromisoformat("2026-11-18T09:30:00+01:00")
+"""The instant the browser tests live at: each server's clock starts there (MERCI_CLOCK_START), and each
+page's through Playwright's clock, so what they show never depends on the machine's calendar (a Wednesday in
+Paris, far from December's greetings and from daylight-saving changes)."""
 
 
 def free_port() -> int:
@@ -34,7 +39,7 @@ class MerciServer:
                  args: list[str] | None = None):
         self.data = data
         self.port = port or free_port()
-        self.env = {**os.environ, **FAST_HASHING, **(env or {})}
+        self.env = {**os.environ, **FAST_HASHING, "MERCI_CLOCK_START": NOW.isoformat(), **(env or {})}
         self.args = args
         self.process: subprocess.Popen | None = None
         beside = next(folder for folder in data.parents if folder.exists())  # `data` may not exist yet

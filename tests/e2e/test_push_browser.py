@@ -6,7 +6,6 @@ page is given a subscription made by the test's push service instead.)"""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 from zoneinfo import ZoneInfo
@@ -20,7 +19,7 @@ from events import decode_event, project
 from server.push.digest import build_digest
 
 from ..integration.push_receiver import PushReceiver
-from .server import MerciServer, bearer, whole_log
+from .server import NOW, MerciServer, bearer, whole_log
 from .test_pwa_browser import CHROMIUM, ZONE, Device, browser, email, seeded_account  # noqa: F401 - fixtures
 
 pytestmark = [
@@ -31,6 +30,19 @@ SUBJECT = "mailto:ops@merci.example"
 NOTIFICATIONS = """async () => (await self.registration.getNotifications()).map(n => ({
   title: n.title, body: n.body, tag: n.tag, actions: n.actions.map(a => a.action), data: n.data }))"""
 LATEST_SHOWN = "async () => Math.max(0, ...(await self.registration.getNotifications()).map(n => n.timestamp))"
+PIN_THE_WORKERS_CLOCK = """(start) => {
+  if (self.Date.pinned) return;
+  const Real = self.Date;
+  const shift = start - Real.now();
+  class Pinned extends Real {
+    constructor(...args) { if (args.length) super(...args); else super(Real.now() + shift); }
+    static now() { return Real.now() + shift; }
+  }
+  Pinned.pinned = true;
+  self.Date = Pinned;
+}"""
+"""Playwright's clock reaches pages, not service workers: the worker's Date starts at NOW too (it dates the
+"Done" and "Snooze" it records, which the server, on NOW's clock, would refuse from the machine's December)."""
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +84,9 @@ class Phone(Device):
     @property
     def worker(self):
         self.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-        return self.context.service_workers[0]
+        worker = self.context.service_workers[0]
+        worker.evaluate(PIN_THE_WORKERS_CLOCK, NOW.timestamp() * 1000)
+        return worker
 
     def deliver_push(self, payload: bytes) -> None:
         """A push message to the real service worker, through the DevTools protocol.
@@ -129,7 +143,7 @@ def reaches_the_server(server: MerciServer, token: str, event_id: str, timeout: 
 def todays_digest(server: MerciServer, token: str):
     """The digest the server's scheduler would send now, from the account's log."""
     events = [decode_event(msgspec.json.encode(e)) for e in whole_log(server.url, token)]
-    return build_digest(project(events, dt.datetime.now(ZoneInfo(ZONE)).date()), "en")
+    return build_digest(project(events, NOW.astimezone(ZoneInfo(ZONE)).date()), "en")
 
 
 def test_turning_reminders_on_sends_the_subscription_and_a_test_notification_reaches_the_phone(browser, server, receiver):
@@ -230,8 +244,8 @@ def test_snooze_a_day_from_the_notification_and_a_tap_opens_today(browser, serve
             const [n] = await self.registration.getNotifications({ tag: 'merci-digest' });
             return handleNotificationClick(n, 'snooze');
         }""")
-        tomorrow = (dt.datetime.now(ZoneInfo(ZONE)).date() + dt.timedelta(days=1)).isoformat()
-        assert (snoozed["type"], snoozed["data"]) == ("obligation_snoozed", {"obligation": "thank:m-herve:c-herve", "until": tomorrow})
+        assert (snoozed["type"], snoozed["data"]) == ("obligation_snoozed", {"obligation": "thank:m-herve:c-herve",
+                                                                              "until": "2026-11-19"})  # NOW + 1 day
         assert reaches_the_server(server, token, snoozed["id"])["data"] == snoozed["data"]
 
         phone.deliver_push(todays_digest(server, token).payload)
@@ -254,6 +268,7 @@ def test_on_an_iphone_outside_the_home_screen_settings_explain_what_reminders_ne
     phone.context.close()
     phone.context = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=iphone, locale="en-GB",
                                         timezone_id=ZONE, service_workers="allow")
+    phone.context.clock.install(time=NOW)
     phone.context.add_init_script("delete window.PushManager;")  # Safari has none outside the Home Screen
     phone.page = phone.context.new_page()
     phone.problems = []

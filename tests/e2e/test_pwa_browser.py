@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from .server import PASSWORD, MerciServer, bearer, sign_up, whole_log
+from .server import NOW, PASSWORD, MerciServer, bearer, sign_up, whole_log
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -56,12 +56,15 @@ def browser():
 class Device:
     """One browser context: a phone with its own storage, in Paris, at the reference size."""
 
-    def __init__(self, browser, server: MerciServer, lang: str = "en", dark: bool = False, axe: bool = False):
+    def __init__(self, browser, server: MerciServer, lang: str = "en", dark: bool = False, axe: bool = False,
+                 pinned: bool = True):
         self.server = server
         self.context = browser.new_context(
             viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="fr-FR" if lang == "fr" else "en-GB",
             timezone_id=ZONE, color_scheme="dark" if dark else "light", service_workers="allow",
         )
+        if pinned:  # the page's clock starts at NOW, as the server's does (Playwright fakes its Date and timers)
+            self.context.clock.install(time=NOW)
         if axe:  # injected by the DevTools protocol, which the page's CSP does not govern
             self.context.add_init_script(path=str(AXE))
         self.page = self.context.new_page()
@@ -181,7 +184,7 @@ def seeded_account(server: MerciServer, lang: str) -> tuple[str, str]:
     a follow-up done on time."""
     address = email()
     token = sign_up(server.url, address, timezone=ZONE, language=lang)["token"]
-    now = dt.datetime.now(ZoneInfo(ZONE))
+    now = NOW.astimezone(ZoneInfo(ZONE))
 
     def at(days_ago: int, hour: int = 10) -> str:
         return (now - dt.timedelta(days=days_ago)).replace(hour=hour, minute=30, second=0, microsecond=0).isoformat()

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from .server import MerciServer, bearer, sign_up, whole_log
+from .server import NOW, MerciServer, bearer, sign_up, whole_log
 from .test_pwa_browser import CHROMIUM, SHOTS, ZONE, browser, devices, email, server  # noqa: F401 (fixtures)
 
 pytestmark = [
@@ -31,7 +31,7 @@ def seeded(server: MerciServer, lang: str = "en") -> tuple[str, str]:
     thank-you to Hervé overdue, one to Léa due today; a job found today (Hervé and Anne helped)."""
     address = email()
     token = sign_up(server.url, address, timezone=ZONE, language=lang)["token"]
-    now = dt.datetime.now(ZoneInfo(ZONE))
+    now = NOW.astimezone(ZoneInfo(ZONE))
 
     def at(days_ago: int, hour: int = 10) -> str:
         return (now - dt.timedelta(days=days_ago)).replace(hour=hour, minute=0, second=0, microsecond=0).isoformat()
