@@ -214,6 +214,34 @@ class SQLiteStore(Store):
 
         return await self._write(insert)
 
+    async def sign_up(
+        self, email: str, password_hash: str, device_name: str, token_hash: bytes, events: list[Event],
+        now: dt.datetime,
+    ) -> tuple[Account, Device]:
+        account = Account(uuid.uuid4().hex, email, password_hash, now)
+        device = Device(uuid.uuid4().hex, account.id, device_name, now, None)
+        first = _Append(account.id, device.id, [(e.id, e.__struct_config__.tag, _body(e)) for e in events], _iso(now),
+                        self._last_seqs)
+
+        def insert(conn: sqlite3.Connection) -> tuple[Account, Device]:
+            # One job, so one transaction: a failure of any part rolls back the others with it.
+            try:
+                conn.execute(
+                    "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                    (account.id, email, password_hash, _iso(now)),
+                )
+            except sqlite3.IntegrityError:
+                raise AccountExists(email) from None
+            conn.execute(
+                "INSERT INTO devices (id, account_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                (device.id, account.id, device_name, token_hash, _iso(now)),
+            )
+            if first.bodies:
+                first(conn)
+            return account, device
+
+        return await self._write(insert)
+
     async def account_by_email(self, email: str) -> Account | None:
         return await self._account("email = ? COLLATE NOCASE", email)
 
