@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import logging
 import queue
 import sqlite3
 import threading
@@ -32,6 +33,7 @@ from .contract import Account, AccountExists, AppendResult, Device, Dispatch, St
 from .migrations import SQLITE_MIGRATIONS
 
 T = TypeVar("T")
+log = logging.getLogger("merci.store")
 
 READERS = 4
 """Reader connections (each with its own thread)."""
@@ -119,8 +121,10 @@ class SQLiteStore(Store):
         return conn
 
     def _pragmas(self) -> list[str]:
+        # secure_delete: deleted rows are overwritten with zeros, not left in free space for anyone reading the
+        # file (Debian's SQLite has it on by default, others do not; set on every connection, it is not stored).
         return ["PRAGMA journal_mode=WAL", f"PRAGMA synchronous={self.synchronous}", "PRAGMA foreign_keys=ON",
-                "PRAGMA busy_timeout=10000"]
+                "PRAGMA busy_timeout=10000", "PRAGMA secure_delete=ON"]
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -185,6 +189,8 @@ class SQLiteStore(Store):
                 outcomes = _commit_group(self._writer, [job for job, _ in group], self._last_seqs.clear)
             except BaseException as exc:  # noqa: BLE001 - the callers learn it; nobody waits forever
                 outcomes = [(None, exc)] * len(group)
+            if any(getattr(job, "checkpoint", False) for job, _ in group):
+                _checkpoint(self._writer)
             self._loop.call_soon_threadsafe(self._committed, group, outcomes)
 
     def _committed(self, group: list, outcomes: list[tuple]) -> None:
@@ -268,6 +274,7 @@ class SQLiteStore(Store):
             conn.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
             self._last_seqs.pop(account_id, None)
 
+        erase.checkpoint = True  # the caller is answered once the WAL no longer holds the erased rows
         await self._write(erase)
 
     async def add_device(
@@ -635,6 +642,27 @@ def _commit_group(
         if len(jobs) == 1:
             return [(None, exc)]
         return [outcome for job in jobs for outcome in _commit_group(conn, [job], forget)]
+
+
+CHECKPOINT_TRIES = 50
+"""How many times a checkpoint is tried while readers hold an older snapshot (each try waits up to the busy
+timeout for them); the reads of this store last milliseconds, so the first try nearly always does it."""
+
+
+def _checkpoint(conn: sqlite3.Connection) -> None:
+    """Copy the WAL into the database file and truncate it to nothing: after an erasure, the erased rows' pages
+    (the rows themselves, and every earlier version of those pages) must not stay readable in the -wal file.
+    The database file's pages are overwritten by the zeroed ones (secure_delete)."""
+    try:
+        for _ in range(CHECKPOINT_TRIES):
+            (busy, _, _) = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return
+    except sqlite3.Error as exc:
+        log.warning("erased rows are deleted but the write-ahead log was not emptied (%s)", exc)
+        return
+    log.warning("erased rows are deleted but the write-ahead log was not emptied: readers kept it busy %d times; "
+                "the next checkpoint will", CHECKPOINT_TRIES)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
