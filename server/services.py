@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .auth import Passwords
+from .imports import ImportQuotas
 from .projections import Projections
 from .ratelimit import RateLimiter
 from .settings import Settings
@@ -31,6 +32,7 @@ class Services:
     login_by_address: RateLimiter
     signups_by_address: RateLimiter
     device_requests: RateLimiter
+    imports: ImportQuotas
     seen: dict[str, float] = field(default_factory=dict)
     """Device id -> when (monotonic) its last use was recorded."""
 
@@ -46,6 +48,7 @@ class Services:
             device_requests=RateLimiter(
                 s.device_request_burst, s.device_request_burst / s.device_requests_per_second
             ),
+            imports=ImportQuotas(s.import_quota_events, s.import_quota_bytes, s.import_quota_window_seconds),
         )
 
     @staticmethod
