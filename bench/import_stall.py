@@ -63,8 +63,8 @@ class Connection:
         return self
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
-        self.writer.write(b"%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                          % (method.encode(), path.encode(), self.host.encode(), self.auth, len(body), body))
+        head = b"%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+        self.writer.write(head % (method.encode(), path.encode(), self.host.encode(), self.auth, len(body)) + body)
         return await self.answer()
 
     async def answer(self) -> tuple[int, bytes]:

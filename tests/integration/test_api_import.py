@@ -14,6 +14,12 @@ from tests.e2e.server import MerciServer, bearer, sign_in as sign_in_http, sign_
 from .api import ids, meeting, running_app, sign_up
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request) -> str:
+    """Where the in-process tests' app keeps its log: each runs on both stores."""
+    return request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
+
+
 def ndjson(events: list[dict]) -> bytes:
     return b"".join(json.dumps(e).encode() + b"\n" for e in events)
 
@@ -65,8 +71,8 @@ async def test_an_import_commits_chunk_by_chunk_while_another_accounts_sync_goes
     assert order == ["ann's first chunks stored", "bob's sync acknowledged", "ann's import answered"]
 
 
-async def test_importing_twice_in_chunks_stores_nothing_twice(tmp_path):
-    async with running_app(tmp_path, import_chunk_events=7) as client:
+async def test_importing_twice_in_chunks_stores_nothing_twice(tmp_path, database_url):
+    async with running_app(tmp_path, database_url=database_url, import_chunk_events=7) as client:
         account = await sign_up(client)
         events = meetings("e", 40) + meetings("e", 5)  # the last five repeat ids of the first chunk
         content = ndjson(events)
@@ -80,9 +86,9 @@ async def test_importing_twice_in_chunks_stores_nothing_twice(tmp_path):
         assert ids(log) == [f"e{i}" for i in range(40)] and [e["seq"] for e in log] == list(range(1, 41))
 
 
-async def test_a_bad_line_in_the_middle_is_listed_and_every_valid_line_around_it_stored(tmp_path):
+async def test_a_bad_line_in_the_middle_is_listed_and_every_valid_line_around_it_stored(tmp_path, database_url):
     """The documented choice: a bad line stops nothing. Fixing it and importing the file again stores only it."""
-    async with running_app(tmp_path, import_chunk_events=10) as client:
+    async with running_app(tmp_path, database_url=database_url, import_chunk_events=10) as client:
         account = await sign_up(client)
         events = meetings("e", 35)
         broken = ndjson(events).replace(b'"e17"', b'"e:17"')  # an id with `:`, line 18, in the second chunk
@@ -108,8 +114,10 @@ async def test_a_line_longer_than_an_event_may_be_is_rejected_with_its_number(tm
         assert answer["rejected"][0]["line"] == 3 and "longer than 4000 bytes" in answer["rejected"][0]["error"]
 
 
-async def test_an_import_of_more_events_than_allowed_stores_the_lines_before_the_limit_and_says_so(tmp_path):
-    async with running_app(tmp_path, max_import_events=25, import_chunk_events=10) as client:
+async def test_an_import_of_more_events_than_allowed_stores_the_lines_before_the_limit_and_says_so(
+    tmp_path, database_url
+):
+    async with running_app(tmp_path, database_url=database_url, max_import_events=25, import_chunk_events=10) as client:
         account = await sign_up(client)
         content = ndjson(meetings("e", 40))
 
@@ -144,8 +152,9 @@ async def test_an_import_over_the_byte_limit_without_a_declared_length_stops_at_
     assert answer.json()["accepted"] == stored
 
 
-async def test_an_accounts_import_quota_of_events_answers_429_and_stores_up_to_it(tmp_path):
-    async with running_app(tmp_path, import_quota_events=30, import_chunk_events=10) as client:
+async def test_an_accounts_import_quota_of_events_answers_429_and_stores_up_to_it(tmp_path, database_url):
+    quota = {"import_quota_events": 30, "import_chunk_events": 10}
+    async with running_app(tmp_path, database_url=database_url, **quota) as client:
         ann = await sign_up(client, "ann@example.org")
         bob = await sign_up(client, "bob@example.org")
 

@@ -111,3 +111,16 @@ async def test_a_contact_id_holding_u0000_is_not_found(client):
 
     assert (await ann.get("/api/contacts/c-anne%00")).status_code == 404
     assert (await ann.get("/api/contacts/c-anne")).status_code == 200
+
+
+@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:9/push/a\x00b", "https://fcm.googleapis.com/fcm/send/a\x00b"])
+async def test_a_push_endpoint_holding_u0000_is_refused_not_a_server_error(client, endpoint):
+    from .push_receiver import new_subscription
+
+    ann = await sign_up(client)
+
+    saved = await client.post("/api/push/subscriptions", json=new_subscription(endpoint).to_json(), headers=ann.auth)
+    removed = await client.request("DELETE", "/api/push/subscriptions", json={"endpoint": endpoint}, headers=ann.auth)
+
+    assert saved.status_code == 400, saved.text
+    assert removed.status_code in (400, 404), removed.text
