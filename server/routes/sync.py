@@ -232,9 +232,8 @@ class SyncController(Controller):
         run = _Import(services, session, quota)
         try:
             size = 0
-            partial = bytearray()
-            """The start of a line whose end has not arrived yet (at most one line: `max_body_bytes`)."""
-            too_long = False
+            partial = bytearray()  # the start of a line whose end has not arrived yet: at most `max_body_bytes`
+            too_long = False  # inside a line longer than that, skipped to its end (and rejected)
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
