@@ -123,7 +123,9 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def erase_account(self, account_id: str) -> None:
-        """Remove every row of the account: events, devices, subscriptions, the account itself."""
+        """Remove every row of the account: events, devices, subscriptions, the account itself; and, before
+        returning, what the backend keeps of deleted rows (SQLite: the WAL, checkpointed; PostgreSQL: dead tuples,
+        vacuumed)."""
 
     @abc.abstractmethod
     async def add_device(

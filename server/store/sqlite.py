@@ -5,7 +5,9 @@ devices syncing at once cost one fsync, not one each. The writer is one sqlite3 
 its own: a call hands it the waiting jobs if it is free, and the thread hands each group's outcomes back to
 the event loop, which answers the callers and hands over the next group (one hop each way, no task to wake
 in between). Reads use four aiosqlite connections (WAL lets them run beside the writer). The database
-itself refuses UPDATE and DELETE on events (triggers), except while an account is being erased.
+itself refuses UPDATE and DELETE on events (triggers), except while an account is being erased; then deleted
+rows are overwritten with zeros (`secure_delete`) and the WAL is checkpointed and truncated before the erasure
+is answered, so no file of the data folder keeps the account's bytes.
 """
 
 from __future__ import annotations
