@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
+from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.e2e.server import MerciServer, bearer, sign_in as sign_in_http, sign_up as sign_up_http
 
@@ -187,3 +191,47 @@ def test_the_import_settings_are_read_from_the_environment(setting):
     from server.settings import Settings
 
     assert getattr(Settings.from_env({f"MERCI_{setting.upper()}": "12"}), setting) == 12
+
+
+# --- the law: however the log is cut into chunks, an import stores what one transaction would have --------------
+
+line_plan = st.one_of(
+    st.tuples(st.just("event"), st.integers(min_value=0, max_value=15)),  # an id among 16: repeats happen
+    st.just(("bad", 0)),
+    st.just(("blank", 0)),
+)
+
+
+async def import_in_chunks(data: Path, plan: list[tuple[str, int]], chunk: int, twice: bool) -> None:
+    lines, expected_rejected, first_seen = [], [], {}
+    for number, (kind, n) in enumerate(plan, start=1):
+        if kind == "event":
+            lines.append(json.dumps(meeting(f"e{n}")).encode())
+            first_seen.setdefault(f"e{n}", number)
+        elif kind == "bad":
+            lines.append(b'{"id": "x", "type": "nope", "v": 1}')
+            expected_rejected.append(number)
+        else:
+            lines.append(b"  ")
+    content = b"\n".join(lines)
+    events = sum(kind == "event" for kind, _ in plan)
+
+    async with running_app(data, import_chunk_events=chunk) as client:
+        account = await sign_up(client)
+        answer = (await client.post("/api/import", content=content, headers=account.auth)).json()
+        if twice:
+            again = (await client.post("/api/import", content=content, headers=account.auth)).json()
+            assert (again["accepted"], again["duplicates"]) == (0, events)
+        log = await account.log()
+
+    assert (answer["accepted"], answer["duplicates"]) == (len(first_seen), events - len(first_seen))
+    assert [r["line"] for r in answer["rejected"]] == expected_rejected
+    assert ids(log) == sorted(first_seen, key=first_seen.get)  # in file order, each once
+    assert [e["seq"] for e in log] == list(range(1, len(first_seen) + 1))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan=st.lists(line_plan, max_size=40), chunk=st.integers(min_value=1, max_value=12), twice=st.booleans())
+def test_an_import_in_chunks_of_any_size_stores_each_valid_event_once_in_file_order(plan, chunk, twice):
+    with tempfile.TemporaryDirectory() as data:
+        asyncio.run(import_in_chunks(Path(data), plan, chunk, twice))
