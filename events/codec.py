@@ -50,10 +50,11 @@ class LogError(ValueError):
 
 def decode_event(raw: bytes | str) -> Event:
     """Decode one wire-format event, or raise EventError naming what is wrong."""
-    try:
-        return _in_range(_decoder.decode(raw))
-    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
-        pass
+    if not _may_hold_nul(raw):
+        try:
+            return _in_range(_decoder.decode(raw))
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+            pass
     try:
         obj = _json.decode(raw)
     except msgspec.DecodeError as exc:
@@ -73,11 +74,49 @@ def _in_range(event: Event) -> Event:
     return event
 
 
+NUL_MESSAGE = "U+0000 (the NUL character) is not allowed in any text"
+"""Why a string holding U+0000 is refused, wherever it is (the JavaScript decoder says the same). PostgreSQL
+cannot store it in text, so a log holding one could not move from a SQLite server to a PostgreSQL one."""
+
+_ESCAPED_NUL = "\\u0000"
+"""How U+0000 appears in JSON (a raw NUL byte is not valid JSON): lines without it skip the look for it."""
+
+
+def _may_hold_nul(raw: bytes | str) -> bool:
+    if isinstance(raw, str):
+        return _ESCAPED_NUL in raw
+    return _ESCAPED_NUL.encode() in (raw if isinstance(raw, bytes) else memoryview(raw).tobytes())
+
+
+def find_nul(value: Any) -> EventError | None:
+    """The first string of a parsed JSON value (keys included, in the order written, depth first) holding
+    U+0000, as an EventError naming where; None if there is none. A loop, not recursion: msgspec parses
+    deeper nesting than Python recurses."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return EventError(f"`{path}`: {NUL_MESSAGE}" if path else NUL_MESSAGE, path or None)
+        elif isinstance(value, dict):
+            if any("\x00" in key for key in value):
+                message = f"{NUL_MESSAGE}, field names included"
+                return EventError(f"`{path}`: {message}" if path else message, path or None)
+            stack.extend((f"{path}.{key}" if path else key, item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{index}]", value[index]) for index in range(len(value) - 1, -1, -1))
+    return None
+
+
 def convert_event(obj: Any) -> Event:
     """Validate an already-parsed JSON value as an event (the slow path, with precise errors)."""
     if not isinstance(obj, dict):
         raise EventError(f"an event must be a JSON object, not {_json_kind(obj)}")
     event_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+    nul = find_nul(obj)
+    if nul is not None:
+        nul.event_id = event_id
+        raise nul
     kind = obj.get("type")
     if kind is None:
         raise EventError("missing field `type`", "type", event_id)
@@ -128,6 +167,8 @@ def read_log(content: bytes) -> list[Event]:
     if content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
     try:
+        if _may_hold_nul(content):
+            raise msgspec.DecodeError("may hold U+0000: read line by line")
         events = _decoder.decode_lines(content)
         # the years as written: comparing aware datetimes of mixed offsets would cost more than decoding
         if not events or (EARLIEST_YEAR <= min(map(_year, events)) and max(map(_year, events)) <= LATEST_YEAR):

@@ -1,7 +1,9 @@
 """The event catalogue, wire format v1: every event type as a frozen msgspec Struct in one tagged union.
 
 An event is a fact in the past tense. The tag strings and field names are the public wire contract
-(../shared/DESIGN.md section 1): renaming a class never changes what is stored.
+(../shared/DESIGN.md section 1): renaming a class never changes what is stored. No string of an event, field
+names included, may hold U+0000: `events.codec` refuses it before these types are checked (`NUL_MESSAGE`), since
+PostgreSQL cannot store it in text.
 """
 
 from __future__ import annotations

@@ -16,8 +16,15 @@ from litestar.exceptions import (
 )
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from msgspec import Meta
+
+from events.codec import NUL_MESSAGE
 
 log = logging.getLogger("merci.server")
+
+NO_NUL = Meta(pattern="^[^\\x00]*$")
+"""For a request field stored or looked up as text: U+0000 is refused (PostgreSQL text cannot hold it), with
+the words of the event decoder (`events.codec.NUL_MESSAGE`)."""
 
 
 class ApiError(HTTPException):
@@ -84,6 +91,7 @@ EXCEPTION_HANDLERS = {HTTPException: handle_http_exception, HTTP_500_INTERNAL_SE
 # --- Litestar's validation messages, reworded --------------------------------------------------------
 
 _WORDING = (
+    (re.compile(re.escape(f"Expected `str` matching regex {NO_NUL.pattern!r}")), NUL_MESSAGE),
     (re.compile(r"^Object missing required field `(\w+)`"), r"missing required field `\1`"),
     (re.compile(r"^Object contains unknown field `(\w+)`"), r"unknown field `\1`"),
     (re.compile(r"^Expected `str` of length <= (\d+)"), r"expected a string of at most \1 characters"),
@@ -134,4 +142,4 @@ def _validation_body(exc: ValidationException) -> dict[str, Any]:
 def _sentence(text: str) -> str:
     if not text:
         return text
-    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+    return text if text[1:2].isupper() or text.startswith("U+") else text[:1].lower() + text[1:]

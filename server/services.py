@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from .auth import Passwords
 from .clock import Clock
+from .imports import ImportQuotas
 from .projections import Projections
 from .ratelimit import RateLimiter
 from .settings import Settings
@@ -33,6 +34,7 @@ class Services:
     login_by_address: RateLimiter
     signups_by_address: RateLimiter
     device_requests: RateLimiter
+    imports: ImportQuotas
     seen: dict[str, float] = field(default_factory=dict)
     """Device id -> when (monotonic) its last use was recorded."""
 
@@ -49,6 +51,8 @@ class Services:
             device_requests=RateLimiter(
                 s.device_request_burst, s.device_request_burst / s.device_requests_per_second, clock=ticks
             ),
+            imports=ImportQuotas(s.import_quota_events, s.import_quota_bytes, s.import_quota_window_seconds,
+                                 clock=ticks),
         )
 
     def now(self) -> dt.datetime:

@@ -22,17 +22,18 @@ from msgspec import UNSET, Meta, Struct
 from events.types import Language, SettingsChanged, SettingsChangedData, Zone, is_time_zone
 
 from ..auth import Session, client_address, new_token, normalize_email
-from ..errors import ApiError, read_json_body
+from ..errors import NO_NUL, ApiError, read_json_body
 from ..ratelimit import retry_after
 from ..services import Services
 from ..store.contract import AccountExists
 
 BEARER = [{"bearer": []}]
 
-Email = Annotated[str, Meta(min_length=3, max_length=254, description="The account's email (case does not matter)")]
-NewPassword = Annotated[str, Meta(min_length=8, max_length=1024, description="At least 8 characters")]
-AnyPassword = Annotated[str, Meta(max_length=1024)]
-DeviceName = Annotated[str, Meta(min_length=1, max_length=100, description="Shown in the list of devices")]
+Email = Annotated[str, Meta(min_length=3, max_length=254, description="The account's email (case does not matter)"),
+                  NO_NUL]
+NewPassword = Annotated[str, Meta(min_length=8, max_length=1024, description="At least 8 characters"), NO_NUL]
+AnyPassword = Annotated[str, Meta(max_length=1024), NO_NUL]
+DeviceName = Annotated[str, Meta(min_length=1, max_length=100, description="Shown in the list of devices"), NO_NUL]
 
 
 class SignUp(Struct, forbid_unknown_fields=True):
@@ -46,7 +47,7 @@ class SignUp(Struct, forbid_unknown_fields=True):
 
 
 class SignIn(Struct, forbid_unknown_fields=True):
-    email: Annotated[str, Meta(max_length=254)]
+    email: Annotated[str, Meta(max_length=254), NO_NUL]
     password: AnyPassword
     device_name: DeviceName | None = None
 
@@ -110,20 +111,21 @@ class AccountsController(Controller):
             )
         now = services.now()
         password_hash = await services.passwords.hash(data.password)
-        try:
-            account = await services.store.create_account(email, password_hash, now)
-        except AccountExists:
-            raise ApiError(HTTP_409_CONFLICT, "an account with this email already exists; sign in instead") from None
-        token, token_hash = new_token()
-        device = await services.store.add_device(account.id, data.device_name or "first device", token_hash, now)
-        request.scope["state"]["merci.account"] = account.id
+        first_events = []
         if data.timezone is not None or data.language is not None:
             settings = SettingsChangedData(
                 timezone=data.timezone if data.timezone is not None else UNSET,
                 language=data.language if data.language is not None else UNSET,
             )
-            event = SettingsChanged(id=new_event_id(), v=1, at=now, data=settings)
-            await services.store.append(account.id, device.id, [event], now)
+            first_events.append(SettingsChanged(id=new_event_id(), v=1, at=now, data=settings))
+        token, token_hash = new_token()
+        try:  # one transaction: never an account without its device or its settings (a retry would get a 409)
+            account, device = await services.store.sign_up(
+                email, password_hash, data.device_name or "first device", token_hash, first_events, now
+            )
+        except AccountExists:
+            raise ApiError(HTTP_409_CONFLICT, "an account with this email already exists; sign in instead") from None
+        request.scope["state"]["merci.account"] = account.id
         return SessionCreated(account=account.id, token=token, device=device.id)
 
     @post("/sessions", status_code=201, before_request=read_json_body)

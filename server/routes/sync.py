@@ -6,15 +6,18 @@ transaction, the others listed in `rejected` with a reason a person can read. No
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import msgspec
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.dto import AbstractDTO
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_413_REQUEST_ENTITY_TOO_LARGE
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_429_TOO_MANY_REQUESTS,
+)
 from litestar.typing import FieldDefinition
 from msgspec import Meta, Struct
 
@@ -22,10 +25,14 @@ from events import AnyEvent, Event, EventError, decode_event
 
 from ..auth import Session
 from ..errors import ApiError, explain_msgspec
+from ..imports import AccountImport, QuotaExceeded
+from ..ratelimit import retry_after
 from ..services import Services
 
 BEARER = [{"bearer": []}]
 SEQ_MAX = 2**63 - 1
+YIELD_EVERY = 50
+"""An import hands the event loop to other requests every this many lines (decoding 1000 takes milliseconds)."""
 SHOWN_REJECTIONS = 100
 """An import lists at most this many rejected lines (and counts them all)."""
 
@@ -198,42 +205,174 @@ class SyncController(Controller):
     ) -> ImportResult:
         """Import an NDJSON log (the body: one event per line, as `GET /api/export` gives).
 
-        Every line is validated as a sync would; all valid events are appended in one transaction, already
-        stored ids are counted as duplicates (importing twice is safe), and rejected lines are listed with
-        their line number. Imported events are this account's own, whatever account they came from."""
-        limit = services.settings.max_import_bytes
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise ApiError(
-                    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-                    f"the imported log is over the {limit}-byte limit; split it into several imports",
-                )
-            chunks.append(chunk)
-        content = b"".join(chunks)
-        if content.startswith(b"\xef\xbb\xbf"):
-            content = content[3:]
-        tolerance = services.settings.future_tolerance_hours
-        horizon = services.now() + dt.timedelta(hours=tolerance)
-        valid: list[Event] = []
-        rejected: list[LineRejection] = []
-        rejected_count = 0
-        for number, line in enumerate(content.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                valid.append(_on_time(decode_event(line), horizon, tolerance))
-            except EventError as exc:
-                rejected_count += 1
-                if len(rejected) < SHOWN_REJECTIONS:
-                    rejected.append(LineRejection(number, exc.event_id, exc.message, exc.field))
-        if valid:
-            result = await services.store.append(session.account_id, session.device_id, valid, services.now())
-            accepted, duplicates, last_seq = len(result.accepted), len(result.duplicates), result.last_seq
-        else:
-            accepted, duplicates, last_seq = 0, 0, await services.store.last_seq(session.account_id)
-        return ImportResult(accepted, duplicates, rejected_count, rejected, last_seq)
+        Every line is validated as a sync would. The body is read as it arrives and the valid events are
+        written `import_chunk_events` (250) at a time, each chunk a transaction of its own that takes its
+        turn with the other accounts' writes: an import never holds them up for more than one chunk, and its
+        memory does not grow with its size. A bad line does not stop the import: it is listed in `rejected`
+        with its number (the first 100, all counted) and every valid line, before and after it, is stored.
+        Already stored ids are counted as duplicates, so importing again (the same file, or a fixed one) is
+        safe and stores only what is new. Imported events are this account's own, whatever account they came
+        from.
+
+        413 if the body is over `max_import_bytes` (refused whole when its length is declared) or holds over
+        `max_import_events` events; 429 if the account's import quota (`import_quota_events`,
+        `import_quota_bytes` per `import_quota_window_seconds`) is used up, or another of its imports runs.
+        When one of these stops an import part way, the chunks before it are stored: the error says through
+        which line, with the counts of an answer (`accepted`, `duplicates`, `rejected_count`, `rejected`,
+        `last_seq`, `stored_through_line`)."""
+        settings = services.settings
+        limit = settings.max_import_bytes
+        declared = _declared_length(request)
+        if declared is not None and declared > limit:
+            raise ApiError(HTTP_413_REQUEST_ENTITY_TOO_LARGE, _too_large(limit), field="body")
+        try:
+            quota = services.imports.start(session.account_id, declared)
+        except QuotaExceeded as exc:
+            raise _quota_error(exc) from None
+        run = _Import(services, session, quota)
+        try:
+            size = 0
+            partial = bytearray()  # the start of a line whose end has not arrived yet: at most `max_body_bytes`
+            too_long = False  # inside a line longer than that, skipped to its end (and rejected)
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    await run.stop(HTTP_413_REQUEST_ENTITY_TOO_LARGE, _too_large(limit))
+                run.read_bytes(len(chunk))
+                start = 0
+                while (end := chunk.find(b"\n", start)) >= 0:
+                    if too_long:
+                        too_long = False
+                        run.too_long()
+                    elif partial:
+                        partial += chunk[start:end]
+                        await run.line(bytes(partial))
+                        partial.clear()
+                    else:
+                        await run.line(chunk[start:end])
+                    start = end + 1
+                if not too_long:
+                    partial += chunk[start:]
+                    if len(partial) > settings.max_body_bytes:
+                        too_long = True
+                        partial.clear()
+            if too_long:
+                run.too_long()
+            elif partial:
+                await run.line(bytes(partial))
+            await run.flush()
+        except QuotaExceeded as exc:
+            await run.stop(HTTP_429_TOO_MANY_REQUESTS, exc.what, headers={"Retry-After": retry_after(exc.wait)})
+        finally:
+            quota.finish()
+        return await run.summary()
+
+
+class _Import:
+    """One import under way: lines in, events written a chunk at a time, the counts of its answer."""
+
+    def __init__(self, services: Services, session: Session, quota: AccountImport):
+        self.services = services
+        self.session = session
+        self.quota = quota
+        settings = services.settings
+        self.tolerance = settings.future_tolerance_hours
+        self.horizon = services.now() + dt.timedelta(hours=self.tolerance)
+        self.number = 0
+        """The last line read (1-based, blank lines counted)."""
+        self.events = 0
+        self.pending: list[Event] = []
+        self.accepted = self.duplicates = self.rejected_count = 0
+        self.rejected: list[LineRejection] = []
+        self.last_seq: int | None = None
+        self.stored_through = 0
+        """Every line up to this one is stored, counted as a duplicate, or rejected."""
+
+    def read_bytes(self, count: int) -> None:
+        self.quota.read_bytes(count)
+
+    async def line(self, line: bytes) -> None:
+        self.number += 1
+        if self.number == 1 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
+        if not line.strip():
+            return
+        if len(line) > self.services.settings.max_body_bytes:
+            self.number -= 1
+            self.too_long()
+            return
+        self.events += 1
+        limit = self.services.settings.max_import_events
+        if self.events > limit:
+            self.number -= 1  # this line is not imported
+            await self.stop(HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                            f"the imported log holds more than {limit} events; split it into several imports")
+        try:
+            self.quota.read_event()
+        except QuotaExceeded:
+            self.number -= 1
+            raise
+        try:
+            self.pending.append(_on_time(decode_event(line), self.horizon, self.tolerance))
+        except EventError as exc:
+            self.reject(exc.event_id, exc.message, exc.field)
+        if len(self.pending) >= self.services.settings.import_chunk_events:
+            await self.flush()
+        elif self.number % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # let the other requests' handlers run between lines, not only between chunks
+
+    def too_long(self) -> None:
+        self.number += 1
+        self.events += 1
+        self.reject(None, f"the line is longer than {self.services.settings.max_body_bytes} bytes, the most an event "
+                          "may take", None)
+
+    def reject(self, event_id: str | None, message: str, field: str | None) -> None:
+        self.rejected_count += 1
+        if len(self.rejected) < SHOWN_REJECTIONS:
+            self.rejected.append(LineRejection(self.number, event_id, message, field))
+
+    async def flush(self) -> None:
+        """Write the pending events: one transaction, in turn with every other writer."""
+        if self.pending:
+            services, session = self.services, self.session
+            stored = await services.store.append(session.account_id, session.device_id, self.pending, services.now())
+            self.accepted += len(stored.accepted)
+            self.duplicates += len(stored.duplicates)
+            self.last_seq = stored.last_seq
+            self.pending = []
+        self.stored_through = self.number
+
+    async def stop(self, status: int, reason: str, headers: dict[str, str] | None = None) -> NoReturn:
+        """Store what was read before the limit, then answer the error with the counts so far."""
+        await self.flush()
+        done = msgspec.structs.asdict(await self.summary())
+        raise ApiError(
+            status,
+            f"{reason}; lines 1 to {self.stored_through} are imported ({self.accepted} stored, {self.duplicates} "
+            f"already there, {self.rejected_count} rejected), the lines after them are not: import them separately "
+            "(importing the same lines again stores nothing twice)",
+            headers=headers, stored_through_line=self.stored_through,
+            **{**done, "rejected": [msgspec.structs.asdict(r) for r in self.rejected]},
+        )
+
+    async def summary(self) -> ImportResult:
+        if self.last_seq is None:
+            self.last_seq = await self.services.store.last_seq(self.session.account_id)
+        return ImportResult(self.accepted, self.duplicates, self.rejected_count, self.rejected, self.last_seq)
+
+
+def _declared_length(request: Request) -> int | None:
+    value = request.headers.get("content-length")
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def _too_large(limit: int) -> str:
+    return f"the imported log is over the {limit}-byte limit; split it into several imports"
+
+
+def _quota_error(exc: QuotaExceeded) -> ApiError:
+    return ApiError(HTTP_429_TOO_MANY_REQUESTS, exc.what, headers={"Retry-After": retry_after(exc.wait)})
 
 
 def _on_time(event: Event, horizon: dt.datetime, tolerance_hours: float) -> Event:

@@ -102,6 +102,14 @@ class Store(abc.ABC):
         """Create an account; raise AccountExists if the email (case-insensitive) is taken."""
 
     @abc.abstractmethod
+    async def sign_up(
+        self, email: str, password_hash: str, device_name: str, token_hash: bytes, events: list[Event],
+        now: dt.datetime,
+    ) -> tuple[Account, Device]:
+        """Create an account, its first device and its first events (seq 1...) in one transaction: all of
+        them, or nothing and AccountExists if the email (case-insensitive) is taken."""
+
+    @abc.abstractmethod
     async def account_by_email(self, email: str) -> Account | None:
         """The account with that email (case-insensitive), or None."""
 
@@ -115,7 +123,9 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def erase_account(self, account_id: str) -> None:
-        """Remove every row of the account: events, devices, subscriptions, the account itself."""
+        """Remove every row of the account: events, devices, subscriptions, the account itself; and, before
+        returning, what the backend keeps of deleted rows (SQLite: the WAL, checkpointed; PostgreSQL: dead tuples,
+        vacuumed)."""
 
     @abc.abstractmethod
     async def add_device(

@@ -80,6 +80,13 @@ MAX_GROUP = 200
 """At most this many appends share one transaction (bounded latency for the first of them)."""
 
 
+def _holds_nul(text: str) -> bool:
+    """Whether a client-given string holds U+0000, which PostgreSQL text cannot (it raises
+    CharacterNotInRepertoireError): nothing stored can match it, so a look-up by it finds nothing. The API
+    refuses U+0000 in what it stores (the event decoder, the request bodies), so no write meets one."""
+    return "\x00" in text
+
+
 @dataclass(slots=True)
 class _Append:
     """An append waiting for the instance's writer."""
@@ -164,6 +171,34 @@ class PostgresStore(Store):
             raise AccountExists(email) from None
         return account
 
+    async def sign_up(
+        self, email: str, password_hash: str, device_name: str, token_hash: bytes, events: list[Event],
+        now: dt.datetime,
+    ) -> tuple[Account, Device]:
+        account = Account(uuid.uuid4().hex, email, password_hash, now)
+        device = Device(uuid.uuid4().hex, account.id, device_name, now, None)
+        async with self.pool.acquire() as conn, conn.transaction():
+            try:
+                await conn.execute(
+                    "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+                    account.id, email, password_hash, now,
+                )
+            except asyncpg.UniqueViolationError:
+                raise AccountExists(email) from None
+            await conn.execute(
+                "INSERT INTO devices (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+                device.id, account.id, device_name, token_hash, now,
+            )
+            if events:  # nobody else knows the account yet: its seqs start at 1, no lock needed
+                n = len(events)
+                announcement = _payload.encode({"account": account.id, "last_seq": n}).decode()
+                await conn.execute(
+                    _INSERT, [account.id] * n, list(range(1, n + 1)), [e.id for e in events],
+                    [e.__struct_config__.tag for e in events], [now] * n, [device.id] * n,
+                    [_body(e) for e in events], [announcement],
+                )
+        return account, device
+
     async def account_by_email(self, email: str) -> Account | None:
         return await self._account("lower(email) = lower($1)", email)
 
@@ -171,6 +206,8 @@ class PostgresStore(Store):
         return await self._account("id = $1", account_id)
 
     async def _account(self, where: str, value: str) -> Account | None:
+        if _holds_nul(value):
+            return None
         row = await self.pool.fetchrow(
             f"SELECT id, email, password_hash, created_at FROM accounts WHERE {where}", value
         )
@@ -186,6 +223,12 @@ class PostgresStore(Store):
             for table in ERASED_WITH_ACCOUNT:
                 await conn.execute(f"DELETE FROM {table} WHERE account_id = $1", account_id)
             await conn.execute("DELETE FROM accounts WHERE id = $1", account_id)
+        # The deleted rows are dead tuples, still in the tables' pages and indexes until a VACUUM removes them
+        # (autovacuum would, some time later). Not VACUUM FULL: it locks each table against every account's
+        # reads and writes while it rewrites it. What VACUUM leaves (free space not yet reused, pg_wal, backups)
+        # is in deploy/README.md.
+        async with self.pool.acquire() as conn:
+            await conn.execute(f"VACUUM {', '.join((*ERASED_WITH_ACCOUNT, 'accounts'))}")
 
     async def add_device(
         self, account_id: str, name: str, token_hash: bytes, now: dt.datetime, *, password_hash: str | None = None
@@ -212,6 +255,8 @@ class PostgresStore(Store):
         return [Device(*row) for row in rows]
 
     async def revoke_device(self, account_id: str, device_id: str) -> bool:
+        if _holds_nul(device_id):
+            return False
         removed = await self.pool.fetchval(
             "DELETE FROM devices WHERE id = $1 AND account_id = $2 RETURNING true", device_id, account_id
         )
@@ -356,6 +401,8 @@ class PostgresStore(Store):
         return [Subscription(*row) for row in rows]
 
     async def remove_subscription(self, account_id: str, subscription_id: str) -> bool:
+        if _holds_nul(subscription_id):
+            return False
         removed = await self.pool.fetchval(
             "DELETE FROM push_subscriptions WHERE id = $1 AND account_id = $2 RETURNING true",
             subscription_id, account_id,

@@ -5,7 +5,9 @@ devices syncing at once cost one fsync, not one each. The writer is one sqlite3 
 its own: a call hands it the waiting jobs if it is free, and the thread hands each group's outcomes back to
 the event loop, which answers the callers and hands over the next group (one hop each way, no task to wake
 in between). Reads use four aiosqlite connections (WAL lets them run beside the writer). The database
-itself refuses UPDATE and DELETE on events (triggers), except while an account is being erased.
+itself refuses UPDATE and DELETE on events (triggers), except while an account is being erased; then deleted
+rows are overwritten with zeros (`secure_delete`) and the WAL is checkpointed and truncated before the erasure
+is answered, so no file of the data folder keeps the account's bytes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import logging
 import queue
 import sqlite3
 import threading
@@ -32,6 +35,7 @@ from .contract import Account, AccountExists, AppendResult, Device, Dispatch, St
 from .migrations import SQLITE_MIGRATIONS
 
 T = TypeVar("T")
+log = logging.getLogger("merci.store")
 
 READERS = 4
 """Reader connections (each with its own thread)."""
@@ -119,8 +123,10 @@ class SQLiteStore(Store):
         return conn
 
     def _pragmas(self) -> list[str]:
+        # secure_delete: deleted rows are overwritten with zeros, not left in free space for anyone reading the
+        # file (Debian's SQLite has it on by default, others do not; set on every connection, it is not stored).
         return ["PRAGMA journal_mode=WAL", f"PRAGMA synchronous={self.synchronous}", "PRAGMA foreign_keys=ON",
-                "PRAGMA busy_timeout=10000"]
+                "PRAGMA busy_timeout=10000", "PRAGMA secure_delete=ON"]
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -185,6 +191,8 @@ class SQLiteStore(Store):
                 outcomes = _commit_group(self._writer, [job for job, _ in group], self._last_seqs.clear)
             except BaseException as exc:  # noqa: BLE001 - the callers learn it; nobody waits forever
                 outcomes = [(None, exc)] * len(group)
+            if any(getattr(job, "checkpoint", False) for job, _ in group):
+                _checkpoint(self._writer)
             self._loop.call_soon_threadsafe(self._committed, group, outcomes)
 
     def _committed(self, group: list, outcomes: list[tuple]) -> None:
@@ -214,6 +222,34 @@ class SQLiteStore(Store):
 
         return await self._write(insert)
 
+    async def sign_up(
+        self, email: str, password_hash: str, device_name: str, token_hash: bytes, events: list[Event],
+        now: dt.datetime,
+    ) -> tuple[Account, Device]:
+        account = Account(uuid.uuid4().hex, email, password_hash, now)
+        device = Device(uuid.uuid4().hex, account.id, device_name, now, None)
+        first = _Append(account.id, device.id, [(e.id, e.__struct_config__.tag, _body(e)) for e in events], _iso(now),
+                        self._last_seqs)
+
+        def insert(conn: sqlite3.Connection) -> tuple[Account, Device]:
+            # One job, so one transaction: a failure of any part rolls back the others with it.
+            try:
+                conn.execute(
+                    "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                    (account.id, email, password_hash, _iso(now)),
+                )
+            except sqlite3.IntegrityError:
+                raise AccountExists(email) from None
+            conn.execute(
+                "INSERT INTO devices (id, account_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                (device.id, account.id, device_name, token_hash, _iso(now)),
+            )
+            if first.bodies:
+                first(conn)
+            return account, device
+
+        return await self._write(insert)
+
     async def account_by_email(self, email: str) -> Account | None:
         return await self._account("email = ? COLLATE NOCASE", email)
 
@@ -240,6 +276,7 @@ class SQLiteStore(Store):
             conn.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
             self._last_seqs.pop(account_id, None)
 
+        erase.checkpoint = True  # the caller is answered once the WAL no longer holds the erased rows
         await self._write(erase)
 
     async def add_device(
@@ -607,6 +644,27 @@ def _commit_group(
         if len(jobs) == 1:
             return [(None, exc)]
         return [outcome for job in jobs for outcome in _commit_group(conn, [job], forget)]
+
+
+CHECKPOINT_TRIES = 50
+"""How many times a checkpoint is tried while readers hold an older snapshot (each try waits up to the busy
+timeout for them); the reads of this store last milliseconds, so the first try nearly always does it."""
+
+
+def _checkpoint(conn: sqlite3.Connection) -> None:
+    """Copy the WAL into the database file and truncate it to nothing: after an erasure, the erased rows' pages
+    (the rows themselves, and every earlier version of those pages) must not stay readable in the -wal file.
+    The database file's pages are overwritten by the zeroed ones (secure_delete)."""
+    try:
+        for _ in range(CHECKPOINT_TRIES):
+            (busy, _, _) = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                return
+    except sqlite3.Error as exc:
+        log.warning("erased rows are deleted but the write-ahead log was not emptied (%s)", exc)
+        return
+    log.warning("erased rows are deleted but the write-ahead log was not emptied: readers kept it busy %d times; "
+                "the next checkpoint will", CHECKPOINT_TRIES)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

@@ -159,6 +159,31 @@ class StoreContract:
         assert all(not isinstance(o, BaseException) for o in outcomes[1:])
         assert await store.last_seq(account.id) == 5
 
+    async def test_signing_up_stores_the_account_its_device_and_its_first_events_together(self, store: Store):
+        account, device = await store.sign_up("ana@example.org", "hash", "phone", b"token-a", [meeting("e1")], NOW)
+
+        assert (await store.account_by_email("ana@example.org")).id == account.id
+        assert (await store.device_by_token(b"token-a")).id == device.id
+        assert [(e.id, e.seq, e.device) for e in await store.read(account.id)] == [("e1", 1, device.id)]
+
+    async def test_a_sign_up_that_fails_part_way_stores_nothing(self, store: Store):
+        await store.sign_up("bob@example.org", "hash", "phone", b"token-b", [], NOW)
+
+        with pytest.raises(Exception):  # noqa: B017,PT011 - each backend names the clash in its own words
+            await store.sign_up("ana@example.org", "hash", "phone", b"token-b", [meeting("e1")], NOW)
+
+        assert await store.account_by_email("ana@example.org") is None  # not an account without its device
+        account, _ = await store.sign_up("ana@example.org", "hash", "phone", b"token-a", [meeting("e1")], NOW)
+        assert [e.seq for e in await store.read(account.id)] == [1]
+
+    async def test_signing_up_with_a_taken_email_stores_nothing(self, store: Store):
+        await store.sign_up("ana@example.org", "hash", "phone", b"token-a", [], NOW)
+
+        with pytest.raises(AccountExists):
+            await store.sign_up("ANA@example.org", "hash", "laptop", b"token-2", [meeting("e1")], NOW)
+
+        assert await store.device_by_token(b"token-2") is None
+
     async def test_emails_are_unique_whatever_their_case(self, store: Store):
         await store.create_account("Ana@Example.org", "hash", NOW)
         with pytest.raises(AccountExists):

@@ -191,3 +191,20 @@ async def test_each_append_that_stores_something_is_announced_on_commit(store, r
     assert first == {"account": account.id, "last_seq": 2}
     assert second == {"account": account.id, "last_seq": 3}
     assert heard.empty()
+
+
+async def test_a_sign_up_postgresql_cannot_store_leaves_no_account_behind(store):
+    """U+0000 in a device name (the API refuses it before, this is the store's own transaction)."""
+    with pytest.raises(asyncpg.CharacterNotInRepertoireError):
+        await store.sign_up("ana@example.org", "hash", "pho\x00ne", b"token-a", [meeting("e1")], NOW)
+
+    assert await store.account_by_email("ana@example.org") is None
+
+
+async def test_look_ups_by_an_id_holding_u0000_find_nothing(store):
+    account, device = await new_account(store)
+
+    assert await store.revoke_device(account.id, device.id + "\x00") is False
+    assert await store.remove_subscription(account.id, "s\x00") is False
+    assert await store.account_by_email("ana@example.org\x00") is None
+    assert await store.get_account(account.id + "\x00") is None

@@ -310,8 +310,48 @@ const HAND_MADE = [
     'localtime', 'posixrules', 'Factory', 'EST', 'EST5EDT', 'Europe/Kyiv', 'Europe/Kiev'].map((zone) => JSON.stringify(event('settings_changed', { timezone: zone }))),
 ];
 
+// U+0000 anywhere: PostgreSQL cannot store it in text, so both decoders refuse it first, naming where it is.
+const WITH_NUL = [
+  '{"id": "a\\u0000", "type": "job_found", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {}}',
+  '{"id": "a", "type": "job_found", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {"note": "x\\u0000y"}}',
+  '{"id": "a", "type": "meeting_logged", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {"meeting": "m", "contacts": ["c", "d\\u0000"]}}',
+  '{"id": "a", "type": "contact_added", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {"contact": "c", "name": "\\u0000", "tags": ["t\\u0000"]}}',
+  '{"id": "a", "type": "job_found", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {"no\\u0000te": "x"}}',
+  '{"id": "a", "ty\\u0000pe": "job_found", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {}}',
+  '{"id": "a", "type": "job_f\\u0000ound", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {}}',
+  '{"id": "a", "type": "job_found", "v": 1, "at": "2026-05-12T10:30:00Z\\u0000", "data": {}}',
+  '{"id": "a", "type": "job_found", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {}, "device": "\\u0000"}',
+  '{"id": "a", "type": "job_found", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {"note": "ok", "job": "\\u0000", "employer": "\\u0000"}}',
+  '{"id": "a", "type": "job_found", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {"note": "a literal \\\\u0000 is text"}}',
+  '{"id": "a", "type": "job_found", "v": 1.5, "at": "2026-05-12T10:30:00Z", "data": {"note": "\\u0000"}}',
+  '{"id": "a", "type": "idea_shared", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {"contact": "c", "link": "https://x/\\u0000", "z": [{"k\\u0000": 1}]}}',
+];
+
+test('U+0000 in any string, keys included, is refused with where it is', () => {
+  const nul = 'U+0000 (the NUL character) is not allowed in any text';
+  const cases = [
+    [WITH_NUL[0], `\`id\`: ${nul}`, 'id'],
+    [WITH_NUL[1], `\`data.note\`: ${nul}`, 'data.note'],
+    [WITH_NUL[2], `\`data.contacts[1]\`: ${nul}`, 'data.contacts[1]'],
+    [WITH_NUL[3], `\`data.name\`: ${nul}`, 'data.name'],
+    [WITH_NUL[4], `\`data\`: ${nul}, field names included`, 'data'],
+    [WITH_NUL[5], `${nul}, field names included`, null],
+    [WITH_NUL[6], `\`type\`: ${nul}`, 'type'],
+    [WITH_NUL[9], `\`data.job\`: ${nul}`, 'data.job'],
+  ];
+  for (const [line, message, field] of cases) {
+    const error = refused(line);
+    assert.equal(error.message, message, line);
+    assert.equal(error.field, field, line);
+    assert.equal(error.eventId, JSON.parse(line).id);
+  }
+  assert.equal(decodeEvent(WITH_NUL[10]).data.note, 'a literal \\u0000 is text');
+  assert.throws(() => readLog(`${WITH_NUL[10]}\n\n${WITH_NUL[1]}\n`),
+    (error) => error instanceof LogError && error.line === 3 && error.message === `line 3: \`data.note\`: ${nul}`);
+});
+
 test('the Python decoder and this one agree on every line: same canonical form, or same error', { skip: !HAS_PYTHON && 'no .venv/bin/python' }, async () => {
-  const lines = [...HAND_MADE, ...fuzzedLines(3000, 7)];
+  const lines = [...HAND_MADE, ...WITH_NUL, ...fuzzedLines(3000, 7)];
   const done = await run(PYTHON, ['tests/js/decode_lines.py'], { input: JSON.stringify(lines), cwd: ROOT });
   assert.equal(done.code, 0, done.stderr);
   const python = JSON.parse(done.stdout);

@@ -8,6 +8,8 @@ import json
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from events import EVENT_TYPES, EventError, LogError, decode_event, encode_event, iter_log, read_log
 from events import types as t
@@ -527,3 +529,58 @@ def test_an_id_with_a_colon_is_refused(type_, data, field):
 def test_an_event_id_with_a_colon_is_refused():
     error = refused(event(id="job:1"))
     assert error.field == "id" and "cannot contain `:`" in error.message
+
+
+# --- U+0000 -----------------------------------------------------------------------------------------
+
+NUL = "U+0000 (the NUL character) is not allowed in any text"
+
+
+@pytest.mark.parametrize("type_, data, where", [
+    ("meeting_logged", {"meeting": "m1", "contacts": ["c-herve", "c-\x00"]}, "data.contacts[1]"),
+    ("meeting_logged", {"meeting": "m\x001", "contacts": ["c-herve"]}, "data.meeting"),
+    ("contact_added", {"contact": "c", "name": "Herv\x00é"}, "data.name"),
+    ("contact_added", {"contact": "c", "name": "Hervé", "tags": ["ok", "\x00"]}, "data.tags[1]"),
+    ("job_found", {"note": "\x00"}, "data.note"),
+    ("obligation_dismissed", {"obligation": "thank:m1:c\x00"}, "data.obligation"),
+    ("settings_changed", {"timezone": "Europe/Paris\x00"}, "data.timezone"),
+])
+def test_u0000_in_any_string_of_data_is_refused_naming_the_field(type_, data, where):
+    error = refused(event(type_, data))
+
+    assert (error.message, error.field, error.event_id) == (f"`{where}`: {NUL}", where, "ev-1")
+
+
+def test_u0000_in_the_id_type_or_a_field_name_is_refused_before_anything_else():
+    assert refused(event(id="ev\x001")).message == f"`id`: {NUL}"
+    assert refused(event(id="ev\x001")).event_id == "ev\x001"
+    assert refused(event("job\x00_found", {})).message == f"`type`: {NUL}"
+    assert refused(event("job_found", {"no\x00te": "x"})).message == f"`data`: {NUL}, field names included"
+    assert refused({**event(), "a\x00": 1}).message == f"{NUL}, field names included"
+    assert refused(event(device="\x00", seq=0)).message == f"`device`: {NUL}"  # before the bad seq
+
+
+def test_a_written_backslash_u0000_is_text_not_u0000():
+    assert decode_event(json.dumps(event("job_found", {"note": "see \\u0000"}))).data.note == "see \\u0000"
+
+
+def test_a_log_line_holding_u0000_is_a_bad_line_with_its_number():
+    good = line(event(id="a"))
+    with pytest.raises(LogError) as caught:
+        read_log(good + b"\n\n" + line(event("job_found", {"note": "x\x00"}, id="b")) + b"\n" + good)
+
+    assert str(caught.value) == f"line 3: `data.note`: {NUL}"
+
+
+def test_convert_event_refuses_u0000_in_parsed_json_too():
+    with pytest.raises(EventError, match="U\\+0000"):
+        convert_event(event("job_found", {"note": "\x00"}))
+
+
+@given(st.text(min_size=1, max_size=30), st.integers(min_value=0, max_value=30))
+def test_u0000_anywhere_in_a_note_is_refused(text, position):
+    note = text[:position] + "\x00" + text[position:]
+
+    error = refused(event("job_found", {"note": note}))
+
+    assert (error.message, error.field) == (f"`data.note`: {NUL}", "data.note")

@@ -534,10 +534,52 @@ function checkData(type, raw, eventId) {
   return data;
 }
 
+/**
+ * Why a string holding U+0000 is refused, wherever it is (events/codec.py says the same): PostgreSQL cannot
+ * store it in text, so a log holding one could not move from a SQLite server to a PostgreSQL one.
+ */
+export const NUL_MESSAGE = 'U+0000 (the NUL character) is not allowed in any text';
+
+/**
+ * The first string of a parsed JSON value (keys included, in the order written, depth first) holding U+0000,
+ * as an EventError naming where; null if there is none.
+ */
+export function findNul(value) {
+  const stack = [['', value]];
+  while (stack.length > 0) {
+    const [path, item] = stack.pop();
+    const kind = kindOf(item);
+    if (kind === 'str') {
+      if (item.includes('\0')) return new EventError(path ? `\`${path}\`: ${NUL_MESSAGE}` : NUL_MESSAGE, path || null);
+    } else if (kind === 'object') {
+      const keys = keysOf(item);
+      if (keys.some((key) => key.includes('\0'))) {
+        const message = `${NUL_MESSAGE}, field names included`;
+        return new EventError(path ? `\`${path}\`: ${message}` : message, path || null);
+      }
+      for (let i = keys.length - 1; i >= 0; i--) stack.push([path ? `${path}.${keys[i]}` : keys[i], item[keys[i]]]);
+    } else if (kind === 'array') {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([`${path}[${i}]`, item[i]]);
+    }
+  }
+  return null;
+}
+
 /** Validate an already-parsed JSON value as an event: the canonical event, or an EventError. */
 export function convertEvent(raw) {
+  return convert(raw, true);
+}
+
+function convert(raw, mayHoldNul) {
   if (kindOf(raw) !== 'object') throw new EventError(`an event must be a JSON object, not ${jsonKind(raw)}`);
   const eventId = typeof raw.id === 'string' ? raw.id : null;
+  if (mayHoldNul) {
+    const nul = findNul(raw);
+    if (nul !== null) {
+      nul.eventId = eventId;
+      throw nul;
+    }
+  }
   const type = Object.hasOwn(raw, 'type') ? raw.type : null;
   if (type === null) throw new EventError('missing field `type`', 'type', eventId);
   if (typeof type !== 'string' || !SCHEMAS.has(type)) {
@@ -605,7 +647,8 @@ export function convertEvent(raw) {
 
 /** Decode one wire-format event (a JSON text), or throw an EventError naming what is wrong. */
 export function decodeEvent(text) {
-  return convertEvent(parseJSON(text));
+  // U+0000 is written `\u0000` in JSON (a raw NUL is not valid JSON): lines without it skip the look for it.
+  return convert(parseJSON(text), text.includes('\\u0000'));
 }
 
 // --- NDJSON logs -------------------------------------------------------------------------------------
