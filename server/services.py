@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .auth import Passwords
 from .projections import Projections
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, RecentKeys
 from .settings import Settings
 from .store.contract import Store
 
@@ -28,7 +28,11 @@ class Services:
     passwords: Passwords
     projections: Projections
     login_by_email: RateLimiter
+    login_by_email_and_address: RateLimiter
     login_by_address: RateLimiter
+    password_checks_by_device: RateLimiter
+    signed_in_from: RecentKeys
+    """"email address" pairs that signed in lately: spared the per-email log-in ceiling."""
     signups_by_address: RateLimiter
     device_requests: RateLimiter
     seen: dict[str, float] = field(default_factory=dict)
@@ -41,7 +45,10 @@ class Services:
             settings=s, store=store, passwords=passwords,
             projections=Projections(store, max_accounts=s.cached_accounts, max_events=s.cached_events),
             login_by_email=RateLimiter(s.login_attempts_per_email, s.login_window_seconds),
+            login_by_email_and_address=RateLimiter(s.login_attempts_per_email_and_address, s.login_window_seconds),
             login_by_address=RateLimiter(s.login_attempts_per_address, s.login_window_seconds),
+            password_checks_by_device=RateLimiter(s.password_checks_per_device, s.login_window_seconds),
+            signed_in_from=RecentKeys(s.login_known_address_days * 86400),
             signups_by_address=RateLimiter(s.signups_per_address, s.signup_window_seconds),
             device_requests=RateLimiter(
                 s.device_request_burst, s.device_request_burst / s.device_requests_per_second
