@@ -15,7 +15,9 @@ from litestar.exceptions import (
     HTTPException, MethodNotAllowedException, NotFoundException, SerializationException, ValidationException,
 )
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_500_INTERNAL_SERVER_ERROR
+
+from .store.contract import AccountGone
 
 log = logging.getLogger("merci.server")
 
@@ -78,7 +80,19 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
-EXCEPTION_HANDLERS = {HTTPException: handle_http_exception, HTTP_500_INTERNAL_SERVER_ERROR: handle_unexpected}
+def handle_account_gone(request: Request, exc: AccountGone) -> Response:
+    """The account was erased while this request, whose token had been checked, was under way: the token is no
+    longer good, as the next request would be told."""
+    return Response(
+        error_body("this account no longer exists (it was erased); nothing was stored"),
+        status_code=HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"}, media_type=MediaType.JSON,
+    )
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: handle_http_exception, AccountGone: handle_account_gone,
+    HTTP_500_INTERNAL_SERVER_ERROR: handle_unexpected,
+}
 
 
 # --- Litestar's validation messages, reworded --------------------------------------------------------
