@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import os
 import queue
 import sqlite3
 import threading
@@ -86,6 +87,7 @@ class SQLiteStore(Store):
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(_keep_private, self.path)
         self._writer = await asyncio.to_thread(self._open_writer)
         self._readers = [await self._connect() for _ in range(READERS)]
         self._loop = asyncio.get_running_loop()
@@ -416,6 +418,25 @@ class SQLiteStore(Store):
         if row is None:
             return None
         return Dispatch(account_id, day, row[0], _moment(row[1]), row[2], row[3], _moment(row[4]))
+
+
+FILE_MODE = 0o600
+"""The database holds emails, notes and password hashes: readable by the server's user only, like the VAPID key."""
+
+
+def _keep_private(path: Path) -> None:
+    """Create the database file 0600 if it is missing (SQLite then makes its -wal and -shm with the same mode), and
+    take the group's and others' access away from one made before (or by another tool)."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        pass
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if os.stat(file).st_mode & 0o077:
+                os.chmod(file, FILE_MODE)
+        except FileNotFoundError:
+            pass
 
 
 ERASED_WITH_ACCOUNT = ("push_dispatches", "push_subscriptions", "events", "devices")
