@@ -11,6 +11,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from .auth import Passwords, authenticate
 from .errors import EXCEPTION_HANDLERS
 from .headers import add_security_headers
+from .openapi import describe_errors
 from .push.service import Reminders
 from .requestlog import log_requests
 from .routes.accounts import AccountsController
@@ -64,6 +65,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Litestar:
         ),
         logging_config=None,
     )
+    describe_errors(app.openapi_schema)
     app.state.services = services
     app.state.reminders = reminders
     app.asgi_handler = add_security_headers(app.asgi_handler)
