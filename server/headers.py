@@ -32,9 +32,8 @@ def add_security_headers(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers") or [])
                 present = {name.lower() for name, _ in headers}
-                if b"content-type" in present and any(
-                    name.lower() == b"content-type" and value.lower().startswith(b"text/html") for name, value in headers
-                ):
+                kinds = [value.lower() for name, value in headers if name.lower() == b"content-type"]
+                if any(kind.startswith(b"text/html") for kind in kinds):
                     headers += [(name, value) for name, value in html_headers if name not in present]
                 elif b"x-content-type-options" not in present:
                     headers.append((b"x-content-type-options", b"nosniff"))

@@ -285,7 +285,9 @@ class PostgresStore(Store):
             rows = await conn.fetch(_LAST_AND_STORED, found, [a for a, _ in wanted], [i for _, i in wanted])
             last = {account_id: seq for account_id, seq, _ in rows}
             # id -> body given earlier in this group, or None for an id stored before it (its body read below)
-            seen: dict[str, dict[str, bytes | None]] = {account_id: dict.fromkeys(stored) for account_id, _, stored in rows}
+            seen: dict[str, dict[str, bytes | None]] = {
+                account_id: dict.fromkeys(stored) for account_id, _, stored in rows
+            }
             stored_bodies = {}
             if any(seen.values()):  # re-sent ids (rare): their stored content, to tell a conflict from a duplicate
                 pairs = [(account_id, event_id) for account_id, ids in seen.items() for event_id in ids]

@@ -58,10 +58,8 @@ class StoreContract:
     async def test_an_id_resent_with_other_content_is_a_conflict_and_stores_nothing(self, store: Store):
         account, device = await new_account(store)
         await store.append(account.id, device.id, [meeting("e1"), meeting("e2")], NOW)
-        result = await store.append(
-            account.id, device.id, [meeting("e1"), meeting("e2", contact="c2"), meeting("e3"), meeting("e3", contact="c9")],
-            NOW,
-        )
+        resent = [meeting("e1"), meeting("e2", contact="c2"), meeting("e3"), meeting("e3", contact="c9")]
+        result = await store.append(account.id, device.id, resent, NOW)
         assert result.accepted == ["e3"]
         assert result.duplicates == ["e1", "e2", "e3"]
         assert result.conflicts == ["e2", "e3"]

@@ -158,8 +158,8 @@ def test_recent_keys_forget_after_their_time_and_past_their_number():
 
 
 async def change_password(client: AsyncTestClient, token: str, current: str, address: str = "198.51.100.7"):
-    return await client.put("/api/account/password", json={"current_password": current, "new_password": "a new passphrase",
-                                                           "sign_out_other_devices": False},
+    change = {"current_password": current, "new_password": "a new passphrase", "sign_out_other_devices": False}
+    return await client.put("/api/account/password", json=change,
                             headers={"Authorization": f"Bearer {token}", "X-Test-Client-Address": address})
 
 

@@ -19,7 +19,7 @@ NESTED = {
     "a bare array": "[" * DEPTH + "]" * DEPTH,
     "an object": '{"a":' * DEPTH + "1" + "}" * DEPTH,
     "a field before the type": '{"x":' + "[" * DEPTH + "]" * DEPTH + ', "type": "meeting_logged", "v": 1}',
-    "the data of an event": VALID[:-1].replace('"data": {', '"data": {"deep": ' + "[" * DEPTH + "]" * DEPTH + ", ", 1) + "}",
+    "the data of an event": VALID.replace('"data": {', '"data": {"deep": ' + "[" * DEPTH + "]" * DEPTH + ", ", 1),
 }
 
 
