@@ -23,6 +23,7 @@ from events import AnyEvent, Event, EventError, decode_event
 from ..auth import Session
 from ..errors import ApiError, explain_msgspec
 from ..services import Services
+from ..store.contract import AccountGone
 
 BEARER = [{"bearer": []}]
 SEQ_MAX = 2**63 - 1
@@ -182,6 +183,8 @@ class SyncController(Controller):
         pulled = await services.store.read(session.account_id, data.cursor, page + 1)
         if not pulled and data.cursor:
             last = await services.store.last_seq(session.account_id)
+            if data.cursor > last and await services.store.get_account(session.account_id) is None:
+                raise AccountGone(session.account_id)  # erased meanwhile: its log is empty, the token no longer good
             if data.cursor > last:
                 # The pushed events are stored all the same: say so, since the answer is not a 200.
                 raise ApiError(

@@ -66,6 +66,25 @@ async def test_a_sync_racing_its_accounts_erasure_is_a_401_and_stores_nothing(tm
         assert await store.read(account.id) == []
 
 
+class ErasedBeforeThePull(SQLiteStore):
+    """The real SQLite store, where the erasure lands after the token check, before the sync reads the log."""
+
+    async def read(self, account_id, after=0, limit=1000):
+        await self.erase_account(account_id)
+        return await super().read(account_id, after, limit)
+
+
+async def test_a_pull_racing_its_accounts_erasure_is_a_401_not_a_cursor_conflict(tmp_path):
+    store = ErasedBeforeThePull(tmp_path / "merci.sqlite3")
+    async with AsyncTestClient(create_app(settings(tmp_path), store=store)) as client:
+        account = await sign_up(client)
+
+        answer = await client.post("/api/sync", json={"cursor": 3, "events": []}, headers=account.auth)
+
+    assert answer.status_code == 401, answer.text
+    assert "no longer exists" in answer.json()["error"]
+
+
 async def test_an_id_resent_with_other_content_is_listed_as_a_conflict_and_stores_nothing(client):
     account = await sign_up(client)
     await account.sync([meeting("e1", note="first"), meeting("e2")])
