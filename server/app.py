@@ -5,13 +5,12 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from .auth import Passwords, authenticate
 from .errors import EXCEPTION_HANDLERS
 from .headers import add_security_headers
-from .openapi import describe_errors
+from .openapi import TrueJsonSchema
 from .push.service import Reminders
 from .requestlog import log_requests
 from .routes.accounts import AccountsController
@@ -61,11 +60,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Litestar:
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             # The JSON document only: Litestar's doc pages (Redoc, Swagger UI, Elements, RapiDoc) load their
             # scripts from CDNs, which must never run on the origin whose storage holds the device tokens.
-            render_plugins=[JsonRenderPlugin(path="/openapi.json")],
+            render_plugins=[TrueJsonSchema(path="/openapi.json")],
         ),
         logging_config=None,
     )
-    describe_errors(app.openapi_schema)
     app.state.services = services
     app.state.reminders = reminders
     app.asgi_handler = add_security_headers(app.asgi_handler)

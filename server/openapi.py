@@ -1,30 +1,33 @@
-"""The OpenAPI document's error answers, made true: every error is `{"error": "...", "field"?: "...", ...}`
-(server/errors.py), not Litestar's default `{status_code, detail}`, and each operation lists the error statuses
-it can answer. Applied to the document Litestar builds from the routes, once, when the app is made.
+"""The OpenAPI document as served at /schema/openapi.json, made true: every error is `{"error": "...",
+"field"?: "...", ...}` (server/errors.py), not Litestar's default `{status_code, detail}`; each operation lists
+the error statuses it can answer; the objects the server reads refuse unknown fields. Applied to the document
+Litestar builds from the routes, once, when it is first asked for (building it costs a few hundred ms).
 
+Only the JSON is served (`TrueJsonSchema`): Litestar's HTML doc pages load their scripts from CDNs.
 tests/integration/test_openapi_conformance.py runs schemathesis against the running server to keep this true.
 """
 
 from __future__ import annotations
 
-import msgspec
-from litestar.openapi.spec import (
-    Components, OpenAPI, OpenAPIHeader, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, RequestBody, Schema,
-)
+from typing import Any
 
-ERROR = Schema(
-    type=OpenAPIType.OBJECT,
-    required=["error"],
-    properties={
-        "error": Schema(type=OpenAPIType.STRING, description="A sentence a person can read, saying what is wrong"),
-        "field": Schema(one_of=[Schema(type=OpenAPIType.STRING), Schema(type=OpenAPIType.NULL)],
-                        description="The field at fault (a JSON path such as `data.contacts[0]`), when one is"),
-        "problems": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.OBJECT),
-                           description="Each problem a request's validation found (400)"),
+import msgspec
+from litestar import Request
+from litestar.openapi.plugins import JsonRenderPlugin
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {"type": "string", "description": "A sentence a person can read, saying what is wrong"},
+        "field": {"oneOf": [{"type": "string"}, {"type": "null"}],
+                  "description": "The field at fault (a JSON path such as `data.contacts[0]`), when one is"},
+        "problems": {"type": "array", "items": {"type": "object"},
+                     "description": "Each problem a request's validation found (400)"},
     },
-    description="Every error answer. Some carry more details, named in the operation's description "
-                "(a 409 of `POST /api/sync` has `last_seq`, `accepted`, `duplicates`, `conflicts`, `rejected`).",
-)
+    "description": "Every error answer. Some carry more details, named in the operation's description "
+                   "(a 409 of `POST /api/sync` has `last_seq`, `accepted`, `duplicates`, `conflicts`, `rejected`).",
+}
 
 WHY = {
     400: "The request is malformed: not JSON, a field missing, of the wrong type or out of range (`field` names it)",
@@ -50,20 +53,25 @@ EXTRA: dict[tuple[str, str], set[int]] = {
 }
 """The statuses an operation answers beyond what its shape says (see `error_statuses`)."""
 
+IMPORT_BODY = {
+    "required": True,
+    "description": "An NDJSON log: one event of the wire format per line",
+    "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+}
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
-def error_statuses(method: str, path: str, operation) -> set[int]:
+def error_statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     """What an operation can answer besides success: 400 if it takes input; 401 and 429 (each device's request
     rate) if it needs a token; 404 if its path names something; 413 if it takes a body; and its EXTRA."""
     statuses = set(EXTRA.get((method, path), ()))
-    if operation.parameters or operation.request_body:
+    if operation.get("parameters") or operation.get("requestBody"):
         statuses.add(400)
-    if operation.security:
+    if operation.get("security"):
         statuses |= {401, 429}
     if "{" in path:
         statuses.add(404)
-    if operation.request_body or (method, path) == ("POST", "/api/import"):
+    if operation.get("requestBody"):
         statuses.add(413)
     return statuses
 
@@ -79,32 +87,36 @@ def closed_structs() -> set[str]:
     return names
 
 
-def describe_errors(document: OpenAPI) -> OpenAPI:
-    """Replace the document's error answers by the server's own, listing every status each operation can answer;
-    say that the objects the server reads refuse unknown fields (Litestar leaves them open)."""
-    components = document.components if isinstance(document.components, Components) else Components()
+def describe_errors(document: dict[str, Any]) -> dict[str, Any]:
+    """The document (changed in place) with the server's own error answers, every status each operation can
+    answer, and the objects the server reads closed to unknown fields (Litestar leaves them open)."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    if "Error" in schemas:
+        return document  # done already
     closed = closed_structs()
-    for name, schema in (components.schemas or {}).items():
-        if name in closed and isinstance(schema, Schema):
-            schema.additional_properties = False
-    components.schemas = {**(components.schemas or {}), "Error": ERROR}
-    document.components = components
-    error = OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Error"))
-    for path, item in (document.paths or {}).items():
+    for name, schema in schemas.items():
+        if name in closed and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+    schemas["Error"] = ERROR
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    retry_after = {"Retry-After": {"schema": {"type": "string"}, "required": True, "description": "Seconds to wait"}}
+    for path, item in document.get("paths", {}).items():
         for method in METHODS:
-            operation = getattr(item, method, None)
+            operation = item.get(method)
             if operation is None:
                 continue
-            responses = {code: answer for code, answer in (operation.responses or {}).items() if int(code) < 400}
+            if (method, path) == ("post", "/api/import"):
+                operation.setdefault("requestBody", IMPORT_BODY)
+            responses = {code: answer for code, answer in operation.get("responses", {}).items() if int(code) < 400}
             for status in sorted(error_statuses(method.upper(), path, operation)):
-                headers = {"Retry-After": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), required=True,
-                                                         description="Seconds to wait")} if status == 429 else None
-                responses[str(status)] = OpenAPIResponse(description=WHY[status], content={"application/json": error},
-                                                          headers=headers)
-            operation.responses = responses
-            if (method, path) == ("post", "/api/import") and operation.request_body is None:
-                operation.request_body = RequestBody(
-                    required=True, description="An NDJSON log: one event of the wire format per line",
-                    content={"application/x-ndjson": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))},
-                )
+                responses[str(status)] = {"description": WHY[status], "content": error,
+                                          **({"headers": retry_after} if status == 429 else {})}
+            operation["responses"] = responses
     return document
+
+
+class TrueJsonSchema(JsonRenderPlugin):
+    """Litestar's JSON document at `/schema/openapi.json` (and `/schema`), passed through `describe_errors`."""
+
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, describe_errors(openapi_schema))
