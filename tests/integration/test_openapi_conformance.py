@@ -22,6 +22,8 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.e2e.server import MerciServer, bearer, sign_up
 
+from .api import running_app
+
 EXAMPLES = 20
 """Per operation and mode: enough to reach each route's errors, little enough to stay bounded."""
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -65,3 +67,18 @@ def test_every_answer_is_what_the_openapi_document_says(server):
                 failures[tried[-1]] = str(exc)[:3000]
     assert len(tried) >= 35, tried
     assert not failures, "\n\n".join(f"{label}:\n{why}" for label, why in failures.items())
+
+
+async def test_the_document_describes_errors_as_the_server_sends_them(tmp_path):
+    async with running_app(tmp_path) as client:
+        document = (await client.get("/schema/openapi.json")).json()
+        refused = await client.post("/api/sessions", json={"email": "ann@example.org"})
+
+    error = document["components"]["schemas"]["Error"]
+    assert error["required"] == ["error"] and set(refused.json()) <= set(error["properties"])
+    sync = document["paths"]["/api/sync"]["post"]["responses"]
+    assert set(sync) == {"200", "400", "401", "409", "413", "429"}
+    assert sync["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert "Retry-After" in sync["429"]["headers"]
+    assert set(document["paths"]["/api/account/password"]["put"]["responses"]) >= {"401", "403", "429"}
+    assert document["components"]["schemas"]["SignIn"]["additionalProperties"] is False
