@@ -5,11 +5,14 @@ test names in a header (loopback alone could not show two networks)."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
@@ -196,3 +199,25 @@ async def test_password_checks_are_limited_per_device(tmp_path):
     assert int(right_too_late.headers["Retry-After"]) >= 1
     assert erase_too.status_code == 429
     assert other_device.status_code == 204, other_device.text
+
+
+@given(st.integers(0, 2**128 - 1), st.integers(0, 2**64 - 1))
+def test_two_ipv6_addresses_share_a_key_exactly_when_they_share_their_64(address, other_low):
+    one = ipaddress.IPv6Address(address)
+    assume(one.ipv4_mapped is None)
+    same_network = ipaddress.IPv6Address((address >> 64 << 64) | other_low)
+    next_network = ipaddress.IPv6Address(address ^ (1 << 64))
+    assert address_key(str(one)) == address_key(str(same_network)) or same_network.ipv4_mapped is not None
+    assert address_key(str(one)) != address_key(str(next_network)) or next_network.ipv4_mapped is not None
+
+
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.floats(0, 30)), max_size=60))
+def test_the_loose_bucket_is_spent_only_by_hits_every_bucket_allowed(hits):
+    now = [0.0]
+    tight, loose = RateLimiter(2, 60, clock=lambda: now[0]), RateLimiter(5, 600, clock=lambda: now[0])
+    shadow = RateLimiter(5, 600, clock=lambda: now[0])
+    for key, pause in hits:
+        now[0] += pause
+        if hit_all([(tight, key), (loose, "x")]) == 0:
+            assert shadow.hit("x") == 0  # the loose bucket counted exactly the hits let through
+    assert loose.wait("x") == shadow.wait("x")
