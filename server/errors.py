@@ -84,7 +84,7 @@ def handle_account_gone(request: Request, exc: AccountGone) -> Response:
     """The account was erased while this request, whose token had been checked, was under way: the token is no
     longer good, as the next request would be told."""
     return Response(
-        error_body("this account no longer exists (it was erased); nothing was stored"),
+        error_body("this account or device no longer exists (erased, or signed out); nothing was stored"),
         status_code=HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"}, media_type=MediaType.JSON,
     )
 

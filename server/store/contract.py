@@ -179,7 +179,8 @@ class Store(abc.ABC):
     ) -> Subscription:
         """Make `endpoint` the device's one subscription (replacing the device's others, and taking the
         endpoint from another device of the same account that held it); same endpoint and device again: new keys,
-        log kept. EndpointTaken, and nothing changed, if another account holds the endpoint."""
+        log kept. EndpointTaken, and nothing changed, if another account holds the endpoint; AccountGone if the
+        account (or the device) was erased."""
 
     @abc.abstractmethod
     async def list_subscriptions(self, account_id: str) -> list[Subscription]:

@@ -360,11 +360,14 @@ class PostgresStore(Store):
                 if held is not None:  # the browser's endpoint now belongs to another device of the account
                     await conn.execute("DELETE FROM push_subscriptions WHERE id = $1", held["id"])
                 subscription_id = uuid.uuid4().hex
-                await conn.execute(
-                    "INSERT INTO push_subscriptions (id, account_id, device_id, endpoint, p256dh, auth, created_at)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    subscription_id, account_id, device_id, endpoint, p256dh, auth, now,
-                )
+                try:
+                    await conn.execute(
+                        "INSERT INTO push_subscriptions (id, account_id, device_id, endpoint, p256dh, auth, created_at)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        subscription_id, account_id, device_id, endpoint, p256dh, auth, now,
+                    )
+                except asyncpg.ForeignKeyViolationError:  # the account or device erased since the token check
+                    raise AccountGone(f"there is no account {account_id} (erased?): nothing stored") from None
             row = await conn.fetchrow(
                 f"SELECT {_SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE id = $1", subscription_id
             )

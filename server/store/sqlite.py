@@ -336,11 +336,14 @@ class SQLiteStore(Store):
                 if held is not None:  # the browser's endpoint now belongs to another device of the account
                     conn.execute("DELETE FROM push_subscriptions WHERE id = ?", (held[0],))
                 subscription_id = uuid.uuid4().hex
-                conn.execute(
-                    "INSERT INTO push_subscriptions (id, account_id, device_id, endpoint, p256dh, auth, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (subscription_id, account_id, device_id, endpoint, p256dh, auth, _iso(now)),
-                )
+                try:
+                    conn.execute(
+                        "INSERT INTO push_subscriptions (id, account_id, device_id, endpoint, p256dh, auth, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (subscription_id, account_id, device_id, endpoint, p256dh, auth, _iso(now)),
+                    )
+                except sqlite3.IntegrityError:  # the account or device (foreign keys) erased since the token check
+                    raise AccountGone(f"there is no account {account_id} (erased?): nothing stored") from None
             row = conn.execute(
                 f"SELECT {_SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE id = ?", (subscription_id,)
             ).fetchone()

@@ -276,6 +276,12 @@ class StoreContract:
         assert [(s.id, s.device_id) for s in await store.list_subscriptions(ana.id)] == [(moved.id, laptop.id)]
         assert moved.id != first.id
 
+    async def test_subscribing_an_erased_account_raises_account_gone(self, store: Store):
+        ana, phone = await new_account(store, "ana@example.org")
+        await store.erase_account(ana.id)
+        with pytest.raises(AccountGone):
+            await store.save_subscription(ana.id, phone.id, "https://push.example/ana", *KEYS, NOW)
+
     async def test_an_endpoint_another_account_holds_is_refused_and_left_to_it(self, store: Store):
         ana, ana_phone = await new_account(store, "ana@example.org")
         bob, bob_phone = await new_account(store, "bob@example.org")
