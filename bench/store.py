@@ -61,8 +61,9 @@ def raw_sqlite(path: Path, events, batch: int, *, multirow: bool = False) -> flo
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
-    for statement in _statements(SQLITE_MIGRATIONS[0]):
-        conn.execute(statement)
+    for script in SQLITE_MIGRATIONS:  # the store's whole schema, its triggers included
+        for statement in _statements(script):
+            conn.execute(statement)
     account_id = uuid.uuid4().hex  # as long as the store's
     conn.execute("INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, 'a@x', 'h', ?)",
                  (account_id, _iso(NOW)))

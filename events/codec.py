@@ -53,7 +53,7 @@ def decode_event(raw: bytes | str) -> Event:
     if not _may_hold_nul(raw):
         try:
             return _in_range(_decoder.decode(raw))
-        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
             pass
     try:
         obj = _json.decode(raw)
@@ -61,6 +61,8 @@ def decode_event(raw: bytes | str) -> Event:
         raise EventError(f"not valid JSON ({_lower(str(exc))})") from None
     except UnicodeDecodeError:
         raise EventError("not valid UTF-8 (events are UTF-8 JSON)") from None
+    except RecursionError:  # msgspec's depth guard; no event nests beyond a few levels
+        raise EventError("not valid JSON for an event (nested too deeply)") from None
     return convert_event(obj)
 
 
@@ -173,7 +175,7 @@ def read_log(content: bytes) -> list[Event]:
         # the years as written: comparing aware datetimes of mixed offsets would cost more than decoding
         if not events or (EARLIEST_YEAR <= min(map(_year, events)) and max(map(_year, events)) <= LATEST_YEAR):
             return events
-    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         pass
     # Only \n ends a line (a lone \r is JSON whitespace), as in the fast path.
     return list(iter_log(content.split(b"\n")))

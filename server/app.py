@@ -10,6 +10,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 from .auth import Passwords, authenticate
 from .clock import Clock
 from .errors import EXCEPTION_HANDLERS
+from .headers import add_security_headers
+from .openapi import TrueJsonSchema
 from .push.service import Reminders
 from .requestlog import log_requests
 from .routes.accounts import AccountsController
@@ -60,11 +62,15 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
             description="Sync an offline-first log of networking events; read what good manners say is owed, "
                         "both ways. Send the device token as `Authorization: Bearer <token>`.",
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+            # The JSON document only: Litestar's doc pages (Redoc, Swagger UI, Elements, RapiDoc) load their
+            # scripts from CDNs, which must never run on the origin whose storage holds the device tokens.
+            render_plugins=[TrueJsonSchema(path="/openapi.json")],
         ),
         logging_config=None,
     )
     app.state.services = services
     app.state.reminders = reminders
+    app.asgi_handler = add_security_headers(app.asgi_handler)
     if settings.log_requests:
         app.asgi_handler = log_requests(app.asgi_handler)
     return app

@@ -16,7 +16,7 @@ from litestar import Request
 from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_429_TOO_MANY_REQUESTS
 
 from .errors import ApiError
-from .ratelimit import retry_after
+from .ratelimit import address_key, retry_after
 
 if TYPE_CHECKING:
     from .services import Services
@@ -89,7 +89,8 @@ def normalize_email(email: str) -> str:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address as rate limits count it: an IPv6 address by its /64 (see `address_key`)."""
+    return address_key(request.client.host) if request.client else "unknown"
 
 
 def unauthorized(message: str) -> ApiError:

@@ -15,10 +15,12 @@ from litestar.exceptions import (
     HTTPException, MethodNotAllowedException, NotFoundException, SerializationException, ValidationException,
 )
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_500_INTERNAL_SERVER_ERROR
 from msgspec import Meta
 
 from events.codec import NUL_MESSAGE
+
+from .store.contract import AccountGone
 
 log = logging.getLogger("merci.server")
 
@@ -85,7 +87,19 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
-EXCEPTION_HANDLERS = {HTTPException: handle_http_exception, HTTP_500_INTERNAL_SERVER_ERROR: handle_unexpected}
+def handle_account_gone(request: Request, exc: AccountGone) -> Response:
+    """The account was erased while this request, whose token had been checked, was under way: the token is no
+    longer good, as the next request would be told."""
+    return Response(
+        error_body("this account or device no longer exists (erased, or signed out); nothing was stored"),
+        status_code=HTTP_401_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"}, media_type=MediaType.JSON,
+    )
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: handle_http_exception, AccountGone: handle_account_gone,
+    HTTP_500_INTERNAL_SERVER_ERROR: handle_unexpected,
+}
 
 
 # --- Litestar's validation messages, reworded --------------------------------------------------------

@@ -15,7 +15,7 @@ from .auth import Passwords
 from .clock import Clock
 from .imports import ImportQuotas
 from .projections import Projections
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, RecentKeys
 from .settings import Settings
 from .store.contract import Store
 
@@ -31,7 +31,11 @@ class Services:
     clock: Clock
     projections: Projections
     login_by_email: RateLimiter
+    login_by_email_and_address: RateLimiter
     login_by_address: RateLimiter
+    password_checks_by_device: RateLimiter
+    signed_in_from: RecentKeys
+    """"email address" pairs that signed in lately: spared the per-email log-in ceiling."""
     signups_by_address: RateLimiter
     device_requests: RateLimiter
     imports: ImportQuotas
@@ -46,7 +50,11 @@ class Services:
             settings=s, store=store, passwords=passwords, clock=clock,
             projections=Projections(store, clock.now, max_accounts=s.cached_accounts, max_events=s.cached_events),
             login_by_email=RateLimiter(s.login_attempts_per_email, s.login_window_seconds, clock=ticks),
+            login_by_email_and_address=RateLimiter(s.login_attempts_per_email_and_address, s.login_window_seconds,
+                                                   clock=ticks),
             login_by_address=RateLimiter(s.login_attempts_per_address, s.login_window_seconds, clock=ticks),
+            password_checks_by_device=RateLimiter(s.password_checks_per_device, s.login_window_seconds, clock=ticks),
+            signed_in_from=RecentKeys(s.login_known_address_days * 86400, clock=ticks),
             signups_by_address=RateLimiter(s.signups_per_address, s.signup_window_seconds, clock=ticks),
             device_requests=RateLimiter(
                 s.device_request_burst, s.device_request_burst / s.device_requests_per_second, clock=ticks

@@ -68,9 +68,21 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     future_tolerance_hours: Annotated[float, Meta(ge=0)] = 24
     """An event dated further than this in the future is refused (a broken phone clock)."""
 
-    login_attempts_per_email: Positive = 10
+    login_attempts_per_email_and_address: Positive = 10
+    """Log-in attempts for one email from one client address (an IPv6 address counts by its /64) per window:
+    what bounds guessing one account's password from one place."""
     login_attempts_per_address: Positive = 50
+    """Log-in attempts from one client address per window, whatever the emails."""
+    login_attempts_per_email: Positive = 200
+    """Log-in attempts for one email per window from all addresses together: a ceiling on guessing spread over
+    many addresses, high enough that strangers failing from their addresses do not lock the owner out."""
     login_window_seconds: Seconds = 300
+    login_known_address_days: Seconds = 30
+    """An address an account was signed in from (in the last this many days, while this process runs) is not held
+    to the per-email ceiling for that email: only to its own (email, address) and address limits."""
+    password_checks_per_device: Positive = 10
+    """Password checks by one signed-in device (changing the password, erasing the account) per log-in window;
+    counted per device, not per email, so strangers' log-in failures never stop the owner's device."""
     signups_per_address: Positive = 20
     signup_window_seconds: Seconds = 3600
     device_requests_per_second: Seconds = 50

@@ -61,7 +61,11 @@ class EndpointPolicy:
             raise EndpointRefused(f"the endpoint is {len(endpoint)} characters long; at most {MAX_ENDPOINT_LENGTH} are accepted")
         if not _PRINTABLE.fullmatch(endpoint) or "\\" in endpoint:
             raise EndpointRefused("the endpoint holds spaces, backslashes, control or non-ASCII characters")
-        parts = urlsplit(endpoint)
+        try:
+            parts = urlsplit(endpoint)
+            parts.hostname  # noqa: B018 - raises ValueError for a bracketed host that is no IPv6 address
+        except ValueError as exc:  # "https://[::1/x", "https://[fcm.googleapis.com]/x"
+            raise EndpointRefused(f"the endpoint is not a valid URL ({exc})") from None
         scheme = parts.scheme.lower()
         if scheme not in ("https", "http"):
             raise EndpointRefused(f"the endpoint must be an https:// URL (got {scheme or 'no'} scheme)")

@@ -23,7 +23,7 @@ from events.types import Language, SettingsChanged, SettingsChangedData, Zone, i
 
 from ..auth import Session, client_address, new_token, normalize_email
 from ..errors import NO_NUL, ApiError, read_json_body
-from ..ratelimit import retry_after
+from ..ratelimit import hit_all, retry_after
 from ..services import Services
 from ..store.contract import AccountExists
 
@@ -126,16 +126,25 @@ class AccountsController(Controller):
         except AccountExists:
             raise ApiError(HTTP_409_CONFLICT, "an account with this email already exists; sign in instead") from None
         request.scope["state"]["merci.account"] = account.id
+        services.signed_in_from.add(f"{email} {client_address(request)}")
         return SessionCreated(account=account.id, token=token, device=device.id)
 
     @post("/sessions", status_code=201, before_request=read_json_body)
     async def sign_in(
         self, request: Request, data: JSONBody[SignIn], services: NamedDependency[Services]
     ) -> SessionCreated:
-        """Sign in from a new device: answers a new token for it. Attempts are rate-limited per email and per
-        client address; a wrong email and a wrong password get the same answer."""
+        """Sign in from a new device: answers a new token for it. Attempts are rate-limited per (email, client
+        address), per client address, and under a much higher ceiling per email from which an address the account
+        signed in from lately is spared, so that strangers failing from their addresses do not lock the owner
+        out of theirs; a refused attempt counts in no bucket. A wrong email and a wrong password get the same
+        answer."""
         email = normalize_email(data.email)
-        wait = max(services.login_by_email.hit(email), services.login_by_address.hit(client_address(request)))
+        address = client_address(request)
+        pair = f"{email} {address}"
+        limits = [(services.login_by_email_and_address, pair), (services.login_by_address, address)]
+        if pair not in services.signed_in_from:
+            limits.append((services.login_by_email, email))
+        wait = hit_all(limits)
         if wait:
             raise _too_many("log-in attempts", wait)
         account = await services.store.account_by_email(email)
@@ -153,6 +162,7 @@ class AccountsController(Controller):
         if device is None:  # the password was changed, or the account erased, while this one was being checked
             raise ApiError(HTTP_401_UNAUTHORIZED, "wrong email or password")
         request.scope["state"]["merci.account"] = account.id
+        services.signed_in_from.add(pair)
         return SessionCreated(account=account.id, token=token, device=device.id)
 
     @post("/sessions/logout", status_code=204, security=BEARER)
@@ -182,7 +192,8 @@ class AccountsController(Controller):
     async def change_password(
         self, data: JSONBody[PasswordChange], session: NamedDependency[Session], services: NamedDependency[Services]
     ) -> None:
-        """Change the password (the current one is asked again). By default every other device is signed out."""
+        """Change the password (the current one is asked again, 403 if wrong). By default every other device is
+        signed out. Password checks are rate-limited per device (429), never by other people's log-in attempts."""
         await _confirm_password(services, session, data.current_password)
         await services.store.set_password(session.account_id, await services.passwords.hash(data.new_password))
         if data.sign_out_other_devices:
@@ -196,7 +207,7 @@ class AccountsController(Controller):
         self, data: JSONBody[AccountErasure], session: NamedDependency[Session], services: NamedDependency[Services]
     ) -> None:
         """Erase the account for good: every event, device and subscription, then the account itself.
-        The password is asked again."""
+        The password is asked again (403 if wrong; rate-limited per device, 429)."""
         await _confirm_password(services, session, data.password)
         devices = await services.store.list_devices(session.account_id)
         await services.store.erase_account(session.account_id)
@@ -209,9 +220,10 @@ async def _confirm_password(services: Services, session: Session, password: str)
     account = await services.store.get_account(session.account_id)
     if account is None:  # erased by another device a moment ago
         raise ApiError(HTTP_401_UNAUTHORIZED, "this account no longer exists")
-    wait = services.login_by_email.hit(normalize_email(account.email))
+    # Per device, not per email: strangers' log-in failures for this email must not lock its own devices out.
+    wait = services.password_checks_by_device.hit(session.device_id)
     if wait:
-        raise _too_many("password attempts", wait)
+        raise _too_many("password attempts from this device", wait)
     if not await services.passwords.verify(account.password_hash, password):
         raise ApiError(HTTP_403_FORBIDDEN, "the password is wrong", field="password")
 

@@ -23,6 +23,7 @@ from ..push.endpoints import MAX_ENDPOINT_LENGTH, EndpointRefused, check_keys
 from ..push.service import Reminders
 from ..ratelimit import retry_after
 from ..services import Services
+from ..store.contract import EndpointTaken
 
 BEARER = [{"bearer": []}]
 TEST_TTL = 600
@@ -111,15 +112,22 @@ class PushController(Controller):
         """Subscribe this device to reminders with the browser's `PushSubscription.toJSON()`. A device has one
         subscription: sending a new endpoint replaces the old one, sending the same one again refreshes its
         keys (the app does it on every start). The endpoint must be https on port 443 at a known push service;
-        anything else is a 400 saying why."""
+        anything else is a 400 saying why. An endpoint another account holds is a 409: it is never taken from
+        that account (nor shared with it)."""
         try:
             reminders.policy.check(data.endpoint)
             check_keys(data.keys.p256dh, data.keys.auth)
         except EndpointRefused as exc:
             raise ApiError(HTTP_400_BAD_REQUEST, exc.reason, field=exc.field) from None
-        saved = await services.store.save_subscription(
-            session.account_id, session.device_id, data.endpoint, data.keys.p256dh, data.keys.auth, services.now()
-        )
+        try:
+            saved = await services.store.save_subscription(
+                session.account_id, session.device_id, data.endpoint, data.keys.p256dh, data.keys.auth, services.now()
+            )
+        except EndpointTaken:
+            raise ApiError(
+                HTTP_409_CONFLICT, "this endpoint is subscribed to another account's reminders; the browser must "
+                "subscribe again (unsubscribe, then subscribe) to get an endpoint of its own", field="endpoint",
+            ) from None
         (out,) = await _described(services, session, [saved])
         return out
 

@@ -28,6 +28,7 @@ from ..errors import ApiError, explain_msgspec
 from ..imports import AccountImport, QuotaExceeded
 from ..ratelimit import retry_after
 from ..services import Services
+from ..store.contract import AccountGone
 
 BEARER = [{"bearer": []}]
 SEQ_MAX = 2**63 - 1
@@ -112,6 +113,10 @@ class SyncResult(Struct):
     """Ids stored by this request."""
     duplicates: list[str]
     """Ids the log already held: a re-sent batch is safe."""
+    conflicts: list[str]
+    """Those of `duplicates` whose content differs from the event the log holds under that id (or from the one
+    earlier in this batch): nothing of them was stored, the log keeps the first. A new event needs a new id;
+    to change a stored one, send an `event_corrected`."""
     rejected: list[Rejection]
     events: list[AnyEvent]
     """The log's events with seq > cursor, in seq order, with seq, recorded_at and device."""
@@ -151,7 +156,8 @@ class SyncController(Controller):
         """Push this device's new events and pull the account's events after `cursor`.
 
         Valid events are appended in one transaction and are durable once answered (`accepted`); ids the log
-        already holds come back as `duplicates`, so re-sending a batch after a lost answer is safe; invalid
+        already holds come back as `duplicates`, so re-sending a batch after a lost answer is safe (and also in
+        `conflicts` when their content differs from what is stored: nothing of them is stored); invalid
         events are listed in `rejected` with the reason. The pull is paged: when `more` is true, sync again
         with the answered `cursor`. An event dated more than 24 hours in the future is rejected."""
         settings = services.settings
@@ -176,26 +182,29 @@ class SyncController(Controller):
                 rejected.append(Rejection(exc.event_id, index, exc.message, exc.field))
         accepted: list[str] = []
         duplicates: list[str] = []
+        conflicts: list[str] = []
         if valid:
             result = await services.store.append(session.account_id, session.device_id, valid, services.now())
-            accepted, duplicates = result.accepted, result.duplicates
+            accepted, duplicates, conflicts = result.accepted, result.duplicates, result.conflicts
         page = min(data.limit or settings.sync_page_events, settings.sync_page_events)
         pulled = await services.store.read(session.account_id, data.cursor, page + 1)
         if not pulled and data.cursor:
             last = await services.store.last_seq(session.account_id)
+            if data.cursor > last and await services.store.get_account(session.account_id) is None:
+                raise AccountGone(session.account_id)  # erased meanwhile: its log is empty, the token no longer good
             if data.cursor > last:
                 # The pushed events are stored all the same: say so, since the answer is not a 200.
                 raise ApiError(
                     HTTP_409_CONFLICT,
                     f"`cursor` {data.cursor} is past the end of this account's log (last seq {last}); "
                     "sync again from cursor 0",
-                    field="cursor", last_seq=last, accepted=accepted, duplicates=duplicates,
+                    field="cursor", last_seq=last, accepted=accepted, duplicates=duplicates, conflicts=conflicts,
                     rejected=[msgspec.structs.asdict(r) for r in rejected],
                 )
         more = len(pulled) > page
         pulled = pulled[:page]
         return SyncResult(
-            accepted=accepted, duplicates=duplicates, rejected=rejected, events=pulled,
+            accepted=accepted, duplicates=duplicates, conflicts=conflicts, rejected=rejected, events=pulled,
             cursor=pulled[-1].seq if pulled else data.cursor, more=more,
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from events import Event
 
@@ -20,6 +20,14 @@ class StoreError(Exception):
 
 class AccountExists(StoreError):
     """An account with that email already exists."""
+
+
+class AccountGone(StoreError):
+    """The account was erased (a request that passed its token check raced the erasure): nothing was stored."""
+
+
+class EndpointTaken(StoreError):
+    """The push endpoint is subscribed by another account: it is never moved from one account to another."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +55,9 @@ class AppendResult:
     """Ids already stored for the account (or repeated within the batch), not stored again."""
     last_seq: int
     """The account's last seq once the call is done."""
+    conflicts: list[str] = field(default_factory=list)
+    """Those of the duplicates whose content differs from the event stored under that id (or given first in the
+    same call): nothing of them is stored, the log keeps the first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +169,8 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def append(self, account_id: str, device_id: str | None, events: list[Event], now: dt.datetime) -> AppendResult:
         """Store the events not yet stored for the account, all in one transaction, with gapless seqs
-        following the account's last; durable once it returns. Ids already stored are duplicates."""
+        following the account's last; durable once it returns. Ids already stored are duplicates (and conflicts
+        too when their content differs). AccountGone, and nothing stored, if the account was erased."""
 
     @abc.abstractmethod
     async def read(self, account_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
@@ -176,7 +188,9 @@ class Store(abc.ABC):
         self, account_id: str, device_id: str, endpoint: str, p256dh: str, auth: str, now: dt.datetime
     ) -> Subscription:
         """Make `endpoint` the device's one subscription (replacing the device's others, and taking the
-        endpoint from whichever device held it); same endpoint and device again: new keys, log kept."""
+        endpoint from another device of the same account that held it); same endpoint and device again: new keys,
+        log kept. EndpointTaken, and nothing changed, if another account holds the endpoint; AccountGone if the
+        account (or the device) was erased."""
 
     @abc.abstractmethod
     async def list_subscriptions(self, account_id: str) -> list[Subscription]:

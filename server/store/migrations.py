@@ -72,6 +72,17 @@ SQLITE_MIGRATIONS: list[str] = [
         PRIMARY KEY (account_id, day)
     ) WITHOUT ROWID;
     """,
+    # 3: `INSERT OR REPLACE` (and `REPLACE`) would replace a stored event by deleting it first, and that delete
+    # fires no DELETE trigger while recursive triggers are off (the default): refuse any insert that meets a
+    # stored (account, seq) or (account, id) before the conflict is resolved at all.
+    """
+    CREATE TRIGGER events_are_never_replaced BEFORE INSERT ON events
+    WHEN EXISTS (SELECT 1 FROM events WHERE account_id = NEW.account_id AND seq = NEW.seq)
+      OR EXISTS (SELECT 1 FROM events WHERE account_id = NEW.account_id AND id = NEW.id)
+    BEGIN
+        SELECT RAISE(ABORT, 'the event log is append-only: a stored event is never replaced');
+    END;
+    """,
 ]
 
 POSTGRES_MIGRATIONS: list[str] = [

@@ -36,9 +36,11 @@ import msgspec
 from events import Event, decode_event
 
 from ..settings import describe_database
-from .contract import Account, AccountExists, AppendResult, Device, Dispatch, Store, StoreError, Subscription
+from .contract import (
+    Account, AccountExists, AccountGone, AppendResult, Device, Dispatch, EndpointTaken, Store, StoreError, Subscription,
+)
 from .migrations import POSTGRES_MIGRATIONS
-from .sqlite import ERASED_WITH_ACCOUNT, SUBSCRIBED_ACCOUNTS, _body
+from .sqlite import ERASED_WITH_ACCOUNT, SUBSCRIBED_ACCOUNTS, _body, same_content
 
 CHANNEL = "merci_events"
 """The NOTIFY channel: each transaction that stored events announces each account's new last seq on it."""
@@ -75,6 +77,12 @@ WITH stored AS (
 SELECT pg_notify('{CHANNEL}', announcement) FROM unnest($8::text[]) AS announcement
 """
 """Every new event of a group in one statement (arrays, not a round trip per event), and the announcements."""
+
+_STORED_BODIES = """
+SELECT e.account_id, e.id, e.body FROM unnest($1::text[], $2::text[]) AS r (account_id, id)
+JOIN events e ON e.account_id = r.account_id AND e.id = r.id
+"""
+"""The stored bodies of re-sent ids, to tell those whose content differs (conflicts)."""
 
 MAX_GROUP = 200
 """At most this many appends share one transaction (bounded latency for the first of them)."""
@@ -321,27 +329,39 @@ class PostgresStore(Store):
             wanted = [(append.account_id, event.id) for append in group for event in append.events]
             rows = await conn.fetch(_LAST_AND_STORED, found, [a for a, _ in wanted], [i for _, i in wanted])
             last = {account_id: seq for account_id, seq, _ in rows}
-            seen = {account_id: set(stored) for account_id, _, stored in rows}
+            # id -> body given earlier in this group, or None for an id stored before it (its body read below)
+            seen: dict[str, dict[str, bytes | None]] = {
+                account_id: dict.fromkeys(stored) for account_id, _, stored in rows
+            }
+            stored_bodies = {}
+            if any(seen.values()):  # re-sent ids (rare): their stored content, to tell a conflict from a duplicate
+                pairs = [(account_id, event_id) for account_id, ids in seen.items() for event_id in ids]
+                stored_bodies = {(a, i): bytes(body) for a, i, body in await conn.fetch(
+                    _STORED_BODIES, [a for a, _ in pairs], [i for _, i in pairs])}
             outcomes: list[AppendResult | StoreError] = []
             columns: tuple[list, ...] = ([], [], [], [], [], [], [])
             for append in group:
                 account_id = append.account_id
                 if account_id not in last:
-                    outcomes.append(StoreError(f"there is no account {account_id} (erased?): nothing stored"))
+                    outcomes.append(AccountGone(f"there is no account {account_id} (erased?): nothing stored"))
                     continue
-                accepted, duplicates = [], []
+                accepted, duplicates, conflicts = [], [], []
                 for event in append.events:
+                    body = _body(event)
                     if event.id in seen[account_id]:
                         duplicates.append(event.id)
+                        given = seen[account_id][event.id] or stored_bodies.get((account_id, event.id), body)
+                        if not same_content(given, body):
+                            conflicts.append(event.id)
                         continue
-                    seen[account_id].add(event.id)
+                    seen[account_id][event.id] = body
                     last[account_id] += 1
                     accepted.append(event.id)
                     for column, value in zip(columns, (account_id, last[account_id], event.id,
                                                        event.__struct_config__.tag, append.now, append.device_id,
-                                                       _body(event))):
+                                                       body)):
                         column.append(value)
-                outcomes.append(AppendResult(accepted, duplicates, last[account_id]))
+                outcomes.append(AppendResult(accepted, duplicates, last[account_id], conflicts))
             if columns[0]:
                 announcements = [_payload.encode({"account": account_id, "last_seq": last[account_id]}).decode()
                                  for account_id in dict.fromkeys(columns[0])]
@@ -369,25 +389,30 @@ class PostgresStore(Store):
     ) -> Subscription:
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", SUBSCRIBING)
-            await conn.execute(
-                "DELETE FROM push_subscriptions WHERE device_id = $1 AND endpoint <> $2", device_id, endpoint
-            )
             held = await conn.fetchrow(
                 "SELECT id, account_id, device_id FROM push_subscriptions WHERE endpoint = $1", endpoint
+            )
+            if held is not None and held["account_id"] != account_id:
+                raise EndpointTaken(endpoint)
+            await conn.execute(
+                "DELETE FROM push_subscriptions WHERE device_id = $1 AND endpoint <> $2", device_id, endpoint
             )
             if held is not None and (held["account_id"], held["device_id"]) == (account_id, device_id):
                 await conn.execute("UPDATE push_subscriptions SET p256dh = $2, auth = $3 WHERE id = $1",
                                    held["id"], p256dh, auth)
                 subscription_id = held["id"]
             else:
-                if held is not None:  # the browser's endpoint now belongs to another device or account
+                if held is not None:  # the browser's endpoint now belongs to another device of the account
                     await conn.execute("DELETE FROM push_subscriptions WHERE id = $1", held["id"])
                 subscription_id = uuid.uuid4().hex
-                await conn.execute(
-                    "INSERT INTO push_subscriptions (id, account_id, device_id, endpoint, p256dh, auth, created_at)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    subscription_id, account_id, device_id, endpoint, p256dh, auth, now,
-                )
+                try:
+                    await conn.execute(
+                        "INSERT INTO push_subscriptions (id, account_id, device_id, endpoint, p256dh, auth, created_at)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        subscription_id, account_id, device_id, endpoint, p256dh, auth, now,
+                    )
+                except asyncpg.ForeignKeyViolationError:  # the account or device erased since the token check
+                    raise AccountGone(f"there is no account {account_id} (erased?): nothing stored") from None
             row = await conn.fetchrow(
                 f"SELECT {_SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE id = $1", subscription_id
             )

@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import functools
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -31,7 +32,9 @@ import msgspec
 
 from events import Event, decode_event, encode_event
 
-from .contract import Account, AccountExists, AppendResult, Device, Dispatch, Store, StoreError, Subscription
+from .contract import (
+    Account, AccountExists, AccountGone, AppendResult, Device, Dispatch, EndpointTaken, Store, StoreError, Subscription,
+)
 from .migrations import SQLITE_MIGRATIONS
 
 T = TypeVar("T")
@@ -88,6 +91,7 @@ class SQLiteStore(Store):
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(_keep_private, self.path)
         self._writer = await asyncio.to_thread(self._open_writer)
         self._readers = [await self._connect() for _ in range(READERS)]
         self._loop = asyncio.get_running_loop()
@@ -356,22 +360,27 @@ class SQLiteStore(Store):
         self, account_id: str, device_id: str, endpoint: str, p256dh: str, auth: str, now: dt.datetime
     ) -> Subscription:
         def save(conn: sqlite3.Connection) -> Subscription:
-            conn.execute("DELETE FROM push_subscriptions WHERE device_id = ? AND endpoint != ?", (device_id, endpoint))
             held = conn.execute(
                 "SELECT id, account_id, device_id FROM push_subscriptions WHERE endpoint = ?", (endpoint,)
             ).fetchone()
+            if held is not None and held[1] != account_id:
+                raise EndpointTaken(endpoint)
+            conn.execute("DELETE FROM push_subscriptions WHERE device_id = ? AND endpoint != ?", (device_id, endpoint))
             if held is not None and held[1:] == (account_id, device_id):
                 conn.execute("UPDATE push_subscriptions SET p256dh = ?, auth = ? WHERE id = ?", (p256dh, auth, held[0]))
                 subscription_id = held[0]
             else:
-                if held is not None:  # the browser's endpoint now belongs to another device or account
+                if held is not None:  # the browser's endpoint now belongs to another device of the account
                     conn.execute("DELETE FROM push_subscriptions WHERE id = ?", (held[0],))
                 subscription_id = uuid.uuid4().hex
-                conn.execute(
-                    "INSERT INTO push_subscriptions (id, account_id, device_id, endpoint, p256dh, auth, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (subscription_id, account_id, device_id, endpoint, p256dh, auth, _iso(now)),
-                )
+                try:
+                    conn.execute(
+                        "INSERT INTO push_subscriptions (id, account_id, device_id, endpoint, p256dh, auth, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (subscription_id, account_id, device_id, endpoint, p256dh, auth, _iso(now)),
+                    )
+                except sqlite3.IntegrityError:  # the account or device (foreign keys) erased since the token check
+                    raise AccountGone(f"there is no account {account_id} (erased?): nothing stored") from None
             row = conn.execute(
                 f"SELECT {_SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE id = ?", (subscription_id,)
             ).fetchone()
@@ -449,6 +458,25 @@ class SQLiteStore(Store):
         if row is None:
             return None
         return Dispatch(account_id, day, row[0], _moment(row[1]), row[2], row[3], _moment(row[4]))
+
+
+FILE_MODE = 0o600
+"""The database holds emails, notes and password hashes: readable by the server's user only, like the VAPID key."""
+
+
+def _keep_private(path: Path) -> None:
+    """Create the database file 0600 if it is missing (SQLite then makes its -wal and -shm with the same mode), and
+    take the group's and others' access away from one made before (or by another tool)."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        pass
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if os.stat(file).st_mode & 0o077:
+                os.chmod(file, FILE_MODE)
+        except FileNotFoundError:
+            pass
 
 
 ERASED_WITH_ACCOUNT = ("push_dispatches", "push_subscriptions", "events", "devices")
@@ -560,33 +588,47 @@ def _append_checked(conn: sqlite3.Connection, appends: list[_Append]) -> list[Ap
     wanted: dict[str, set[str]] = {}
     for append in appends:
         wanted.setdefault(append.account_id, set()).update(event_id for event_id, _, _ in append.bodies)
-    stored: dict[str, set[str]] = {}
+    stored: dict[str, dict[str, bytes]] = {}
     for account_id, ids in wanted.items():
-        found = stored[account_id] = set()
+        found = stored[account_id] = {}
         ids = list(ids)
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
-            found.update(row[0] for row in conn.execute(
-                f"SELECT id FROM events WHERE account_id = ? AND id IN ({','.join('?' * len(chunk))})",
+            found.update(conn.execute(
+                f"SELECT id, body FROM events WHERE account_id = ? AND id IN ({','.join('?' * len(chunk))})",
                 (account_id, *chunk),
             ))
     results, rows = [], []
     for append in appends:
         account_id, seen, last_seqs = append.account_id, stored[append.account_id], append.last_seqs
         last = _last_seq(conn, append)
-        accepted, duplicates = [], []
+        accepted, duplicates, conflicts = [], [], []
         for event_id, kind, body in append.bodies:
             if event_id in seen:
                 duplicates.append(event_id)
+                if not same_content(seen[event_id], body):
+                    conflicts.append(event_id)
                 continue
-            seen.add(event_id)
+            seen[event_id] = body
             last += 1
             accepted.append(event_id)
             rows.append((account_id, last, event_id, kind, append.recorded_at, append.device_id, body))
         last_seqs[account_id] = last
-        results.append(AppendResult(accepted, duplicates, last))
-    _insert(conn, rows)
+        results.append(AppendResult(accepted, duplicates, last, conflicts))
+    try:
+        _insert(conn, rows)
+    except sqlite3.IntegrityError:
+        for account_id in wanted:  # the events' account must exist (a foreign key): erased since its token was checked?
+            if conn.execute("SELECT 1 FROM accounts WHERE id = ?", (account_id,)).fetchone() is None:
+                raise AccountGone(f"there is no account {account_id} (erased?): nothing stored") from None
+        raise
     return results
+
+
+def same_content(stored: bytes, body: bytes) -> bool:
+    """Whether a stored event's body and a re-sent one's say the same (the stored one read again as this server
+    writes events, should the encoding have changed since it was stored)."""
+    return stored == body or encode_event(decode_event(stored)) == body
 
 
 def _last_seq(conn: sqlite3.Connection, append: _Append) -> int:

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from events import decode_event
-from server.store.contract import AccountExists, Store
+from server.store.contract import AccountExists, AccountGone, EndpointTaken, Store
 
 NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.timezone.utc)
 DAY = dt.date(2026, 11, 27)
@@ -54,6 +54,39 @@ class StoreContract:
         assert result.accepted == ["e1"] and result.duplicates == ["e1"]
         (stored,) = await store.read(account.id)
         assert stored.data.contacts == ["c1"]
+
+    async def test_an_id_resent_with_other_content_is_a_conflict_and_stores_nothing(self, store: Store):
+        account, device = await new_account(store)
+        await store.append(account.id, device.id, [meeting("e1"), meeting("e2")], NOW)
+        resent = [meeting("e1"), meeting("e2", contact="c2"), meeting("e3"), meeting("e3", contact="c9")]
+        result = await store.append(account.id, device.id, resent, NOW)
+        assert result.accepted == ["e3"]
+        assert result.duplicates == ["e1", "e2", "e3"]
+        assert result.conflicts == ["e2", "e3"]
+        assert [(e.id, e.data.contacts) for e in await store.read(account.id)] == [
+            ("e1", ["c1"]), ("e2", ["c1"]), ("e3", ["c1"])
+        ]
+
+    async def test_a_resent_event_with_its_server_fields_is_no_conflict(self, store: Store):
+        account, device = await new_account(store)
+        await store.append(account.id, device.id, [meeting("e1")], NOW)
+        (pulled,) = await store.read(account.id)  # as a device pulled it: seq, recorded_at, device set
+        result = await store.append(account.id, device.id, [pulled], NOW)
+        assert (result.duplicates, result.conflicts) == (["e1"], [])
+
+    async def test_appending_to_an_erased_account_raises_account_gone_and_stores_nothing(self, store: Store):
+        account, device = await new_account(store)
+        other, other_device = await new_account(store, "bob@example.org")
+        await store.append(account.id, device.id, [meeting("e1")], NOW)
+        await store.erase_account(account.id)
+        appends = await asyncio.gather(
+            store.append(account.id, device.id, [meeting("e2")], NOW),
+            store.append(other.id, other_device.id, [meeting("b1")], NOW),  # in the same group: unharmed
+            return_exceptions=True,
+        )
+        assert isinstance(appends[0], AccountGone)
+        assert appends[1].accepted == ["b1"]
+        assert await store.read(account.id) == []
 
     async def test_a_long_batch_ending_with_a_resent_event_stores_all_the_new_ones(self, store: Store):
         account, device = await new_account(store)
@@ -260,14 +293,29 @@ class StoreContract:
         assert [s.endpoint for s in await store.list_subscriptions(account.id)] == ["https://push.example/b"]
         assert moved.id != first.id and moved.last_sent_at is None
 
-    async def test_an_endpoint_belongs_to_the_last_device_that_sent_it(self, store: Store):
+    async def test_an_endpoint_moves_to_the_last_device_of_the_account_that_sent_it(self, store: Store):
+        ana, phone = await new_account(store, "ana@example.org")
+        laptop = await store.add_device(ana.id, "laptop", b"laptop-token", NOW)
+        first = await store.save_subscription(ana.id, phone.id, "https://push.example/shared", *KEYS, NOW)
+        moved = await store.save_subscription(ana.id, laptop.id, "https://push.example/shared", *KEYS, NOW)
+        assert [(s.id, s.device_id) for s in await store.list_subscriptions(ana.id)] == [(moved.id, laptop.id)]
+        assert moved.id != first.id
+
+    async def test_subscribing_an_erased_account_raises_account_gone(self, store: Store):
+        ana, phone = await new_account(store, "ana@example.org")
+        await store.erase_account(ana.id)
+        with pytest.raises(AccountGone):
+            await store.save_subscription(ana.id, phone.id, "https://push.example/ana", *KEYS, NOW)
+
+    async def test_an_endpoint_another_account_holds_is_refused_and_left_to_it(self, store: Store):
         ana, ana_phone = await new_account(store, "ana@example.org")
         bob, bob_phone = await new_account(store, "bob@example.org")
-        await store.save_subscription(ana.id, ana_phone.id, "https://push.example/shared", *KEYS, NOW)
-        taken = await store.save_subscription(bob.id, bob_phone.id, "https://push.example/shared", *KEYS, NOW)
-        assert await store.list_subscriptions(ana.id) == []
-        assert [s.id for s in await store.list_subscriptions(bob.id)] == [taken.id]
-        assert taken.account_id == bob.id and taken.device_id == bob_phone.id
+        held = await store.save_subscription(ana.id, ana_phone.id, "https://push.example/shared", *KEYS, NOW)
+        bobs = await store.save_subscription(bob.id, bob_phone.id, "https://push.example/bob", *KEYS, NOW)
+        with pytest.raises(EndpointTaken):
+            await store.save_subscription(bob.id, bob_phone.id, "https://push.example/shared", *KEYS, NOW)
+        assert await store.list_subscriptions(ana.id) == [held]
+        assert await store.list_subscriptions(bob.id) == [bobs]  # nothing changed for bob either
 
     async def test_subscriptions_are_listed_oldest_first_and_removed_only_by_their_account(self, store: Store):
         ana, phone = await new_account(store, "ana@example.org")

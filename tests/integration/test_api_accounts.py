@@ -123,8 +123,8 @@ async def test_an_unknown_email_takes_as_long_to_refuse_as_a_wrong_password(tmp_
     assert statistics.median(unknown) > 0.6 * statistics.median(known), (known, unknown)
 
 
-async def test_log_in_attempts_are_limited_per_email_even_with_the_right_password(tmp_path):
-    async with running_app(tmp_path, login_attempts_per_email=3) as client:
+async def test_log_in_attempts_are_limited_per_email_and_address_even_with_the_right_password(tmp_path):
+    async with running_app(tmp_path, login_attempts_per_email_and_address=3) as client:
         await sign_up(client)
         for _ in range(3):
             await client.post("/api/sessions", json={"email": "ann@example.org", "password": "guess-guess"})

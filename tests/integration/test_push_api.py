@@ -161,6 +161,9 @@ REFUSED = [
     ("https://fcm.googleapis.com/fcm/send/abc\n", "control"),
     ("https://fcm.googleapis.com/fcm/send/abc\r\nX-Evil: 1", "control"),
     ("https://push.apple.com/abc", "not a known push service"),  # *.push.apple.com: subdomains only
+    ("https://[fcm.googleapis.com]/x", "not a valid URL"),  # brackets around a name: urlsplit's ValueError
+    ("https://[::1/x", "not a valid URL"),  # an unclosed bracket
+    ("https://[::1]/x", "::1 is a loopback address"),
     ("file:///etc/passwd", "must be an https:// URL"),
     ("gopher://fcm.googleapis.com/abc", "must be an https:// URL"),
     ("", "expected a non-empty string"),

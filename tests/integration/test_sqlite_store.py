@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import stat
 
 import pytest
 
@@ -38,6 +39,44 @@ async def test_the_database_itself_refuses_to_update_or_delete_events(store, tmp
         assert raw.execute("SELECT count(*) FROM events").fetchone() == (1,)
     finally:
         raw.close()
+
+
+@pytest.mark.parametrize("statement", [
+    "INSERT OR REPLACE INTO events (account_id, seq, id, type, recorded_at, device, body)"
+    " SELECT account_id, seq, 'other-id', type, recorded_at, device, x'7b7d' FROM events",
+    "INSERT OR REPLACE INTO events (account_id, seq, id, type, recorded_at, device, body)"
+    " SELECT account_id, seq + 1, id, type, recorded_at, device, x'7b7d' FROM events",
+    "REPLACE INTO events (account_id, seq, id, type, recorded_at, device, body)"
+    " SELECT account_id, seq, id, type, recorded_at, device, x'7b7d' FROM events",
+])
+async def test_the_database_itself_refuses_to_replace_a_stored_event(store, tmp_path, statement):
+    account, device = await new_account(store)
+    await store.append(account.id, device.id, [meeting("e1")], NOW)
+    raw = sqlite3.connect(tmp_path / "merci.sqlite3")
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="never replaced"):
+            raw.execute(statement)
+        assert raw.execute("SELECT seq, id FROM events").fetchall() == [(1, "e1")]
+    finally:
+        raw.close()
+    assert [e.id for e in await store.read(account.id)] == ["e1"]
+
+
+async def test_the_database_and_its_wal_are_readable_by_their_owner_only(store, tmp_path):
+    account, device = await new_account(store)
+    await store.append(account.id, device.id, [meeting("e1")], NOW)
+    for name in ("merci.sqlite3", "merci.sqlite3-wal", "merci.sqlite3-shm"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+
+
+async def test_a_database_made_readable_by_others_is_made_private_at_start(tmp_path):
+    path = tmp_path / "merci.sqlite3"
+    sqlite3.connect(path).close()
+    path.chmod(0o644)
+    store = SQLiteStore(path)
+    await store.open()
+    await store.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 async def test_events_survive_closing_and_reopening(tmp_path):
