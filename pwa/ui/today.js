@@ -2,7 +2,7 @@
 
 import { h, nextId } from './dom.js';
 import { t, formatLongDay, formatDay, addDays, daysBetween } from './i18n.js';
-import { makeEvent } from '../lib/outbox.js';
+import { makeEvent } from '../lib/commands.js';
 import * as model from './model.js';
 import {
   describe, context, when, draft, fulfilment, isOpen, byUrgency, statusBadge, takesChannel, defaultChannel, CHANNELS,
