@@ -1,6 +1,6 @@
 """The wire format as data, generated from the msgspec types of `events/types.py`: the one source of truth for
 the JavaScript decoder (`pwa/lib/rules/events.js`) and the app's form limits, which read the generated
-`pwa/lib/rules/catalogue.js`; the time zones the server accepts go to `pwa/lib/rules/zones.js` the same way.
+`pwa/lib/catalogue.js`; the time zones the server accepts go to `pwa/lib/rules/zones.js` the same way.
 
     .venv/bin/python -m events.catalogue          # write both files after changing events/types.py or tzdata
     .venv/bin/python -m events.catalogue --check  # exit 1 if either is not what the types make (the tests do it)
@@ -20,7 +20,7 @@ import tzdata
 from . import types
 from .types import EVENT_TYPES, IANA_ZONES, Event
 
-PWA_RULES = Path(__file__).resolve().parents[1] / "pwa" / "lib" / "rules"
+PWA_LIB = Path(__file__).resolve().parents[1] / "pwa" / "lib"
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "Host": get_args(types.Host), "MeetingKind": get_args(types.MeetingKind), "Outcome": get_args(types.Outcome),
@@ -98,7 +98,8 @@ def _data(cls: type[Event]) -> type:
 
 
 def catalogue_js() -> str:
-    """The text of pwa/lib/rules/catalogue.js."""
+    """The text of pwa/lib/catalogue.js: the data, and `limit` for the forms (outside rules/: the page reads it
+    to draw a form without loading the engine)."""
     found = catalogue()
     line = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
     parts = [f'  "choices": {line(found["choices"])},', '  "envelope": {']
@@ -118,7 +119,13 @@ def catalogue_js() -> str:
         "// The wire format v1 as data: every event type, its `data` fields in schema order, their limits.\n"
         "// Generated from events/types.py by `.venv/bin/python -m events.catalogue`: do not edit by hand\n"
         "// (tests/unit/test_catalogue.py fails when this file and the types differ).\n\n"
-        f"export const CATALOGUE = {body};\n"
+        f"export const CATALOGUE = {body};\n\n"
+        "/** The limits of a `data` field ({kind, min, max, ge, le, …}): what a form gives its inputs and checks. */\n"
+        "export function limit(type, field) {\n"
+        "  const found = CATALOGUE.types[type]?.data.find((f) => f.name === field);\n"
+        "  if (!found) throw new TypeError(`no field ${field} in ${type}`);\n"
+        "  return found.type;\n"
+        "}\n"
     )
 
 
@@ -137,10 +144,11 @@ def zones_js() -> str:
     )
 
 
-GENERATED = {"catalogue.js": catalogue_js, "zones.js": zones_js}
+GENERATED = {"catalogue.js": catalogue_js, "rules/zones.js": zones_js}
+"""Each generated file of pwa/lib/, and what makes it."""
 
 
-def stale(folder: Path = PWA_RULES) -> list[str]:
+def stale(folder: Path = PWA_LIB) -> list[str]:
     """The generated files of `folder` that differ from what the types and tzdata make now."""
     return [name for name, make in GENERATED.items()
             if not (folder / name).is_file() or (folder / name).read_text(encoding="utf-8") != make()]
@@ -151,14 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["--check"]:
         out_of_date = stale()
         for name in out_of_date:
-            print(f"pwa/lib/rules/{name} is out of date: run .venv/bin/python -m events.catalogue", file=sys.stderr)
+            print(f"pwa/lib/{name} is out of date: run .venv/bin/python -m events.catalogue", file=sys.stderr)
         return 1 if out_of_date else 0
     if args:
         print("usage: python -m events.catalogue [--check]", file=sys.stderr)
         return 2
     for name, make in GENERATED.items():
-        (PWA_RULES / name).write_text(make(), encoding="utf-8")
-        print(f"wrote pwa/lib/rules/{name}")
+        (PWA_LIB / name).write_text(make(), encoding="utf-8")
+        print(f"wrote pwa/lib/{name}")
     return 0
 
 

@@ -2,7 +2,7 @@
  * the decoder (rules/events.js) as it is made, so nothing the server would refuse is ever queued. No DOM, no
  * IndexedDB; the clock and the ids are arguments (defaults: now, UUIDv7), so node tests them as they are. */
 
-import { CATALOGUE } from './rules/catalogue.js';
+import { CATALOGUE, limit } from './catalogue.js';
 import { convertEvent } from './rules/events.js';
 import { localInstant, uuidv7 } from './ids.js';
 
@@ -17,13 +17,7 @@ export class CommandError extends Error {
   }
 }
 
-/** The limits of a `data` field of the wire format ({kind, min, max, ge, le, …}), as events/types.py has
- * them: what the forms give their inputs (maxLength, max) and check before saving. */
-export function limit(type, field) {
-  const found = CATALOGUE.types[type]?.data.find((f) => f.name === field);
-  if (!found) throw new TypeError(`no field ${field} in ${type}`);
-  return found.type;
-}
+export { limit };
 
 /** An event of `type` with `data`, made at `at` (a Date: now by default) with a new id: the canonical event
  * the decoder returns, or the EventError that says what is wrong (a bug of the caller: forms check first). */

@@ -2,7 +2,7 @@
 
 import { h, field, fill } from './dom.js';
 import { t, formatDay, percent } from './i18n.js';
-import { limit, makeEvent } from '../lib/commands.js';
+import { limit } from '../lib/catalogue.js';
 import { uuidv7 } from '../lib/ids.js';
 import * as model from './model.js';
 import { describe, when, statusBadge, isOpen, referrals } from './obligations.js';
@@ -58,6 +58,7 @@ function addContact(ctx) {
     const data = { contact: uuidv7(), name: name.value.trim() };
     if (email.value.trim()) data.email = email.value.trim();
     if (org.value.trim()) data.org = org.value.trim();
+    const { makeEvent } = await import('../lib/commands.js');
     await ctx.record([makeEvent('contact_added', data)]);
     ctx.toast(t('toast.contact_added', { name: data.name }));
   } },
@@ -187,6 +188,7 @@ function edit(ctx, id, history) {
       error.textContent = t('contact.error_cadence'); cadence.focus(); return;
     }
     if (chosen !== (f.cadence_days ?? null)) data.cadence_days = chosen;
+    const { makeEvent } = await import('../lib/commands.js');
     if (Object.keys(data).length > 1) await ctx.record([makeEvent('contact_updated', data)]);
     ctx.toast(t('toast.saved'));
   } },
@@ -205,6 +207,7 @@ function archive(ctx, id, name) {
     h('p', { class: 'hint' }, t('contact.archive_confirm', { name })),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button danger', onclick: async () => {
+        const { makeEvent } = await import('../lib/commands.js');
         await ctx.record([makeEvent('contact_archived', { contact: id })]);
         ctx.toast(t('toast.archived', { name }));
       } }, t('contact.archive')),

@@ -4,9 +4,8 @@
 
 import { h, field, nextId } from './dom.js';
 import { t } from './i18n.js';
-import { CommandError, FUTURE_SLACK_MS, fromLocalInput, limit, logMeeting, makeEvent } from '../lib/commands.js';
+import { limit } from '../lib/catalogue.js';
 import { uuidv7 } from '../lib/ids.js';
-import { EventError } from '../lib/rules/events.js';
 import * as model from './model.js';
 
 const KINDS = ['meeting', 'coffee', 'call', 'video', 'event'];
@@ -36,7 +35,7 @@ export function renderLog(ctx, referralId = null) {
   const errors = h('p', { class: 'error', role: 'alert' });
 
   const now = new Date();
-  const at = h('input', { type: 'datetime-local', value: localInputValue(now), max: localInputValue(new Date(now.getTime() + FUTURE_SLACK_MS)), required: true });
+  const at = h('input', { type: 'datetime-local', value: localInputValue(now), max: localInputValue(new Date(now.getTime() + 60_000)), required: true }); // as logMeeting allows
   const hostThem = h('input', { type: 'radio', name: 'host', value: 'them', checked: true, id: nextId('host') });
   const hostMe = h('input', { type: 'radio', name: 'host', value: 'me', id: nextId('host') });
   const kind = h('select', {}, KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))));
@@ -103,6 +102,9 @@ export function renderLog(ctx, referralId = null) {
     event.preventDefault();
     errors.textContent = '';
     chooseTyped();
+    // The builders come with the decoder that checks what they make: loaded on the first save, not to draw the form.
+    const [{ CommandError, fromLocalInput, logMeeting }, { EventError }] = await Promise.all([
+      import('../lib/commands.js'), import('../lib/rules/events.js')]);
     let events;
     try {
       events = logMeeting({
@@ -204,6 +206,7 @@ function jobFound(ctx) {
     h('p', { class: 'hint' }, t('job.confirm')),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button primary', onclick: async () => {
+        const { makeEvent } = await import('../lib/commands.js');
         await ctx.record([makeEvent('job_found', {})]);
         ctx.toast(t('toast.job'));
         ctx.navigate('#/today');

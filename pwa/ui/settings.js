@@ -4,7 +4,7 @@
 
 import { h, field, fill } from './dom.js';
 import { t, formatInstant, language } from './i18n.js';
-import { limit, makeEvent } from '../lib/commands.js';
+import { limit } from '../lib/catalogue.js';
 import * as api from '../lib/api.js';
 import { allEvents } from '../lib/db.js';
 import * as model from './model.js';
@@ -36,6 +36,7 @@ export function renderSettings(ctx) {
     if (Number(hour.value) !== s.reminder_hour) data.reminder_hour = Number(hour.value);
     if (days !== s.cadence_days) data.cadence_days = days;
     if (lang.value !== (s.language ?? language)) data.language = lang.value;
+    const { makeEvent } = await import('../lib/commands.js');
     if (Object.keys(data).length) await ctx.record([makeEvent('settings_changed', data)]);
     if (data.language) await ctx.setLanguage(data.language);
     ctx.toast(t('toast.saved'));

@@ -2,7 +2,6 @@
 
 import { h, nextId } from './dom.js';
 import { t, formatLongDay, formatDay, addDays, daysBetween } from './i18n.js';
-import { makeEvent } from '../lib/commands.js';
 import * as model from './model.js';
 import {
   describe, context, when, draft, fulfilment, isOpen, byUrgency, statusBadge, takesChannel, defaultChannel, CHANNELS,
@@ -94,6 +93,7 @@ export function card(o, ctx, today) {
   const extra = h('div', { class: 'more', hidden: true });
 
   const record = async (type, data, message) => {
+    const { makeEvent } = await import('../lib/commands.js'); // with the decoder: loaded on the first save
     await ctx.record([makeEvent(type, data)]);
     ctx.toast(message);
   };
@@ -160,6 +160,7 @@ export function referralItem(r, ctx) {
   const extra = h('div', { class: 'more', hidden: true });
 
   const record = async (events, message) => {
+    const { makeEvent } = await import('../lib/commands.js');
     await ctx.record(events.map(([type, data]) => makeEvent(type, data)));
     ctx.toast(message);
   };

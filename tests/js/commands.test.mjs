@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import {
   CommandError, limit, logMeeting, makeEvent, nextDay, notificationAction,
 } from '../../pwa/lib/commands.js';
-import { CATALOGUE } from '../../pwa/lib/rules/catalogue.js';
+import { CATALOGUE } from '../../pwa/lib/catalogue.js';
 import { EventError, decodeEvent, isCanonical } from '../../pwa/lib/rules/events.js';
 
 const NOW = new Date('2026-05-12T08:35:00Z');

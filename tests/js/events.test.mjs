@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { CATALOGUE } from '../../pwa/lib/rules/catalogue.js';
+import { CATALOGUE } from '../../pwa/lib/catalogue.js';
 import { EVENT_TYPES, EventError, LogError, decodeEvent, readLog } from '../../pwa/lib/rules/events.js';
 import { random } from './generator.mjs';
 import { HAS_PYTHON, PYTHON, ROOT, run } from './helpers.mjs';

@@ -1,5 +1,5 @@
 """The wire format is written once, in events/types.py: the JavaScript decoder and the app's forms read the
-catalogue generated from it (pwa/lib/rules/catalogue.js), and the time zones the server accepts
+catalogue generated from it (pwa/lib/catalogue.js), and the time zones the server accepts
 (pwa/lib/rules/zones.js). Any drift fails here; the messages of both decoders are compared line for line in
 tests/js/events.test.mjs."""
 
@@ -19,17 +19,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize("name", sorted(cat.GENERATED))
 def test_the_generated_files_are_what_the_types_make(name):
-    on_disk = (cat.PWA_RULES / name).read_text(encoding="utf-8")
-    assert on_disk == cat.GENERATED[name](), f"pwa/lib/rules/{name} is out of date: run .venv/bin/python -m events.catalogue"
+    on_disk = (cat.PWA_LIB / name).read_text(encoding="utf-8")
+    assert on_disk == cat.GENERATED[name](), f"pwa/lib/{name} is out of date: run .venv/bin/python -m events.catalogue"
 
 
 def test_check_names_a_stale_file(tmp_path, monkeypatch):
+    (tmp_path / "rules").mkdir()
     for name, make in cat.GENERATED.items():
         (tmp_path / name).write_text(make(), encoding="utf-8")
     assert cat.stale(tmp_path) == []
-    zones = tmp_path / "zones.js"
+    zones = tmp_path / "rules" / "zones.js"
     zones.write_text(re.sub(r"\bEurope/Paris\b", "", zones.read_text()), encoding="utf-8")  # a zone lost
-    assert cat.stale(tmp_path) == ["zones.js"]
+    assert cat.stale(tmp_path) == ["rules/zones.js"]
 
 
 def test_the_catalogue_describes_every_type_and_its_limits():
@@ -48,14 +49,14 @@ def test_the_catalogue_describes_every_type_and_its_limits():
 
 
 def test_the_zones_are_those_the_server_accepts():
-    text = (cat.PWA_RULES / "zones.js").read_text(encoding="utf-8")
+    text = (cat.PWA_LIB / "rules" / "zones.js").read_text(encoding="utf-8")
     listed = set(re.search(r"new Set\(`(.*?)`", text, re.S).group(1).split())
     assert listed == IANA_ZONES and "Europe/Paris" in listed and "Factory" not in listed
 
 
 def test_the_app_reads_event_field_limits_from_the_catalogue():
     """A length or count the server checks is never typed again in a screen: each reads it from the
-    catalogue (lib/commands.js `limit`), so a limit changed in events/types.py reaches the forms."""
+    catalogue (`limit` of lib/catalogue.js), so a limit changed in events/types.py reaches the forms."""
     typed = []
     for path in sorted((ROOT / "pwa" / "ui").glob("*.js")):
         if path.name == "auth.js":  # its limits are the account API's (server/routes/accounts.py), not events'
@@ -63,4 +64,4 @@ def test_the_app_reads_event_field_limits_from_the_catalogue():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if re.search(r"\b(maxLength|minLength):\s*\d|\bmax:\s*\d{2,}|MAX_\w+\s*=\s*\d", line):
                 typed.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
-    assert not typed, "limits typed by hand (read them with limit() from lib/commands.js):\n" + "\n".join(typed)
+    assert not typed, "limits typed by hand (read them with limit() from lib/catalogue.js):\n" + "\n".join(typed)

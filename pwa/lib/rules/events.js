@@ -1,12 +1,12 @@
 // The event catalogue, wire format v1 (DESIGN.md section 1), and its strict decoder.
 //
 // The same limits as the Python decoder, read from the catalogue generated from events/types.py
-// (catalogue.js), and the same error messages (events/codec.py):
+// (lib/catalogue.js), and the same error messages (events/codec.py):
 // a message names the field (`data.contacts[1]`) and what is wrong with it. A decoded event is the
 // canonical wire object, as the server writes it back: keys in schema order, defaults left out,
 // `at` normalised to the microsecond.
 
-import { CATALOGUE } from './catalogue.js';
+import { CATALOGUE } from '../catalogue.js';
 import { civilFromDays, formatInstant, isTimeZone, parseDay, parseInstant, SECONDS_PER_DAY } from './dates.js';
 
 /** The schema version every type is decoded to (each type has its own in the catalogue; all are 1 now). */

@@ -123,3 +123,10 @@ export const CATALOGUE = {
     ]}
   }
 };
+
+/** The limits of a `data` field ({kind, min, max, ge, le, …}): what a form gives its inputs and checks. */
+export function limit(type, field) {
+  const found = CATALOGUE.types[type]?.data.find((f) => f.name === field);
+  if (!found) throw new TypeError(`no field ${field} in ${type}`);
+  return found.type;
+}
