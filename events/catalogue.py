@@ -92,6 +92,10 @@ def catalogue() -> dict[str, Any]:
     }
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _data(cls: type[Event]) -> type:
     (data,) = [f for f in mi.type_info(cls).fields if f.name == "data"]
     return data.type.cls
@@ -101,20 +105,17 @@ def catalogue_js() -> str:
     """The text of pwa/lib/catalogue.js: the data, and `limit` for the forms (outside rules/: the page reads it
     to draw a form without loading the engine)."""
     found = catalogue()
-    line = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
-    parts = [f'  "choices": {line(found["choices"])},', '  "envelope": {']
-    parts += [f"    {line(name)}: {line(field)}," for name, field in found["envelope"].items()]
-    parts[-1] = parts[-1].rstrip(",")
-    parts += ["  },", '  "types": {']
-    for tag, entry in found["types"].items():
-        parts.append(f'    {line(tag)}: {{"doc": {line(entry["doc"])}, "v": {entry["v"]}, "data": [')
-        parts += [f"      {line(field)}," for field in entry["data"]]
-        parts[-1] = parts[-1].rstrip(",") if entry["data"] else parts[-1]
-        parts.append("    ]},")
-    parts[-1] = parts[-1].rstrip(",")
-    parts.append("  }")
-    body = "{\n" + "\n".join(parts) + "\n}"
-    assert json.loads(body) == json.loads(json.dumps(found)), "the layout lost something"
+    envelope = ",\n".join(f"    {_json(name)}: {_json(field)}" for name, field in found["envelope"].items())
+    types_ = ",\n".join(
+        f'    {_json(tag)}: {{"doc": {_json(entry["doc"])}, "v": {entry["v"]}, "data": [\n'
+        + ",\n".join(f"      {_json(field)}" for field in entry["data"]) + "\n    ]}"
+        for tag, entry in found["types"].items()
+    )
+    # One line per field, so that a change to the types reads as a small diff of this file.
+    body = (f'{{\n  "choices": {_json(found["choices"])},\n'
+            f'  "envelope": {{\n{envelope}\n  }},\n  "types": {{\n{types_}\n  }}\n}}')
+    if json.loads(body) != json.loads(json.dumps(found)):
+        raise RuntimeError("catalogue.js's layout lost part of the catalogue")
     return (
         "// The wire format v1 as data: every event type, its `data` fields in schema order, their limits.\n"
         "// Generated from events/types.py by `.venv/bin/python -m events.catalogue`: do not edit by hand\n"

@@ -73,7 +73,8 @@ export function logMeeting(form, { known = [], now = new Date(), newId = uuidv7 
   };
   const meeting = newId();
   const referrals = [
-    ...form.received.map((row) => ['referral_given', { referral: newId(), introducer: row.who, referred: person(row.name), meeting }]),
+    ...form.received.map((row) => ['referral_given',
+      { referral: newId(), introducer: row.who, referred: person(row.name), meeting }]),
     ...form.given.map((row) => ['referral_made', { referral: newId(), to: row.who, referred: person(row.name), meeting }]),
   ];
   const data = { meeting, contacts: people.map((c) => c.id), host: form.host, kind: form.kind };

@@ -1,6 +1,7 @@
 /** The rules engine (rules/) behind the few questions the screens ask, answered with plain data that a
  * worker can send back cheaply (structured clone: no classes, no getters, no symbols): the log once per
- * version (or the events appended to it), then a date (what was owed then) or a contact (their history). Runs in lib/engine-worker.js,
+ * version (or the events appended to it), then a date (what was owed then) or a contact (their history).
+ * Runs in lib/engine-worker.js,
  * or on the main thread where no module worker starts. */
 
 import { formatDay } from './rules/dates.js';

@@ -9,7 +9,9 @@ import { isCanonical } from './rules/events.js';
  * could be one the server refuses, which would sit in the outbox, then in `rejected`. */
 export async function record(events) {
   const unchecked = events.find((event) => !isCanonical(event));
-  if (unchecked) throw new TypeError(`not a checked event (make it with lib/commands.js): ${JSON.stringify(unchecked)}`);
+  if (unchecked) {
+    throw new TypeError(`not a checked event (make it with lib/commands.js): ${JSON.stringify(unchecked)}`);
+  }
   await recordEvents(events);
   return events;
 }

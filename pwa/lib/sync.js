@@ -56,8 +56,9 @@ async function syncRound() {
       await setMeta('session', { ...session, revoked: true });
       return publish('signed_out');
     }
-    if (!(error instanceof Unreachable)) console.warn('sync failed', error);
-    const phase = await publish(error instanceof Unreachable ? 'offline' : 'error', error instanceof Unreachable ? null : error.message);
+    const offline = error instanceof Unreachable;
+    if (!offline) console.warn('sync failed', error);
+    const phase = await publish(offline ? 'offline' : 'error', offline ? null : error.message);
     if (current.pending) requestBackgroundSync(); // the browser sends them later, even with the app closed by then
     return phase;
   }

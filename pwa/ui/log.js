@@ -35,7 +35,8 @@ export function renderLog(ctx, referralId = null) {
   const errors = h('p', { class: 'error', role: 'alert' });
 
   const now = new Date();
-  const at = h('input', { type: 'datetime-local', value: localInputValue(now), max: localInputValue(new Date(now.getTime() + 60_000)), required: true }); // as logMeeting allows
+  const at = h('input', { type: 'datetime-local', value: localInputValue(now), required: true,
+    max: localInputValue(new Date(now.getTime() + 60_000)) }); // a minute ahead, as logMeeting allows
   const hostThem = h('input', { type: 'radio', name: 'host', value: 'them', checked: true, id: nextId('host') });
   const hostMe = h('input', { type: 'radio', name: 'host', value: 'me', id: nextId('host') });
   const kind = h('select', {}, KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))));
