@@ -134,6 +134,17 @@ function loadingScreen(name, arg) {
     h('p', { class: 'loading', role: 'status' }, t('loading.projection')));
 }
 
+/** The command builders and the decoder that checks what they make, which the screens import on a save: loaded
+ * once the first screen is drawn, while the network is surely there (a save offline, before the service worker
+ * controls the page, could not fetch them then). */
+let commandsLoading = null;
+function loadCommands() {
+  commandsLoading ??= import('./lib/commands.js').catch((error) => {
+    commandsLoading = null;
+    console.info('commands not loaded yet', error.message);
+  });
+}
+
 function errorScreen(error) {
   console.error(error);
   return h('div', { class: 'screen' }, h('h1', { tabindex: '-1' }, t('error.title')), h('p', {}, String(error.message)));
@@ -160,6 +171,7 @@ function draw(screen, { name, key, keepFocus, complete = true }) {
     performance.mark('merci:ready');
     document.documentElement.dataset.ready = 'true';
   }
+  if (complete && signedInNow()) loadCommands();
 }
 
 function focusables() {

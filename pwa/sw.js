@@ -7,6 +7,7 @@
  * A module worker (registered with type: 'module'): it records and syncs with the page's own modules
  * (lib/commands.js, lib/outbox.js, lib/sync.js, lib/db.js), so there is one implementation of each. */
 
+import { saveSubscription } from './lib/api.js';
 import { notificationAction } from './lib/commands.js';
 import { NoLocalLog, getMeta, openExistingOnly } from './lib/db.js';
 import { record } from './lib/outbox.js';
@@ -203,11 +204,7 @@ async function handleSubscriptionChange(event) {
   const key = event.oldSubscription?.options?.applicationServerKey;
   if (!subscription && key) subscription = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
   if (!subscription) return;
-  await fetch('/api/push/subscriptions', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${session.token}` },
-    body: JSON.stringify(subscription.toJSON()),
-  });
+  await saveSubscription(session.token, subscription.toJSON());
 }
 
 async function readSession() {

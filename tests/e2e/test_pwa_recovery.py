@@ -99,9 +99,11 @@ def test_an_event_the_server_refuses_leaves_the_screens_at_once(devices, server)
     # the database as an old version of the app could have, once the people are synced (the round that refuses
     # it then pulls nothing: the cursor stays where it was).
     phone.page.evaluate("""async () => {
-        const [outbox, commands] = await Promise.all([import('/lib/outbox.js'), import('/lib/commands.js')]);
+        const [outbox, commands, sync] = await Promise.all([
+            import('/lib/outbox.js'), import('/lib/commands.js'), import('/lib/sync.js')]);
         const ids = Array.from({ length: 51 }, (_, i) => 'p' + i);
         await outbox.record(ids.map((c) => commands.makeEvent('contact_added', { contact: c, name: 'Person ' + c })));
+        sync.recorded();  // as the app does after recording
     }""")
     phone.page.locator("#sync-status").click()
     phone.wait_synced()
@@ -141,10 +143,12 @@ def test_an_outbox_larger_than_one_request_is_sent_in_several(devices, server):
     phone = devices()
     phone.sign_up(email())
     phone.page.evaluate("""async () => {
-        const [outbox, commands] = await Promise.all([import('/lib/outbox.js'), import('/lib/commands.js')]);
+        const [outbox, commands, sync] = await Promise.all([
+            import('/lib/outbox.js'), import('/lib/commands.js'), import('/lib/sync.js')]);
         const note = '会'.repeat(4000);  // 12 KB in UTF-8: 100 of them are over the server's 1 MiB
         await outbox.record(Array.from({ length: 100 }, (_, i) =>
             commands.makeEvent('contact_added', { contact: 'k' + i, name: 'Kenji ' + i, note: note })));
+        sync.recorded();  // as the app does after recording
     }""")
     phone.page.locator("#sync-status").click()
     phone.wait_synced()
