@@ -255,8 +255,8 @@ async function onSyncStatus() {
  * the server refused left the log, which is read again (rare). */
 function onSyncSettled({ pulled, rejected }) {
   if (!session) return;
-  if (rejected.length) model.load();
-  else if (pulled.length) model.append(pulled);
+  const update = rejected.length ? model.load() : pulled.length ? model.append(pulled) : null;
+  update?.catch((error) => console.warn('the log could not be read again', error)); // read whole on the next start
 }
 
 /** The account's language: today's setting once projected, before that the log's latest. */
