@@ -131,6 +131,28 @@ def test_the_precache_holds_every_module_the_app_imports_and_each_is_served(clie
         assert client.get(url).status_code == 200, url
 
 
+def static_imports_of(path: Path) -> set[Path]:
+    """What a module imports before it runs (import … from, export … from): not import(), not workers."""
+    found = set()
+    for target in re.findall(r"""(?:^|\n)\s*(?:import|export)\b[^'"(]*?from\s*['"]([^'"]+)['"]""", path.read_text()):
+        if target.startswith("."):
+            found.add((path.parent / target).resolve())
+    return found
+
+
+def test_the_shell_preloads_exactly_what_the_first_screen_runs():
+    """Each module app.js needs before it runs is fetched at once (no waterfall), and nothing it loads later
+    (the screens, the command builders, the engine) weighs on the first visit."""
+    needed, todo = set(), [PWA_DIR / "app.js"]
+    while todo:
+        module = todo.pop()
+        if module not in needed:
+            needed.add(module)
+            todo.extend(static_imports_of(module))
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', (PWA_DIR / "index.html").read_text()))
+    assert preloaded == {"/" + m.relative_to(PWA_DIR).as_posix() for m in needed}
+
+
 def test_the_manifest_makes_the_app_installable():
     manifest = json.loads((PWA_DIR / "manifest.webmanifest").read_text())
     assert manifest["display"] == "standalone" and manifest["start_url"].startswith("/")
