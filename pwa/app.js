@@ -139,7 +139,9 @@ function loadingScreen(name, arg) {
  * controls the page, could not fetch them then). */
 let commandsLoading = null;
 function loadCommands() {
-  commandsLoading ??= import('./lib/commands.js').catch((error) => {
+  commandsLoading ??= new Promise((resolve) => {
+    if (self.requestIdleCallback) requestIdleCallback(resolve, { timeout: 2000 }); else setTimeout(resolve, 200);
+  }).then(() => import('./lib/commands.js')).catch((error) => {
     commandsLoading = null;
     console.info('commands not loaded yet', error.message);
   });
