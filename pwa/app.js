@@ -14,6 +14,11 @@ let screens = null;
 
 async function loadScreens() {
   if (screens) return;
+  // What a save runs (the command builders, the decoder that checks what they make, the outbox), fetched with the
+  // screens while the network is surely there (a save offline, before the service worker controls the page, could
+  // not fetch them), but not waited for: Today is drawn without them.
+  Promise.all([import('./lib/commands.js'), import('./lib/outbox.js')])
+    .catch((error) => console.info('the command builders are not loaded yet', error.message));
   const [today, log, contacts, audit, settings] = await Promise.all([
     import('./ui/today.js'), import('./ui/log.js'), import('./ui/contacts.js'), import('./ui/audit.js'),
     import('./ui/settings.js'),
@@ -134,19 +139,6 @@ function loadingScreen(name, arg) {
     h('p', { class: 'loading', role: 'status' }, t('loading.projection')));
 }
 
-/** The command builders and the decoder that checks what they make, which the screens import on a save: loaded
- * once the first screen is drawn, while the network is surely there (a save offline, before the service worker
- * controls the page, could not fetch them then). */
-let commandsLoading = null;
-function loadCommands() {
-  commandsLoading ??= new Promise((resolve) => {
-    if (self.requestIdleCallback) requestIdleCallback(resolve, { timeout: 2000 }); else setTimeout(resolve, 200);
-  }).then(() => import('./lib/commands.js')).catch((error) => {
-    commandsLoading = null;
-    console.info('commands not loaded yet', error.message);
-  });
-}
-
 function errorScreen(error) {
   console.error(error);
   return h('div', { class: 'screen' }, h('h1', { tabindex: '-1' }, t('error.title')), h('p', {}, String(error.message)));
@@ -173,7 +165,6 @@ function draw(screen, { name, key, keepFocus, complete = true }) {
     performance.mark('merci:ready');
     document.documentElement.dataset.ready = 'true';
   }
-  if (complete && signedInNow()) loadCommands();
 }
 
 function focusables() {

@@ -26,6 +26,7 @@ let again = false;
 
 /** Sync now (or once more right after the sync in flight); resolves with the phase it ended in, never throws. */
 export function syncNow() {
+  clearTimeout(debounce); // the round about to run sends what was recorded until now
   if (running) { again = true; return running; }
   running = (async () => {
     let phase;
