@@ -1,5 +1,6 @@
 /** Today: what is due and overdue, owed by me first, then what others owe me; each with its action. */
 
+import { CATALOGUE } from '../lib/catalogue.js';
 import { h, nextId } from './dom.js';
 import { t, formatLongDay, formatDay, addDays, daysBetween } from './i18n.js';
 import * as model from './model.js';
@@ -139,7 +140,7 @@ export function card(o, ctx, today) {
 
 // --- referrals ----------------------------------------------------------------------------------------
 
-const OUTCOMES = ['meeting_obtained', 'declined', 'no_answer'];
+const OUTCOMES = CATALOGUE.choices.Outcome;
 
 /** What the referral is: "Hervé gave you the name of Paul", "You gave Anne the name of Paul". */
 export function referralTitle(r) {

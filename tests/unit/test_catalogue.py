@@ -65,3 +65,17 @@ def test_the_app_reads_event_field_limits_from_the_catalogue():
             if re.search(r"\b(maxLength|minLength):\s*\d|\bmax:\s*\d{2,}|MAX_\w+\s*=\s*\d", line):
                 typed.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not typed, "limits typed by hand (read them with limit() from lib/catalogue.js):\n" + "\n".join(typed)
+
+
+def test_the_app_reads_the_wire_formats_choices_from_the_catalogue():
+    """The channels, outcomes… a screen offers are the catalogue's: a list of them typed again in a screen would
+    miss a value added to events/types.py."""
+    typed = []
+    for name, values in cat.CHOICES.items():
+        if len(values) < 3:
+            continue
+        listed = re.compile(r"\[\s*" + r"\s*,\s*".join(f"'{re.escape(v)}'" for v in values) + r"\s*\]")
+        for path in sorted((ROOT / "pwa").rglob("*.js")):
+            if "vendor" not in path.parts and listed.search(path.read_text(encoding="utf-8")):
+                typed.append(f"{path.relative_to(ROOT)}: {name}")
+    assert not typed, "choices typed by hand (read them from CATALOGUE.choices of lib/catalogue.js):\n" + "\n".join(typed)
