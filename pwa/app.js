@@ -3,7 +3,6 @@
 
 import { getMeta, setMeta, wipe, pendingCount, close as closeDatabase } from './lib/db.js';
 import * as sync from './lib/sync.js';
-import { record } from './lib/outbox.js';
 import * as api from './lib/api.js';
 import { setLanguage, browserLanguage, t, language, formatLongDay } from './ui/i18n.js';
 import * as model from './ui/model.js';
@@ -15,6 +14,11 @@ let screens = null;
 
 async function loadScreens() {
   if (screens) return;
+  // What a save runs (the command builders, the decoder that checks what they make, the outbox), fetched with the
+  // screens while the network is surely there (a save offline, before the service worker controls the page, could
+  // not fetch them), but not waited for: Today is drawn without them.
+  Promise.all([import('./lib/commands.js'), import('./lib/outbox.js')])
+    .catch((error) => console.info('the command builders are not loaded yet', error.message));
   const [today, log, contacts, audit, settings] = await Promise.all([
     import('./ui/today.js'), import('./ui/log.js'), import('./ui/contacts.js'), import('./ui/audit.js'),
     import('./ui/settings.js'),
@@ -53,9 +57,12 @@ let updateAccepted = false;
 const ctx = {
   get session() { return session; },
   get notice() { return notice; },
+  /** Record events made by lib/commands.js: into the log and outbox, then sync soon; the engine gets only them. */
   async record(events) {
+    const { record } = await import('./lib/outbox.js'); // with the screens that make events, not the first load
     await record(events);
-    await model.load();
+    sync.recorded();
+    await model.append(events);
     render({ keepFocus: true });
   },
   toast,
@@ -230,11 +237,19 @@ async function onSyncStatus() {
   const state = `${(await getMeta('cursor')) ?? 0}/${sync.current.rejected}`;
   if (state === lastState || !session) return;
   lastState = state;
-  await model.load();
+  await model.updated(); // what onSyncSettled handed the model
   await model.prepare().catch(() => {}); // its error is the screen's to show
   const lang = accountLanguage();
   if (lang && lang !== language) await ctx.setLanguage(lang);
   else if (!FORMS.has(route().name)) render({ keepFocus: true });
+}
+
+/** One sync answer settled: the events it pulled join the model (only those cross to the engine's worker); events
+ * the server refused left the log, which is read again (rare). */
+function onSyncSettled({ pulled, rejected }) {
+  if (!session) return;
+  const update = rejected.length ? model.load() : pulled.length ? model.append(pulled) : null;
+  update?.catch((error) => console.warn('the log could not be read again', error)); // read whole on the next start
 }
 
 /** The account's language: today's setting once projected, before that the log's latest. */
@@ -261,16 +276,17 @@ async function resendPushSubscription() {
   }
 }
 
-/** The service worker recorded an event from a notification ("Done", "Snooze a day"), or asks to show
- * Today (the notification was tapped): show it, and send it. */
+/** The service worker recorded an event from a notification ("Done", "Snooze a day": show it, and send it),
+ * synced on Background Sync (show what it pulled), or asks to show Today (the notification was tapped). */
 function onWorkerMessage(event) {
-  if (event.data?.type === 'open' && typeof event.data.hash === 'string' && event.data.hash.startsWith('#/')) {
+  const type = event.data?.type;
+  if (type === 'open' && typeof event.data.hash === 'string' && event.data.hash.startsWith('#/')) {
     if (location.hash === event.data.hash) render(); else location.hash = event.data.hash;
-  } else if (event.data?.type === 'recorded' && signedInNow()) {
+  } else if ((type === 'recorded' || type === 'synced') && signedInNow()) {
+    if (type === 'recorded') sync.recorded();
     model.load().then(() => {
       if (!FORMS.has(route().name)) render({ keepFocus: true });
-      sync.refreshStatus();
-      sync.syncNow();
+      if (type === 'synced') sync.refreshStatus();
     });
   }
 }
@@ -337,7 +353,9 @@ async function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
   let registration;
   try {
-    registration = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+    // A module worker, importing the page's own modules (Chromium 91, Safari 15, Firefox 147): where one is not
+    // supported, registering throws and the app runs online without it (see docs/architecture.md).
+    registration = await navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' });
   } catch (error) {
     console.warn('service worker', error);
     return;
@@ -382,6 +400,7 @@ async function boot() {
   statusButton.addEventListener('click', () => sync.syncNow());
   navigator.serviceWorker?.addEventListener('message', onWorkerMessage);
   sync.status.addEventListener('change', onSyncStatus);
+  sync.status.addEventListener('settled', onSyncSettled);
   tabs?.addEventListener('message', onOtherTab);
   addEventListener('hashchange', () => render());
   render();

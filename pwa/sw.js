@@ -1,8 +1,20 @@
 /* Merci's service worker: precaches the app shell (versioned), answers every navigation with it so the
  * app opens offline, deletes old caches on activate, waits to take over until the person accepts the
- * new version, and sends the outbox on Background Sync even when the app is closed. Shows the daily
- * reminder (push), opens Today when it is tapped, and records its "Done" and "Snooze a day" actions into
- * the local log and outbox, offline too. Never caches the API: a person's data lives in IndexedDB only. */
+ * new version, and syncs on Background Sync even when the app is closed. Shows the daily reminder (push),
+ * opens Today when it is tapped, and records its "Done" and "Snooze a day" actions into the local log and
+ * outbox, offline too. Never caches the API: a person's data lives in IndexedDB only.
+ *
+ * A module worker (registered with type: 'module'): it records and syncs with the page's own modules
+ * (lib/commands.js, lib/outbox.js, lib/sync.js, lib/db.js), so there is one implementation of each. */
+
+import { saveSubscription } from './lib/api.js';
+import { notificationAction } from './lib/commands.js';
+import { NoLocalLog, getMeta, openExistingOnly } from './lib/db.js';
+import { record } from './lib/outbox.js';
+import { BACKGROUND_SYNC_TAG, requestBackgroundSync, syncNow } from './lib/sync.js';
+import { todayIn } from './ui/i18n.js';
+
+openExistingOnly(); // the page's database, never made here
 
 // The server serves this line as '2026-11-27.10+<digest of every other file of the app>' (server/routes/pwa.py):
 // any change to the app's files installs a new version, bumped here or not (the date part is a label).
@@ -17,6 +29,8 @@ const SHELL = [
   '/i18n/fr.json',
   '/vendor/idb.js',
   '/lib/api.js',
+  '/lib/catalogue.js',
+  '/lib/commands.js',
   '/lib/db.js',
   '/lib/engine.js',
   '/lib/engine-worker.js',
@@ -52,8 +66,6 @@ const SHELL = [
   '/icons/maskable-512.png',
   '/icons/apple-touch-icon.png',
 ];
-const BACKGROUND_SYNC_TAG = 'merci-outbox';
-const BATCH = 100;
 
 self.addEventListener('install', (event) => event.waitUntil(precache()));
 self.addEventListener('activate', (event) => event.waitUntil(removeOldCaches().then(() => self.clients.claim())));
@@ -65,6 +77,9 @@ self.addEventListener('sync', (event) => {
 self.addEventListener('push', (event) => event.waitUntil(handlePush(event.data)));
 self.addEventListener('notificationclick', (event) => event.waitUntil(handleNotificationClick(event.notification, event.action)));
 self.addEventListener('pushsubscriptionchange', (event) => event.waitUntil(handleSubscriptionChange(event)));
+
+// Module scope is not the worker's global one: what the browser tests call through the DevTools protocol.
+Object.assign(self, { handleNotificationClick, handleBackgroundSync });
 
 async function precache() {
   const cache = await caches.open(CACHE);
@@ -102,83 +117,17 @@ function handleMessage(event) {
 
 // --- Background Sync ------------------------------------------------------------------------------
 
-/** An open app syncs itself (push and pull); with none open, push the outbox from here. A failure
- * rejects, and the browser tries again later. */
+/** The sync loop of lib/sync.js, run here (one at a time with the open tabs' own, through its lock); the open
+ * tabs then read what it pulled. A round that did not reach the server rejects: the browser tries again later. */
 async function handleBackgroundSync() {
-  const windows = await self.clients.matchAll({ type: 'window' });
-  if (windows.length) {
-    for (const client of windows) client.postMessage({ type: 'sync' });
-    return;
-  }
-  const run = () => pushOutbox();
-  await (self.navigator.locks ? self.navigator.locks.request('merci-sync', run) : run());
+  const phase = await syncSignedIn();
+  if (phase === 'offline' || phase === 'error') throw new Error(`sync ${phase}`);
+  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage({ type: 'synced' });
 }
 
-const done = (request) => new Promise((resolve, reject) => {
-  request.onsuccess = () => resolve(request.result);
-  request.onerror = () => reject(request.error);
-});
-
-/** The page's database, if it exists: never made here (wiped by a log out between the check and the open,
- * it would come back empty, at a version the page then never upgrades). Null if there is none. */
-async function openExisting() {
-  if (!(await indexedDB.databases()).some((d) => d.name === 'merci')) return null;
-  const request = indexedDB.open('merci');
-  request.onupgradeneeded = () => request.transaction.abort(); // it did not exist after all: leave it so
-  try {
-    return await done(request);
-  } catch {
-    return null;
-  }
-}
-
-/** The page's db.js owns the schema: here, open it only if it exists, and only read the outbox, send
- * it, and drop what the server acknowledged (the page pulls, and settles refusals, next time it runs). */
-async function pushOutbox() {
-  const db = await openExisting();
-  if (!db) return;
-  try {
-    if (!db.objectStoreNames.contains('outbox')) return;
-    for (;;) {
-      const read = db.transaction(['meta', 'outbox']);
-      const [session, cursor, oldest] = await Promise.all([
-        done(read.objectStore('meta').get('session')),
-        done(read.objectStore('meta').get('cursor')),
-        done(read.objectStore('outbox').getAll(null, BATCH)),
-      ]);
-      if (!session || session.revoked || !oldest.length) return;
-      const batch = fitting(oldest, BATCH_BYTES);
-      const answer = await fetch('/api/sync', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${session.token}` },
-        body: JSON.stringify({ device: session.device, cursor: cursor ?? 0, events: batch, limit: 1 }),
-      });
-      if (!answer.ok) throw new Error(`sync answered ${answer.status}`);
-      const { accepted, duplicates } = await answer.json();
-      const write = db.transaction('outbox', 'readwrite');
-      const outbox = write.objectStore('outbox');
-      await Promise.all([...accepted, ...duplicates].map(async (id) => {
-        const key = await done(outbox.index('id').getKey(id));
-        if (key !== undefined) await done(outbox.delete(key));
-      }));
-      if (batch.length === oldest.length && oldest.length < BATCH) return;
-    }
-  } finally {
-    db.close();
-  }
-}
-
-// As lib/outbox.js has it (a copy: a classic service worker cannot import a module; a shell test compares).
-const BATCH_BYTES = 512 * 1024;
-const utf8 = new TextEncoder();
-
-function fitting(events, limit) {
-  let bytes = 0;
-  for (let i = 0; i < events.length; i++) {
-    bytes += utf8.encode(JSON.stringify(events[i])).length + 1;
-    if (bytes > limit && i > 0) return events.slice(0, i);
-  }
-  return events;
+/** A sync round if someone is signed in on this device (null if nobody is). */
+async function syncSignedIn() {
+  return (await readSession()) ? syncNow() : null;
 }
 
 // --- reminders (web push) -------------------------------------------------------------------------
@@ -207,8 +156,8 @@ async function handlePush(data) {
 async function handleNotificationClick(notification, action) {
   const message = notification.data ?? {};
   notification.close();
-  const event = action ? actionEvent(message, action) : null;
-  if (event && (await recordFromWorker([event]))) {
+  const event = action ? notificationAction(message, action, { today: today(message.timezone) }) : null;
+  if (event && (await recordForTheSignedIn([event]))) {
     await afterRecording();
     return event;
   }
@@ -216,12 +165,13 @@ async function handleNotificationClick(notification, action) {
   return null;
 }
 
-function actionEvent(message, action) {
-  if (action === 'done' && message.done) return makeEvent(message.done.type, message.done.data);
-  if (action === 'snooze' && message.obligation) {
-    return makeEvent('obligation_snoozed', { obligation: message.obligation, until: nextDay(todayIn(message.timezone)) });
+/** Today in the account's zone (the digest says which), else in the device's. */
+function today(timeZone) {
+  try {
+    return todayIn(timeZone);
+  } catch {
+    return todayIn(undefined);
   }
-  return null;
 }
 
 async function openApp(url) {
@@ -236,17 +186,14 @@ async function openApp(url) {
   await self.clients.openWindow(`/${hash}`);
 }
 
-/** An open app shows and sends the new event itself; with none open, send the outbox from here, or let
- * Background Sync do it when the network is back. */
+/** An open app shows and sends the new event itself; with none open, sync from here, or let Background Sync
+ * do it when the network is back. */
 async function afterRecording() {
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   for (const client of windows) client.postMessage({ type: 'recorded' });
   if (windows.length) return;
-  try {
-    await (self.navigator.locks ? self.navigator.locks.request('merci-sync', pushOutbox) : pushOutbox());
-  } catch {
-    await self.registration.sync?.register(BACKGROUND_SYNC_TAG).catch(() => {});
-  }
+  const phase = await syncNow();
+  if (phase === 'offline' || phase === 'error') await requestBackgroundSync();
 }
 
 /** The browser replaced the subscription: send the new one with this device's token. */
@@ -257,120 +204,22 @@ async function handleSubscriptionChange(event) {
   const key = event.oldSubscription?.options?.applicationServerKey;
   if (!subscription && key) subscription = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
   if (!subscription) return;
-  await fetch('/api/push/subscriptions', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${session.token}` },
-    body: JSON.stringify(subscription.toJSON()),
-  });
-}
-
-// The local log, written the way lib/db.js `recordEvents` writes it: the event into `events` and
-// `outbox` in one transaction. (A module service worker could import db.js itself, but not every browser
-// runs those yet, and this one must work everywhere the app does.)
-
-const transactionDone = (tx) => new Promise((resolve, reject) => {
-  tx.oncomplete = () => resolve();
-  tx.onerror = () => reject(tx.error);
-  tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
-});
-
-async function openLocalLog() {
-  const db = await openExisting();
-  if (!db) return null;
-  if (!['events', 'outbox', 'meta'].every((name) => db.objectStoreNames.contains(name))) {
-    db.close();
-    return null;
-  }
-  return db;
+  await saveSubscription(session.token, subscription.toJSON());
 }
 
 async function readSession() {
-  const db = await openLocalLog();
-  if (!db) return null;
   try {
-    const session = await done(db.transaction('meta').objectStore('meta').get('session'));
+    const session = await getMeta('session');
     return session && !session.revoked ? session : null;
-  } finally {
-    db.close();
+  } catch (error) {
+    if (error instanceof NoLocalLog) return null;
+    throw error;
   }
 }
 
 /** Record events made here, for the signed-in person only (after a log out, there is nobody to record for). */
-async function recordFromWorker(events) {
-  const db = await openLocalLog();
-  if (!db) return false;
-  try {
-    const session = await done(db.transaction('meta').objectStore('meta').get('session'));
-    if (!session || session.revoked) return false;
-    const tx = db.transaction(['events', 'outbox'], 'readwrite');
-    for (const event of events) {
-      tx.objectStore('events').put(event);
-      tx.objectStore('outbox').put(event);
-    }
-    await transactionDone(tx);
-    return true;
-  } finally {
-    db.close();
-  }
-}
-
-// Events as lib/outbox.js `makeEvent` makes them (ids and instants as lib/ids.js does). A copy, since a classic
-// service worker cannot import an ES module (module service workers are not in every browser yet);
-// tests/e2e/test_pwa_shell.py checks that the two stay the same.
-
-let lastMs = -1;
-let counter = 0;
-
-function uuidv7() {
-  let ms = Date.now();
-  if (ms > lastMs) {
-    lastMs = ms;
-    counter = crypto.getRandomValues(new Uint16Array(1))[0] & 0x3ff;
-  } else {
-    ms = lastMs;
-    counter += 1;
-    if (counter > 0xfff) { lastMs = ms = lastMs + 1; counter = 0; }
-  }
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  let high = Math.floor(ms / 2 ** 16);
-  const low = ms % 2 ** 16;
-  for (let i = 3; i >= 0; i--) { bytes[i] = high & 0xff; high = Math.floor(high / 256); }
-  bytes[4] = low >> 8;
-  bytes[5] = low & 0xff;
-  bytes[6] = 0x70 | (counter >> 8);
-  bytes[7] = counter & 0xff;
-  bytes[8] = 0x80 | (bytes[8] & 0x3f);
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-function localInstant(date = new Date()) {
-  const pad = (n) => String(n).padStart(2, '0');
-  const offset = -date.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
-  const abs = Math.abs(offset);
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
-    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
-    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-}
-
-function makeEvent(type, data) {
-  return { id: uuidv7(), type, v: 1, at: localInstant(), data };
-}
-
-/** Today's date in the account's time zone, 'YYYY-MM-DD'. */
-function todayIn(timeZone) {
-  let parts;
-  try {
-    parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date());
-  } catch {
-    parts = new Intl.DateTimeFormat('en', { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date());
-  }
-  const part = (type) => parts.find((p) => p.type === type).value;
-  return `${part('year')}-${part('month')}-${part('day')}`;
-}
-
-function nextDay(day) {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+async function recordForTheSignedIn(events) {
+  if (!(await readSession())) return false;
+  await record(events);
+  return true;
 }

@@ -22,16 +22,44 @@ const UPGRADES = [
 ];
 
 let opening = null;
+let makeIfMissing = true;
+
+/** There is no local log: this device is signed out (or a log out erased it), and the service worker never
+ * makes one. */
+export class NoLocalLog extends Error {}
+
+/** For the service worker: open the page's database only if it exists. Made there, it would come back empty
+ * after a log out erased it, for nobody. */
+export function openExistingOnly() {
+  makeIfMissing = false;
+}
 
 export function database() {
-  opening ??= openDB(DB_NAME, DB_VERSION, {
-    upgrade(db, oldVersion) {
-      for (let v = oldVersion; v < UPGRADES.length; v++) UPGRADES[v](db);
-    },
-    blocking() { close(); }, // another tab upgrades or wipes: let it
-    terminated() { opening = null; },
+  opening ??= open().catch((error) => {
+    opening = null;
+    throw error;
   });
   return opening;
+}
+
+async function open() {
+  if (!makeIfMissing && !(await indexedDB.databases()).some((d) => d.name === DB_NAME)) throw new NoLocalLog();
+  try {
+    return await openDB(DB_NAME, DB_VERSION, {
+      upgrade(db, oldVersion, newVersion, transaction) {
+        if (oldVersion === 0 && !makeIfMissing) {
+          transaction.abort(); // erased between the check and the open: leave it so
+          return;
+        }
+        for (let v = oldVersion; v < UPGRADES.length; v++) UPGRADES[v](db);
+      },
+      blocking() { close(); }, // another tab upgrades or wipes: let it
+      terminated() { opening = null; },
+    });
+  } catch (error) {
+    if (!makeIfMissing && error?.name === 'AbortError') throw new NoLocalLog();
+    throw error;
+  }
 }
 
 export async function close() {

@@ -1,6 +1,7 @@
 /** The rules engine (rules/) behind the few questions the screens ask, answered with plain data that a
  * worker can send back cheaply (structured clone: no classes, no getters, no symbols): the log once per
- * version, then a date (what was owed then) or a contact (their history). Runs in lib/engine-worker.js,
+ * version (or the events appended to it), then a date (what was owed then) or a contact (their history).
+ * Runs in lib/engine-worker.js,
  * or on the main thread where no module worker starts. */
 
 import { formatDay } from './rules/dates.js';
@@ -35,6 +36,11 @@ export class Engine {
     }
     this.zone = zone ?? 'UTC';
     return { zone: this.zone, language };
+  }
+
+  /** Events that joined the log since (a save, a sync): the log grows without crossing from the page again. */
+  append(events) {
+    return this.load(this.events.concat(events));
   }
 
   /** The projection as it stood at the end of `asOf` ('YYYY-MM-DD'), in the log's zone. */

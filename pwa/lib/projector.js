@@ -6,7 +6,7 @@ const startEngineWorker = () => new Worker(new URL('./engine-worker.js', import.
 const pageEngine = () => import('./engine.js').then(({ Engine }) => new Engine());
 
 /**
- * call(method, ...args) -> Promise of the Engine's answer (load, view, history). `startWorker` and
+ * call(method, ...args) -> Promise of the Engine's answer (load, append, view, history). `startWorker` and
  * `localEngine` are what tests replace.
  */
 export function createProjector({ startWorker = startEngineWorker, localEngine = pageEngine } = {}) {

@@ -2,7 +2,7 @@
 
 import { h, field, fill } from './dom.js';
 import { t, formatDay, percent } from './i18n.js';
-import { makeEvent } from '../lib/outbox.js';
+import { limit } from '../lib/catalogue.js';
 import { uuidv7 } from '../lib/ids.js';
 import * as model from './model.js';
 import { describe, when, statusBadge, isOpen, referrals } from './obligations.js';
@@ -48,9 +48,9 @@ function contactRow(c, scores) {
 }
 
 function addContact(ctx) {
-  const name = h('input', { type: 'text', autocomplete: 'off', maxLength: 200, required: true });
-  const email = h('input', { type: 'email', autocomplete: 'off', maxLength: 254 });
-  const org = h('input', { type: 'text', autocomplete: 'off', maxLength: 200 });
+  const name = h('input', { type: 'text', autocomplete: 'off', maxLength: limit('contact_added', 'name').max, required: true });
+  const email = h('input', { type: 'email', autocomplete: 'off', maxLength: limit('contact_added', 'email').max });
+  const org = h('input', { type: 'text', autocomplete: 'off', maxLength: limit('contact_added', 'org').max });
   const error = h('p', { class: 'error', role: 'alert' });
   const form = h('form', { class: 'more', hidden: true, novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
@@ -58,6 +58,7 @@ function addContact(ctx) {
     const data = { contact: uuidv7(), name: name.value.trim() };
     if (email.value.trim()) data.email = email.value.trim();
     if (org.value.trim()) data.org = org.value.trim();
+    const { makeEvent } = await import('../lib/commands.js');
     await ctx.record([makeEvent('contact_added', data)]);
     ctx.toast(t('toast.contact_added', { name: data.name }));
   } },
@@ -165,10 +166,11 @@ export function describeEvent(e) {
 
 function edit(ctx, id, history) {
   const f = history.fields;
-  const name = h('input', { type: 'text', value: history.name, maxLength: 200, required: true });
-  const email = h('input', { type: 'email', value: f.email ?? '', maxLength: 254 });
-  const org = h('input', { type: 'text', value: f.org ?? '', maxLength: 200 });
-  const cadence = h('input', { type: 'number', min: 0, max: 3650, inputMode: 'numeric', value: f.cadence_days ?? '' });
+  const name = h('input', { type: 'text', value: history.name, maxLength: limit('contact_updated', 'name').max, required: true });
+  const email = h('input', { type: 'email', value: f.email ?? '', maxLength: limit('contact_updated', 'email').max });
+  const org = h('input', { type: 'text', value: f.org ?? '', maxLength: limit('contact_updated', 'org').max });
+  const days = limit('contact_updated', 'cadence_days');
+  const cadence = h('input', { type: 'number', min: days.ge, max: days.le, inputMode: 'numeric', value: f.cadence_days ?? '' });
   const error = h('p', { class: 'error', role: 'alert' });
   const form = h('form', { class: 'more', hidden: true, novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
@@ -181,11 +183,12 @@ function edit(ctx, id, history) {
     if (name.value.trim() !== history.name) data.name = name.value.trim();
     text(email, 'email');
     text(org, 'org');
-    const days = cadence.value === '' ? null : Number(cadence.value);
-    if (days !== null && !(Number.isInteger(days) && days >= 0 && days <= 3650)) {
+    const chosen = cadence.value === '' ? null : Number(cadence.value);
+    if (chosen !== null && !(Number.isInteger(chosen) && chosen >= days.ge && chosen <= days.le)) {
       error.textContent = t('contact.error_cadence'); cadence.focus(); return;
     }
-    if (days !== (f.cadence_days ?? null)) data.cadence_days = days;
+    if (chosen !== (f.cadence_days ?? null)) data.cadence_days = chosen;
+    const { makeEvent } = await import('../lib/commands.js');
     if (Object.keys(data).length > 1) await ctx.record([makeEvent('contact_updated', data)]);
     ctx.toast(t('toast.saved'));
   } },
@@ -204,6 +207,7 @@ function archive(ctx, id, name) {
     h('p', { class: 'hint' }, t('contact.archive_confirm', { name })),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button danger', onclick: async () => {
+        const { makeEvent } = await import('../lib/commands.js');
         await ctx.record([makeEvent('contact_archived', { contact: id })]);
         ctx.toast(t('toast.archived', { name }));
       } }, t('contact.archive')),

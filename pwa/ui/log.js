@@ -1,14 +1,12 @@
 /** Log a meeting in a few taps: who (picked or created on the fly), when (now by default), who received
- * whom, where, a note, the names they gave me and the names I gave them. One save records every event. */
+ * whom, where, a note, the names they gave me and the names I gave them. One save records every event, built
+ * from what the form holds by lib/commands.js `logMeeting`. */
 
 import { h, field, nextId } from './dom.js';
 import { t } from './i18n.js';
-import { makeEvent } from '../lib/outbox.js';
+import { limit } from '../lib/catalogue.js';
 import { uuidv7 } from '../lib/ids.js';
 import * as model from './model.js';
-
-/** A meeting names at most this many people (the wire format's limit: the server would refuse it). */
-const MAX_PEOPLE = 50;
 
 const KINDS = ['meeting', 'coffee', 'call', 'video', 'event'];
 const SUGGESTIONS = 6;
@@ -37,12 +35,13 @@ export function renderLog(ctx, referralId = null) {
   const errors = h('p', { class: 'error', role: 'alert' });
 
   const now = new Date();
-  const at = h('input', { type: 'datetime-local', value: localInputValue(now), max: localInputValue(new Date(now.getTime() + 60000)), required: true });
+  const at = h('input', { type: 'datetime-local', value: localInputValue(now), required: true,
+    max: localInputValue(new Date(now.getTime() + 60_000)) }); // a minute ahead, as logMeeting allows
   const hostThem = h('input', { type: 'radio', name: 'host', value: 'them', checked: true, id: nextId('host') });
   const hostMe = h('input', { type: 'radio', name: 'host', value: 'me', id: nextId('host') });
   const kind = h('select', {}, KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))));
-  const place = h('input', { type: 'text', autocomplete: 'off', maxLength: 200 });
-  const note = h('textarea', { rows: 3, maxLength: 4000 });
+  const place = h('input', { type: 'text', autocomplete: 'off', maxLength: limit('meeting_logged', 'place').max });
+  const note = h('textarea', { rows: 3, maxLength: limit('meeting_logged', 'note').max });
 
   const datalist = h('datalist', { id: nextId('names') }, known.map((c) => h('option', { value: c.name })));
   const received = referralList('given', datalist.id, chosen);
@@ -54,7 +53,7 @@ export function renderLog(ctx, referralId = null) {
       h('button', { type: 'button', class: 'chip-x', 'aria-label': t('log.remove', { name: c.name }),
         onclick: () => { chosen.splice(i, 1); redraw(); who.focus(); } }, '×'))));
     newEmails.replaceChildren(...chosen.filter((c) => c.isNew).map((c) => {
-      c.emailInput ??= h('input', { type: 'email', autocomplete: 'off', maxLength: 254 });
+      c.emailInput ??= h('input', { type: 'email', autocomplete: 'off', maxLength: limit('contact_added', 'email').max });
       return field(t('log.email_of', { name: c.name }), c.emailInput, t('log.email_hint'));
     }));
     received.refresh();
@@ -104,47 +103,24 @@ export function renderLog(ctx, referralId = null) {
     event.preventDefault();
     errors.textContent = '';
     chooseTyped();
-    if (!chosen.length) { errors.textContent = t('log.error_who'); who.focus(); return; }
-    if (chosen.length > MAX_PEOPLE) { errors.textContent = t('log.error_too_many', { max: MAX_PEOPLE }); who.focus(); return; }
-    const when = new Date(at.value);
-    if (Number.isNaN(when.getTime())) { errors.textContent = t('log.error_when'); at.focus(); return; }
-    if (when.getTime() > Date.now() + 60000) { errors.textContent = t('log.error_future'); at.focus(); return; }
-
-    const events = [];
-    const byName = new Map(known.map((c) => [c.name.toLowerCase(), c.id]));
-    for (const c of chosen) byName.set(c.name.toLowerCase(), c.id);
-    const added = (c) => {
-      const data = { contact: c.id, name: c.name };
-      const email = c.emailInput?.value.trim();
-      if (email) data.email = email;
-      events.push(makeEvent('contact_added', data, when));
-    };
-    for (const c of chosen) if (c.isNew) added(c);
-    /** The contact id of a referred name: known, or added now. */
-    const person = (name) => {
-      const key = name.toLowerCase();
-      if (!byName.has(key)) {
-        const id = uuidv7();
-        byName.set(key, id);
-        added({ id, name });
-      }
-      return byName.get(key);
-    };
-    const meeting = uuidv7();
-    const referrals = [];
-    for (const row of received.rows()) {
-      referrals.push(['referral_given', { referral: uuidv7(), introducer: row.who, referred: person(row.name), meeting }]);
-    }
-    for (const row of given.rows()) {
-      referrals.push(['referral_made', { referral: uuidv7(), to: row.who, referred: person(row.name), meeting }]);
-    }
-    const data = { meeting, contacts: chosen.map((c) => c.id), host: hostMe.checked ? 'me' : 'them', kind: kind.value };
-    if (place.value.trim()) data.place = place.value.trim();
-    if (note.value.trim()) data.note = note.value.trim();
-    events.push(makeEvent('meeting_logged', data, when));
-    for (const [type, referral] of referrals) events.push(makeEvent(type, referral, when));
-    if (met) {
-      events.push(makeEvent('referral_outcome', { referral: referralId, outcome: 'meeting_obtained', meeting }, when));
+    // The builders come with the decoder that checks what they make: loaded on the first save, not to draw the form.
+    const [{ CommandError, fromLocalInput, logMeeting }, { EventError }] = await Promise.all([
+      import('../lib/commands.js'), import('../lib/rules/events.js')]);
+    let events;
+    try {
+      events = logMeeting({
+        people: chosen.map(({ id, name, isNew, emailInput }) => ({ id, name, isNew, email: emailInput?.value })),
+        at: fromLocalInput(at.value),
+        host: hostMe.checked ? 'me' : 'them', kind: kind.value, place: place.value, note: note.value,
+        received: received.rows(), given: given.rows(), referral: met ? referralId : null,
+      }, { known });
+    } catch (error) {
+      if (!(error instanceof CommandError || error instanceof EventError)) throw error;
+      // A CommandError is the form's to word; an EventError (a name longer than the wire format takes, say)
+      // is the decoder's sentence: either way nothing is queued that the server would refuse.
+      errors.textContent = error instanceof CommandError ? t(error.key, error.params) : error.message;
+      (error.input === 'at' ? at : who).focus();
+      return;
     }
     await ctx.record(events);
     ctx.toast(t('toast.meeting_saved'));
@@ -190,7 +166,7 @@ function referralList(kind, datalistId, chosen) {
   const hint = h('p', { class: 'hint' }, t('log.referral_need_contact'));
 
   function addRow() {
-    const name = h('input', { type: 'text', autocomplete: 'off', maxLength: 200 });
+    const name = h('input', { type: 'text', autocomplete: 'off', maxLength: limit('contact_added', 'name').max });
     name.setAttribute('list', datalistId);
     const who = h('select', {});
     const row = { name, who };
@@ -231,6 +207,7 @@ function jobFound(ctx) {
     h('p', { class: 'hint' }, t('job.confirm')),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button primary', onclick: async () => {
+        const { makeEvent } = await import('../lib/commands.js');
         await ctx.record([makeEvent('job_found', {})]);
         ctx.toast(t('toast.job'));
         ctx.navigate('#/today');

@@ -1,7 +1,8 @@
 /** What the screens read: the local log from IndexedDB, projected by the JavaScript rules engine on the
  * device, so every screen works offline. The engine runs in a worker (lib/projector.js): `load()` sends it
- * the log once per version, `prepare(asOf)` and `prepareHistory(id)` ask for a date or a contact, and the
- * screens then read the answers synchronously. Answers are cached per log version and date. */
+ * the whole log (on start), `append(events)` only what joined it since (a save, a sync), `prepare(asOf)` and
+ * `prepareHistory(id)` ask for a date or a contact, and the screens then read the answers synchronously.
+ * Answers are cached per log version and date. */
 
 import { allEvents } from '../lib/db.js';
 import { createProjector } from '../lib/projector.js';
@@ -26,24 +27,63 @@ const histories = new Map();
 /** Start the engine before the log is read (its worker's modules load meanwhile). */
 export const warm = () => engine.warm();
 
-/** Read the local log again (after a write or a sync) and hand it to the engine; today's projection starts
- * at once. Resolves with the new version once the engine knows the log's time zone. */
-export async function load() {
+/** The model's updates, one after the other: a log read from IndexedDB and events appended reach the engine in
+ * the order they were asked for, never an older read after a newer append. */
+let updating = Promise.resolve();
+
+function update(work) {
+  const done = updating.then(work);
+  updating = done.catch(() => {});
+  return done;
+}
+
+/** Resolves once every update asked so far has reached the engine. */
+export const updated = () => updating.then(() => version);
+
+/** Read the whole local log again (on start, after a log out, after events left it) and hand it to the engine;
+ * today's projection starts at once. Resolves with the new version once the engine knows the log's time zone. */
+export function load() {
   engine.warm();
-  const read = await allEvents();
-  events = read;
-  byId = new Map(read.map((e) => [e.id, e]));
+  return update(async () => {
+    const read = await allEvents();
+    events = read;
+    byId = new Map(read.map((e) => [e.id, e]));
+    return hand('load', read);
+  });
+}
+
+/** Events that joined the log (recorded here, or pulled by a sync): only those new to it cross to the engine's
+ * worker, not the whole log again. One it holds already (an event made here, back from the server with its
+ * `seq`) only replaces its copy here. */
+export function append(added) {
+  return update(async () => {
+    const fresh = [];
+    const again = new Map();
+    for (const event of added) {
+      if (byId.has(event.id)) again.set(event.id, event);
+      else if (!fresh.some((e) => e.id === event.id)) fresh.push(event);
+    }
+    if (again.size) events = events.map((e) => again.get(e.id) ?? e);
+    for (const event of added) byId.set(event.id, event);
+    if (!fresh.length) return version;
+    events = events.concat(fresh);
+    return hand('append', fresh);
+  });
+}
+
+/** A new version of the log for the engine (`load` the whole log, or `append` events to the one it holds). */
+async function hand(method, sent) {
   version += 1;
   forget();
   const mine = version;
   let known;
   try {
-    known = await engine.call('load', read);
+    known = await engine.call(method, sent);
   } catch (error) {
     console.warn('rules engine', error); // the projection asked next says what went wrong, on screen
     known = { zone: 'UTC', language: null };
   }
-  if (mine !== version) return version; // a newer load went out meanwhile: its answer is the one to keep
+  if (mine !== version) return version; // a newer version went out meanwhile: its answer is the one to keep
   ({ zone, language } = known);
   prepare().catch(() => {}); // its error, if any, is shown by the screen that reads it
   return version;

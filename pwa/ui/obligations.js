@@ -1,5 +1,6 @@
 /** An obligation as people read it (what, to whom, when) and the events its actions record. */
 
+import { CATALOGUE } from '../lib/catalogue.js';
 import { h } from './dom.js';
 import { t, formatDay, relativeDay, daysBetween, locale, intl } from './i18n.js';
 import * as model from './model.js';
@@ -73,8 +74,9 @@ export function draft(o) {
   return { href: `mailto:${encodeURIComponent(email).replace(/%40/g, '@')}?${query}`, label: t(`${key}.action`) };
 }
 
-/** The channels "Done" offers, and the rule's own first choice (rule 3 says to tell people personally). */
-export const CHANNELS = ['email', 'letter', 'call', 'message', 'in_person'];
+/** The channels "Done" offers (the wire format's), and the rule's own first choice (rule 3 says to tell people
+ * personally). */
+export const CHANNELS = CATALOGUE.choices.Channel;
 const CHANNEL_OF = { thank: ['thanks_sent', 'email'], report: ['introducer_informed', 'email'],
   announce: ['job_announced', 'call'], greetings: ['greetings_sent', 'email'] };
 

@@ -4,7 +4,7 @@
 
 import { h, field, fill } from './dom.js';
 import { t, formatInstant, language } from './i18n.js';
-import { makeEvent } from '../lib/outbox.js';
+import { limit } from '../lib/catalogue.js';
 import * as api from '../lib/api.js';
 import { allEvents } from '../lib/db.js';
 import * as model from './model.js';
@@ -21,7 +21,8 @@ export function renderSettings(ctx) {
   const zone = h('select', {}, zones(tz).map((z) => h('option', { value: z, selected: z === tz }, z.replaceAll('_', ' '))));
   const hour = h('select', {}, Array.from({ length: 24 }, (_, n) => h('option', { value: String(n), selected: n === s.reminder_hour },
     `${String(n).padStart(2, '0')}:00`)));
-  const cadence = h('input', { type: 'number', min: 1, max: 3650, inputMode: 'numeric', value: s.cadence_days, required: true });
+  const most = limit('settings_changed', 'cadence_days').le; // at least a day here: 0 would ask every day
+  const cadence = h('input', { type: 'number', min: 1, max: most, inputMode: 'numeric', value: s.cadence_days, required: true });
   const lang = h('select', {}, ['fr', 'en'].map((l) => h('option', { value: l, selected: l === language }, t(`lang.${l}`))));
   const error = h('p', { class: 'error', role: 'alert' });
 
@@ -29,12 +30,13 @@ export function renderSettings(ctx) {
     event.preventDefault();
     error.textContent = '';
     const days = Number(cadence.value);
-    if (!(Number.isInteger(days) && days >= 1 && days <= 3650)) { error.textContent = t('settings.error_cadence'); cadence.focus(); return; }
+    if (!(Number.isInteger(days) && days >= 1 && days <= most)) { error.textContent = t('settings.error_cadence'); cadence.focus(); return; }
     const data = {};
     if (zone.value !== tz) data.timezone = zone.value;
     if (Number(hour.value) !== s.reminder_hour) data.reminder_hour = Number(hour.value);
     if (days !== s.cadence_days) data.cadence_days = days;
     if (lang.value !== (s.language ?? language)) data.language = lang.value;
+    const { makeEvent } = await import('../lib/commands.js');
     if (Object.keys(data).length) await ctx.record([makeEvent('settings_changed', data)]);
     if (data.language) await ctx.setLanguage(data.language);
     ctx.toast(t('toast.saved'));

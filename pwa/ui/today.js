@@ -1,8 +1,8 @@
 /** Today: what is due and overdue, owed by me first, then what others owe me; each with its action. */
 
+import { CATALOGUE } from '../lib/catalogue.js';
 import { h, nextId } from './dom.js';
 import { t, formatLongDay, formatDay, addDays, daysBetween } from './i18n.js';
-import { makeEvent } from '../lib/outbox.js';
 import * as model from './model.js';
 import {
   describe, context, when, draft, fulfilment, isOpen, byUrgency, statusBadge, takesChannel, defaultChannel, CHANNELS,
@@ -94,6 +94,7 @@ export function card(o, ctx, today) {
   const extra = h('div', { class: 'more', hidden: true });
 
   const record = async (type, data, message) => {
+    const { makeEvent } = await import('../lib/commands.js'); // with the decoder: loaded on the first save
     await ctx.record([makeEvent(type, data)]);
     ctx.toast(message);
   };
@@ -139,7 +140,7 @@ export function card(o, ctx, today) {
 
 // --- referrals ----------------------------------------------------------------------------------------
 
-const OUTCOMES = ['meeting_obtained', 'declined', 'no_answer'];
+const OUTCOMES = CATALOGUE.choices.Outcome;
 
 /** What the referral is: "Hervé gave you the name of Paul", "You gave Anne the name of Paul". */
 export function referralTitle(r) {
@@ -160,6 +161,7 @@ export function referralItem(r, ctx) {
   const extra = h('div', { class: 'more', hidden: true });
 
   const record = async (events, message) => {
+    const { makeEvent } = await import('../lib/commands.js');
     await ctx.record(events.map(([type, data]) => makeEvent(type, data)));
     ctx.toast(message);
   };

@@ -387,15 +387,7 @@ def test_background_sync_sends_the_outbox_with_the_app_closed(browser, server):
         phone.context.set_offline(False)
 
         blank = phone.context.new_page()
-        cdp = phone.context.new_cdp_session(blank)
-        registrations: list[dict] = []
-        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
-        cdp.send("ServiceWorker.enable")
-        blank.wait_for_timeout(200)
-        registration = next(r for r in registrations if r["scopeURL"].startswith(server.url))
-        cdp.send("ServiceWorker.dispatchSyncEvent", {
-            "origin": server.url, "registrationId": registration["registrationId"], "tag": "merci-outbox", "lastChance": False,
-        })
+        dispatch_background_sync(phone.context, blank, server)
         deadline = 100
         while not waiting <= server_ids(server, token) and deadline:
             blank.wait_for_timeout(100)
@@ -403,6 +395,39 @@ def test_background_sync_sends_the_outbox_with_the_app_closed(browser, server):
         assert waiting <= server_ids(server, token)
     finally:
         phone.close()
+    assert not phone.problems, phone.problems
+
+
+def dispatch_background_sync(context, page, server: MerciServer) -> None:
+    """What the browser does once the network is back: a `sync` event for the outbox's tag, to the worker."""
+    cdp = context.new_cdp_session(page)
+    registrations: list[dict] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_timeout(200)
+    registration = next(r for r in registrations if r["scopeURL"].startswith(server.url))
+    cdp.send("ServiceWorker.dispatchSyncEvent", {
+        "origin": server.url, "registrationId": registration["registrationId"], "tag": "merci-outbox", "lastChance": False,
+    })
+
+
+def test_with_the_app_open_background_sync_is_the_workers_own_round_and_the_app_shows_what_it_pulled(devices, server):
+    address, token = seeded_account(server, "en")
+    phone = devices()
+    phone.log_in(address)
+    phone.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    phone.page.evaluate("async () => (await import('/lib/sync.js')).stopAutoSync()")  # only the worker syncs now
+    other = httpx.post(f"{server.url}/api/sync", headers=bearer(token), timeout=10, json={"cursor": 0, "events": [{
+        "id": str(uuid.uuid4()), "type": "contact_added", "v": 1, "at": "2026-05-12T10:30:00+02:00",
+        "data": {"contact": "c-bg", "name": "Béa Background"}}]})
+    assert other.status_code == 200
+    senders: list[bool] = []
+    phone.context.on("request", lambda r: senders.append(r.service_worker is not None) if "/api/sync" in r.url else None)
+
+    dispatch_background_sync(phone.context, phone.page, server)
+    phone.go("#/contacts")
+    expect(phone.page.locator("main")).to_contain_text("Béa Background")  # pulled by the worker, shown by the page
+    assert senders and all(senders), "the page was asked to sync instead of the worker"
     assert not phone.problems, phone.problems
 
 

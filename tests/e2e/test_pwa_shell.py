@@ -117,17 +117,40 @@ def test_private_files_and_unknown_paths_are_not_served(client):
 def test_the_precache_holds_every_module_the_app_imports_and_each_is_served(client):
     shell = set(precached())
     seen: set[Path] = set()
-    todo = [PWA_DIR / "app.js"]
+    todo = [PWA_DIR / "app.js", PWA_DIR / "sw.js"]
     while todo:
         module = todo.pop()
         if module in seen:
             continue
         seen.add(module)
         todo.extend(imports_of(module))
+    seen.discard(PWA_DIR / "sw.js")  # the worker itself is not in its own cache
     missing = sorted("/" + m.relative_to(PWA_DIR).as_posix() for m in seen if "/" + m.relative_to(PWA_DIR).as_posix() not in shell)
     assert not missing, f"add these to SHELL in pwa/sw.js: {missing}"
     for url in shell:
         assert client.get(url).status_code == 200, url
+
+
+def static_imports_of(path: Path) -> set[Path]:
+    """What a module imports before it runs (import … from, export … from): not import(), not workers."""
+    found = set()
+    for target in re.findall(r"""(?:^|\n)\s*(?:import|export)\b[^'"(]*?from\s*['"]([^'"]+)['"]""", path.read_text()):
+        if target.startswith("."):
+            found.add((path.parent / target).resolve())
+    return found
+
+
+def test_the_shell_preloads_exactly_what_the_first_screen_runs():
+    """Each module app.js needs before it runs is fetched at once (no waterfall), and nothing it loads later
+    (the screens, the command builders, the engine) weighs on the first visit."""
+    needed, todo = set(), [PWA_DIR / "app.js"]
+    while todo:
+        module = todo.pop()
+        if module not in needed:
+            needed.add(module)
+            todo.extend(static_imports_of(module))
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', (PWA_DIR / "index.html").read_text()))
+    assert preloaded == {"/" + m.relative_to(PWA_DIR).as_posix() for m in needed}
 
 
 def test_the_manifest_makes_the_app_installable():
@@ -151,18 +174,13 @@ def test_french_and_english_have_the_same_strings():
     assert all(value or key == "grade.null" for key, value in {**fr, **en}.items())
 
 
-def test_the_service_workers_copies_of_module_code_are_the_same_as_the_modules():
-    def functions(path: Path, names: tuple[str, ...]) -> dict[str, str]:
-        source = re.sub(r"//[^\n]*|/\*.*?\*/", "", path.read_text(), flags=re.S).replace("export ", "")
-        found = {}
-        for name in names:
-            start = source.index(f"function {name}(")
-            end = source.index("\n}\n", start)
-            found[name] = " ".join(source[start:end].split())
-        return found
-
-    ids, outbox = ("uuidv7", "localInstant"), ("fitting",)
-    assert functions(PWA_DIR / "sw.js", ids) == functions(PWA_DIR / "lib" / "ids.js", ids)
-    assert functions(PWA_DIR / "sw.js", outbox) == functions(PWA_DIR / "lib" / "outbox.js", outbox)
-    assert "const BATCH_BYTES = 512 * 1024;" in (PWA_DIR / "sw.js").read_text()
-    assert "export const BATCH_BYTES = 512 * 1024;" in (PWA_DIR / "lib" / "outbox.js").read_text()
+def test_the_service_worker_is_a_module_that_records_and_syncs_with_the_pages_own_modules():
+    """No copies: the worker imports lib/commands.js, lib/outbox.js, lib/sync.js and lib/db.js (the precache test
+    above follows its imports too), and the page registers it as a module."""
+    worker = PWA_DIR / "sw.js"
+    imported = {"/" + m.relative_to(PWA_DIR).as_posix() for m in imports_of(worker)}
+    assert {"/lib/commands.js", "/lib/outbox.js", "/lib/sync.js", "/lib/db.js"} <= imported
+    source = re.sub(r"//[^\n]*|/\*.*?\*/", "", worker.read_text(), flags=re.S)
+    for made_elsewhere in ("uuidv7", "localInstant", "fitting", "makeEvent", "pushOutbox", "indexedDB", "'outbox'"):
+        assert made_elsewhere not in source, f"sw.js has its own {made_elsewhere}: import it from lib/ instead"
+    assert "type: 'module'" in (PWA_DIR / "app.js").read_text()

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { CATALOGUE } from '../../pwa/lib/catalogue.js';
 import { EVENT_TYPES, EventError, LogError, decodeEvent, readLog } from '../../pwa/lib/rules/events.js';
 import { random } from './generator.mjs';
 import { HAS_PYTHON, PYTHON, ROOT, run } from './helpers.mjs';
@@ -350,8 +351,63 @@ test('U+0000 in any string, keys included, is refused with where it is', () => {
     (error) => error instanceof LogError && error.line === 3 && error.message === `line 3: \`data.note\`: ${nul}`);
 });
 
-test('the Python decoder and this one agree on every line: same canonical form, or same error', { skip: !HAS_PYTHON && 'no .venv/bin/python' }, async () => {
-  const lines = [...HAND_MADE, ...WITH_NUL, ...fuzzedLines(3000, 7)];
+/** Values just inside and just outside a catalogue type's limits, and of every other JSON kind. */
+function edges(type) {
+  const wrong = [null, true, 0, 1.5, 'x', [], {}];
+  switch (type.kind) {
+    case 'str': {
+      const { min, max } = type;
+      const at = (n, unit = 'a') => unit.repeat(n);
+      return [...wrong, '', at(max), at(max + 1), at(max, '😀'), at(max + 1, '😀'), at(max, 'é') + 'é',
+        ...(min ? [at(min)] : []), ...(type.pattern ? ['me', 'a:b', ':', 'me:'] : [])];
+    }
+    case 'int': return [...wrong, type.ge - 1, type.ge, ...(type.le === null ? [2 ** 53] : [type.le, type.le + 1]), 1.0, -0];
+    case 'enum': return [...wrong, ...type.values, type.values[0].toUpperCase(), `${type.values[0]} `];
+    case 'list': {
+      const item = edges(type.item).find((value) => typeof value === 'string' && value.length === 1) ?? 'a';
+      return [...wrong, Array(type.min).fill(item), Array(type.max).fill(item), Array(type.max + 1).fill(item),
+        Array(type.max).fill(item).concat([null]), ...edges(type.item).slice(0, 12).map((value) => [value])];
+    }
+    case 'date': return [...wrong, '2026-05-12', '2026-02-30', '2026-5-12', '2026-05-12T00:00:00Z', '20260512'];
+    default: return [...wrong, AT, '2026-05-12T10:30:00', '2026-05-12', '2026-05-12T10:30:00.123456789+02:00'];
+  }
+}
+
+/** For every field of every type of the catalogue (so a new field is covered by itself): each edge value,
+ * the field left out, and an unknown field beside it — valid example events otherwise. */
+function catalogueLines() {
+  const lines = [];
+  for (const [type, { data }] of Object.entries(CATALOGUE.types)) {
+    const base = EXAMPLES[type];
+    for (const field of data) {
+      const { [field.name]: _left, ...without } = base;
+      lines.push(JSON.stringify(event(type, without)), JSON.stringify(event(type, { ...base, [`${field.name}_x`]: 1 })));
+      for (const value of edges(field.type)) lines.push(JSON.stringify(event(type, { ...base, [field.name]: value })));
+    }
+  }
+  for (const [name, field] of Object.entries(CATALOGUE.envelope)) {
+    for (const value of edges(field.type)) lines.push(JSON.stringify(event('job_found', {}, { [name]: value })));
+  }
+  return lines;
+}
+
+test('every field of the catalogue has its edge cases, and most are refused naming that field', () => {
+  const lines = catalogueLines();
+  let named = 0;
+  for (const line of lines) {
+    try {
+      decodeEvent(line);
+    } catch (error) {
+      assert.ok(error instanceof EventError, String(error));
+      if (error.field !== null) named += 1;
+    }
+  }
+  assert.ok(lines.length > 1000 && named > lines.length / 2, `${named} of ${lines.length} refused naming a field`);
+});
+
+test('the Python decoder and this one agree on every line: same canonical form, or same error'
+, { skip: !HAS_PYTHON && 'no .venv/bin/python' }, async () => {
+  const lines = [...HAND_MADE, ...WITH_NUL, ...catalogueLines(), ...fuzzedLines(3000, 7)];
   const done = await run(PYTHON, ['tests/js/decode_lines.py'], { input: JSON.stringify(lines), cwd: ROOT });
   assert.equal(done.code, 0, done.stderr);
   const python = JSON.parse(done.stdout);

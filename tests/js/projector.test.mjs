@@ -195,3 +195,15 @@ test('a worker that stops once started: nobody waits forever', async () => {
   worker.emit('error', { message: 'out of memory' });
   await assert.rejects(waiting, /out of memory/);
 });
+
+test('events appended to the log the engine holds project as the whole log would, and keep a new zone', () => {
+  for (let cut = 0; cut <= LOG.length; cut++) {
+    const grown = new Engine();
+    grown.load(LOG.slice(0, cut));
+    grown.view('2026-01-20'); // a projection of the shorter log, which the appended events make stale
+    const known = grown.append(LOG.slice(cut));
+    const whole = new Engine();
+    assert.deepEqual(known, whole.load(LOG), `cut at ${cut}`);
+    assert.deepEqual(grown.view('2026-01-20').doc, whole.view('2026-01-20').doc, `cut at ${cut}`);
+  }
+});

@@ -1,0 +1,103 @@
+/** What a person did, turned into the events to record: pure builders (form -> events), each event checked by
+ * the decoder (rules/events.js) as it is made, so nothing the server would refuse is ever queued. No DOM, no
+ * IndexedDB; the clock and the ids are arguments (defaults: now, UUIDv7), so node tests them as they are. */
+
+import { CATALOGUE, limit } from './catalogue.js';
+import { convertEvent } from './rules/events.js';
+import { localInstant, uuidv7 } from './ids.js';
+
+/** A form that cannot be saved as it is: `key` is its i18n message (with `params`), `input` the field to fix. */
+export class CommandError extends Error {
+  constructor(key, params = {}, input = null) {
+    super(key);
+    this.name = 'CommandError';
+    this.key = key;
+    this.params = params;
+    this.input = input;
+  }
+}
+
+export { limit };
+
+/** An event of `type` with `data`, made at `at` (a Date: now by default) with a new id: the canonical event
+ * the decoder returns, or the EventError that says what is wrong (a bug of the caller: forms check first). */
+export function makeEvent(type, data, at = new Date(), id = uuidv7()) {
+  return convertEvent({ id, type, v: CATALOGUE.types[type]?.v ?? 1, at: localInstant(at), data });
+}
+
+/** "2026-05-12T10:30" (a datetime-local input, in the device's own time) as a Date, or null. */
+export function fromLocalInput(text) {
+  const when = new Date(text);
+  return text && !Number.isNaN(when.getTime()) ? when : null;
+}
+
+/** How far ahead of the device's clock a meeting may be dated (a clock a little behind the input's minute). */
+export const FUTURE_SLACK_MS = 60_000;
+
+/**
+ * The events of one meeting logged on the form, in the order they replay:
+ *   form = {people: [{id, name, isNew, email?}], at: Date|null, host: 'them'|'me', kind, place, note,
+ *           received: [{name, who}] (names they gave me), given: [{name, who}] (names I gave them),
+ *           referral: the id of the referral this meeting settles ("We met"), or null}
+ *   known = [{id, name}]: the contacts of the log (a referred name that matches one is that contact)
+ * New people first (contact_added), then referred names not known yet, the meeting, the referrals, the
+ * referral's outcome. Throws a CommandError for a form that cannot be saved.
+ */
+export function logMeeting(form, { known = [], now = new Date(), newId = uuidv7 } = {}) {
+  const { people, at } = form;
+  const most = limit('meeting_logged', 'contacts').max;
+  if (!people.length) throw new CommandError('log.error_who', {}, 'who');
+  if (people.length > most) throw new CommandError('log.error_too_many', { max: most }, 'who');
+  if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new CommandError('log.error_when', {}, 'at');
+  if (at.getTime() > now.getTime() + FUTURE_SLACK_MS) throw new CommandError('log.error_future', {}, 'at');
+
+  const events = [];
+  const make = (type, data) => events.push(makeEvent(type, data, at, newId()));
+  const byName = new Map(known.map((c) => [c.name.toLowerCase(), c.id]));
+  for (const c of people) byName.set(c.name.toLowerCase(), c.id);
+  const added = ({ id, name, email }) => {
+    const data = { contact: id, name };
+    if (email?.trim()) data.email = email.trim();
+    make('contact_added', data);
+  };
+  for (const c of people) if (c.isNew) added(c);
+  /** The contact id of a referred name: known, or added now. */
+  const person = (name) => {
+    const key = name.toLowerCase();
+    if (!byName.has(key)) {
+      const id = newId();
+      byName.set(key, id);
+      added({ id, name });
+    }
+    return byName.get(key);
+  };
+  const meeting = newId();
+  const referrals = [
+    ...form.received.map((row) => ['referral_given',
+      { referral: newId(), introducer: row.who, referred: person(row.name), meeting }]),
+    ...form.given.map((row) => ['referral_made', { referral: newId(), to: row.who, referred: person(row.name), meeting }]),
+  ];
+  const data = { meeting, contacts: people.map((c) => c.id), host: form.host, kind: form.kind };
+  if (form.place?.trim()) data.place = form.place.trim();
+  if (form.note?.trim()) data.note = form.note.trim();
+  make('meeting_logged', data);
+  for (const [type, referral] of referrals) make(type, referral);
+  if (form.referral) make('referral_outcome', { referral: form.referral, outcome: 'meeting_obtained', meeting });
+  return events;
+}
+
+/** The day after `day` ('YYYY-MM-DD'). */
+export function nextDay(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** The event a reminder's button records (server/push/digest.py sends what "Done" records and the obligation
+ * to snooze): "done", or "snooze" until the day after `today` (in the account's zone); null for anything else. */
+export function notificationAction(message, action, { today, at = new Date(), newId = uuidv7 } = {}) {
+  if (action === 'done' && message.done) return makeEvent(message.done.type, message.done.data, at, newId());
+  if (action === 'snooze' && message.obligation) {
+    return makeEvent('obligation_snoozed', { obligation: message.obligation, until: nextDay(today) }, at, newId());
+  }
+  return null;
+}
