@@ -193,6 +193,10 @@ def _history(args: argparse.Namespace) -> int:
         direction = "I owe" if o["debtor"] == "me" else "they owe"
         done = f" — {o['grade']} on {o['done_on']}" if o["done_on"] else ""
         print(f"  {o['due']}  {o['rule']:<9} {direction:<8} {o['status']}{done}")
+    if history["changes"]:  # the record changed: say what and when
+        print("\nChanges")
+        for change in history["changes"]:
+            print(f"  {change['type']} {change['event']} {change['change']} on {change['date']} (by {change['by']})")
     return 0
 
 
