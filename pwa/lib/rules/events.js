@@ -115,6 +115,53 @@ const CATALOGUE = {
     unset('language', Language)],
 };
 
+// --- corrections, retractions, merges and ideas (DESIGN.md section 1, 2026-12) ------------------------
+// A correction's `data` is any object of field values, checked against the named event's type when the
+// correction is read (prepass.js); here, only that it could be one: field names in lowercase and `_`,
+// values of the kinds the catalogue's fields hold, the same bounds as events/types.py (FieldName, FieldValue).
+
+const FIELD_NAME = /^[a-z_]{1,32}$/;
+const FieldValue = { kind: 'fieldValue', expect: 'int | str | array | null', text: Text, days: Days, items: list(str(0, 64), 0, 1000) };
+const CorrectionData = { kind: 'fields', expect: 'object', max: 20 };
+
+Object.assign(CATALOGUE, {
+  event_corrected: [required('event', Id), optional('at', DATETIME), required('data', CorrectionData)],
+  event_retracted: [required('event', Id), optional('reason', Text)],
+  contacts_merged: [required('from', ContactId), required('into', ContactId)],
+  idea_saved: [required('idea', Id), optional('title', Short), optional('link', Url), optional('tags', list(Tag, 0, 50)),
+    optional('note', Text)],
+});
+
+/** A correction's `data` (kind 'fields') or one of its values (kind 'fieldValue'): as check() does for the others. */
+function checkFields(value, type, path, eventId) {
+  if (type.kind === 'fields') {
+    const keys = keysOf(value);
+    if (keys.length > type.max) return fail(path, `expected \`object\` of length <= ${type.max}`, eventId);
+    for (const key of keys) {
+      if (!FIELD_NAME.test(key)) return fail(path, 'a field name is 1 to 32 lowercase letters or `_`', eventId);
+      check(value[key], FieldValue, true, `${path}[...]`, eventId);
+    }
+    return value;
+  }
+  switch (kindOf(value)) {
+    case 'str': return check(value, type.text, false, path, eventId);
+    case 'int': return check(value, type.days, false, path, eventId);
+    case 'array': return check(value, type.items, false, path, eventId);
+    default: return fail(path, expected(type, false, value), eventId);
+  }
+}
+
+/** The corrected `at` of an event_corrected, as the server writes it, and in the years an `at` may be in. */
+function checkCorrectedAt(data, eventId) {
+  if (data.at === undefined) return data;
+  const at = parseInstant(data.at);
+  const year = civilFromDays(Math.floor((at.sec + at.offset) / SECONDS_PER_DAY))[0];
+  if (year < EARLIEST_YEAR || year > LATEST_YEAR) {
+    throw new EventError(`\`data.at\`: ${formatInstant(at, false)} is out of range (years 1900 to 2999)`, 'data.at', eventId);
+  }
+  return isCanonicalInstant(data.at, at) ? data : { ...data, at: formatInstant(at) };
+}
+
 const SCHEMAS = new Map(Object.entries(CATALOGUE).map(([type, fields]) => {
   fields.forEach((field, index) => { field.index = index; });
   const byName = new Map(fields.map((field) => [field.name, field]));
@@ -425,6 +472,10 @@ function check(value, type, nullable, path, eventId) {
     if (nullable) return null;
     return fail(path, expected(type, nullable, value), eventId);
   }
+  if (type.kind === 'fields' || type.kind === 'fieldValue') {
+    if (type.kind === 'fields' && kindOf(value) !== 'object') return fail(path, expected(type, nullable, value), eventId);
+    return checkFields(value, type, path, eventId);
+  }
   switch (type.kind) {
     case 'str': {
       if (typeof value !== 'string') return fail(path, expected(type, nullable, value), eventId);
@@ -595,6 +646,7 @@ export function convertEvent(raw) {
       `\`at\`: ${formatInstant(at, false)} is out of range (years 1900 to 2999)`, 'at', eventId,
     );
   }
+  if (type === 'event_corrected') data = checkCorrectedAt(data, eventId);
   const event = { type, data, id, v: CURRENT_VERSION, at: isCanonicalInstant(raw.at, at) ? raw.at : formatInstant(at) };
   if (seq !== null) event.seq = seq;
   if (recordedAt !== null) event.recorded_at = isCanonicalInstant(raw.recorded_at, recordedAt) ? raw.recorded_at : formatInstant(recordedAt);
