@@ -341,6 +341,11 @@ def log_settings(events: Iterable[t.Event]) -> Settings:
     """Each setting's latest value over the whole log, folded in (at, id) order as projections fold them
     (a late-synced old change never overrides a newer one); defaults for those never set."""
     settings = Settings()
+    events = list(events)
+    if any(type(e) in (t.EventCorrected, t.EventRetracted) for e in events):
+        from .prepass import resolve  # a retracted or corrected setting is read as the rules read it
+
+        events = resolve(order(events)).events
     for event in sorted((e for e in events if type(e) is t.SettingsChanged), key=attrgetter("at", "id")):
         _apply_settings(settings, event.data)
     return settings
