@@ -16,7 +16,7 @@ from msgspec import UNSET, to_builtins
 
 from . import types as t
 from .facts import Facts, collect, order
-from .prepass import CONTROL, Resolution, resolve
+from .prepass import CONTROL, Resolution, corrected_event, resolve
 from .rules import ME, WINDOWS, Obligation, announce, greetings, nurture, report, thank
 
 RULES = (thank, report, announce, nurture, greetings)
@@ -238,9 +238,14 @@ def _changes(projection: Projection, contact_id: str) -> list[dict]:
         if type(event) not in CONTROL and event.at.astimezone(zone).date() > projection.as_of:
             continue  # (a retracted correction or merge is listed whatever its date, as it applied)
         touched = mentions(event, facts)
-        if type(event) is t.EventCorrected:
-            named = resolution.originals.get(event.data.event) or counted.get(event.data.event)
-            touched = mentions(named, facts) if named is not None else set()
+        if type(event) is t.EventCorrected:  # what it corrected (if it counts), as read, logged, and corrected so
+            current = counted.get(event.data.event)
+            touched = set()
+            if current is not None and type(current) not in CONTROL:  # a correction of those never applied
+                logged = resolution.originals.get(current.id, current)
+                touched = mentions(current, facts) | mentions(logged, facts)
+                if (undone := corrected_event(logged, event)) is not None:
+                    touched |= mentions(undone, facts)
         if contact_id in touched:
             found.append((retraction, "retracted", event))
     found.sort(key=lambda change: (change[0].at, change[0].id))

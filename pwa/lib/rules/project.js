@@ -7,7 +7,7 @@
 import { LocalDates, formatDay, isTimeZone, parseDay } from './dates.js';
 import { allBelowSurrogates, collect, compareText, instantOf, order, sortBy } from './facts.js';
 import { ME, WINDOWS } from './obligations.js';
-import { CONTROL, resolve } from './prepass.js';
+import { CONTROL, correctedEvent, resolve } from './prepass.js';
 import * as thank from './thank.js';
 import * as report from './report.js';
 import * as announce from './announce.js';
@@ -267,9 +267,16 @@ function changes(p, contactId) {
     const event = resolution.originals.get(target);
     if (!CONTROL.has(event.type) && dates.dayOf(instantOf(event).sec) > p.asOf) continue;
     let touched = mentions(event, facts);
-    if (event.type === 'event_corrected') {
-      const named = resolution.originals.get(event.data.event) ?? counted.get(event.data.event);
-      touched = named === undefined ? new Set() : mentions(named, facts);
+    if (event.type === 'event_corrected') { // what it corrected (if it counts), as read, logged, and corrected so
+      const current = counted.get(event.data.event);
+      touched = new Set();
+      if (current !== undefined && !CONTROL.has(current.type)) { // a correction of those never applied
+        const logged = resolution.originals.get(current.id) ?? current;
+        const undone = correctedEvent(logged, event);
+        for (const read of [current, logged, ...(undone === null ? [] : [undone])]) {
+          for (const contact of mentions(read, facts)) touched.add(contact);
+        }
+      }
     }
     if (touched.has(contactId)) found.push([retraction, 'retracted', event]);
   }
