@@ -540,7 +540,8 @@ def test_an_event_id_with_a_colon_is_refused():
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
-    ({"event": "e1", "data": {"Place": "x"}}, "data.data", "`data.data`: a field name is 1 to 32 lowercase letters or `_`"),
+    ({"event": "e1", "data": {"Place": "x"}}, "data.data",
+     "`data.data`: a field name is 1 to 32 lowercase letters or `_`"),
     ({"event": "e1", "data": {"place": 1.5}}, "data.data[...]",
      "`data.data[...]`: expected `int | str | array | null`, got `float`"),
     ({"event": "e1", "data": {"contacts": [1]}}, "data.data[...][0]", "`data.data[...][0]`: expected `str`, got `int`"),
@@ -548,7 +549,8 @@ def test_an_event_id_with_a_colon_is_refused():
     ({"event": "e1", "data": {f"f_{'a' * i}": 1 for i in range(21)}}, "data.data",
      "`data.data`: expected `object` of length <= 20"),
     ({"event": "e1"}, "data.data", "missing required field `data` in `data`"),
-    ({"event": "e:1", "data": {}}, "data.event", "`data.event`: an id cannot contain `:` (it separates the parts of obligation ids)"),
+    ({"event": "e:1", "data": {}}, "data.event",
+     "`data.event`: an id cannot contain `:` (it separates the parts of obligation ids)"),
     ({"event": "e1", "at": "2026-05-12T10:00:00", "data": {}}, "data.at",
      "`data.at`: expected a date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00"),
     ({"event": "e1", "at": "3000-01-01T00:00:00Z", "data": {}}, "data.at",

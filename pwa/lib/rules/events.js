@@ -121,15 +121,17 @@ const CATALOGUE = {
 // values of the kinds the catalogue's fields hold, the same bounds as events/types.py (FieldName, FieldValue).
 
 const FIELD_NAME = /^[a-z_]{1,32}$/;
-const FieldValue = { kind: 'fieldValue', expect: 'int | str | array | null', text: Text, days: Days, items: list(str(0, 64), 0, 1000) };
+const FieldValue = {
+  kind: 'fieldValue', expect: 'int | str | array | null', text: Text, days: Days, items: list(str(0, 64), 0, 1000),
+};
 const CorrectionData = { kind: 'fields', expect: 'object', max: 20 };
 
 Object.assign(CATALOGUE, {
   event_corrected: [required('event', Id), optional('at', DATETIME), required('data', CorrectionData)],
   event_retracted: [required('event', Id), optional('reason', Text)],
   contacts_merged: [required('from', ContactId), required('into', ContactId)],
-  idea_saved: [required('idea', Id), optional('title', Short), optional('link', Url), optional('tags', list(Tag, 0, 50)),
-    optional('note', Text)],
+  idea_saved: [required('idea', Id), optional('title', Short), optional('link', Url),
+    optional('tags', list(Tag, 0, 50)), optional('note', Text)],
 });
 
 /** A correction's `data` (kind 'fields') or one of its values (kind 'fieldValue'): as check() does for the others. */
@@ -157,7 +159,9 @@ function checkCorrectedAt(data, eventId) {
   const at = parseInstant(data.at);
   const year = civilFromDays(Math.floor((at.sec + at.offset) / SECONDS_PER_DAY))[0];
   if (year < EARLIEST_YEAR || year > LATEST_YEAR) {
-    throw new EventError(`\`data.at\`: ${formatInstant(at, false)} is out of range (years 1900 to 2999)`, 'data.at', eventId);
+    throw new EventError(
+      `\`data.at\`: ${formatInstant(at, false)} is out of range (years 1900 to 2999)`, 'data.at', eventId,
+    );
   }
   return isCanonicalInstant(data.at, at) ? data : { ...data, at: formatInstant(at) };
 }
@@ -473,7 +477,9 @@ function check(value, type, nullable, path, eventId) {
     return fail(path, expected(type, nullable, value), eventId);
   }
   if (type.kind === 'fields' || type.kind === 'fieldValue') {
-    if (type.kind === 'fields' && kindOf(value) !== 'object') return fail(path, expected(type, nullable, value), eventId);
+    if (type.kind === 'fields' && kindOf(value) !== 'object') {
+      return fail(path, expected(type, nullable, value), eventId);
+    }
     return checkFields(value, type, path, eventId);
   }
   switch (type.kind) {

@@ -21,7 +21,9 @@ export const CONTROL = new Set(['event_corrected', 'event_retracted', 'contacts_
  * retracted), event id -> the first retraction that took it out of effect.
  */
 export function resolve(ordered) {
-  const resolution = { items: ordered, merged: new Map(), corrections: new Map(), originals: new Map(), retractions: new Map() };
+  const resolution = {
+    items: ordered, merged: new Map(), corrections: new Map(), originals: new Map(), retractions: new Map(),
+  };
   if (!ordered.some((item) => CONTROL.has(item.event.type))) return resolution; // the usual case
   const byId = new Map(ordered.map((item) => [item.event.id, item.event]));
 
@@ -80,7 +82,8 @@ export function resolve(ordered) {
 export function correctedEvent(target, correction) {
   const { at, data } = correction.data;
   try {
-    return convertEvent({ type: target.type, v: target.v, id: target.id, at: at ?? target.at, data, ...server(target) });
+    const { type, v, id } = target;
+    return convertEvent({ type, v, id, at: at ?? target.at, data, ...server(target) });
   } catch (error) {
     if (error instanceof EventError) return null; // an invalid correction does nothing
     throw error;
@@ -117,7 +120,9 @@ function readMerged(event, merged) {
     case 'meeting_logged':
     case 'greetings_sent': {
       const contacts = [...new Set(data.contacts.map((c) => merged.get(c) ?? c))];
-      if (contacts.length !== data.contacts.length || contacts.some((c, i) => c !== data.contacts[i])) changes = { contacts };
+      if (contacts.length !== data.contacts.length || contacts.some((c, i) => c !== data.contacts[i])) {
+        changes = { contacts };
+      }
       break;
     }
     case 'obligation_snoozed':
