@@ -48,6 +48,10 @@ def _type(info: mi.Type) -> dict[str, Any]:
         if name is None:
             raise TypeError(f"a Literal with no name in events.catalogue.CHOICES: {info.values}")
         return {"kind": "enum", "choice": name, "values": list(CHOICES[name])}
+    if isinstance(info, mi.DictType):  # a correction's `data`: field names to values of any field's kind
+        values = [t for t in info.value_type.types if not isinstance(t, mi.NoneType)]
+        return {"kind": "fields", "max": info.max_length, "key": _type(info.key_type),
+                "value": {"types": [_type(t) for t in values], "nullable": len(values) < len(info.value_type.types)}}
     if isinstance(info, mi.DateType):
         return {"kind": "date"}
     if isinstance(info, mi.DateTimeType):

@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from .types import CURRENT_VERSION, EVENT_TYPES, AnyEvent, Event
+from .types import CURRENT_VERSION, EVENT_TYPES, AnyEvent, Event, EventCorrected
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -73,6 +73,10 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 def _in_range(event: Event) -> Event:
     if not EARLIEST_YEAR <= event.at.year <= LATEST_YEAR:
         raise EventError(f"`at`: {event.at.isoformat()} is out of range (years 1900 to 2999)", "at", event.id)
+    if type(event) is EventCorrected and event.data.at is not None:
+        at = event.data.at  # the corrected `at` is dated as the event itself would be
+        if not EARLIEST_YEAR <= at.year <= LATEST_YEAR:
+            raise EventError(f"`data.at`: {at.isoformat()} is out of range (years 1900 to 2999)", "data.at", event.id)
     return event
 
 
@@ -174,8 +178,11 @@ def read_log(content: bytes) -> list[Event]:
         events = _decoder.decode_lines(content)
         # the years as written: comparing aware datetimes of mixed offsets would cost more than decoding
         if not events or (EARLIEST_YEAR <= min(map(_year, events)) and max(map(_year, events)) <= LATEST_YEAR):
+            for event in events:
+                if type(event) is EventCorrected:
+                    _in_range(event)  # its corrected `at` too
             return events
-    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError, EventError):
         pass
     # Only \n ends a line (a lone \r is JSON whitespace), as in the fast path.
     return list(iter_log(content.split(b"\n")))
@@ -185,10 +192,15 @@ _year = attrgetter("at.year")
 
 
 _PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_KEY = re.compile(r" - at `key` in `\$(?P<path>[^`]*)`$")
 
 
 def _explain(msgspec_message: str) -> tuple[str, str | None]:
     """Turn msgspec's "Expected `str` of length <= 64 - at `$.data.contact`" into our wording."""
+    key = _KEY.search(msgspec_message)
+    if key is not None:  # a key of a correction's `data`: a field name
+        path = key.group("path").lstrip(".")
+        return f"`{path}`: a field name is 1 to 32 lowercase letters or `_`", path
     match = _PATH.search(msgspec_message)
     path = match.group("path").lstrip(".") if match else None
     text = _PATH.sub("", msgspec_message)

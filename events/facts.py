@@ -77,6 +77,10 @@ class Facts:
     dismissals: dict[str, int] = field(default_factory=dict)
     informed_introducer: defaultdict[str, list[Occurrence]] = field(default_factory=_occ)
     """`introducer_informed` occurrences by the introducer they went to (a touch of that contact)."""
+    merged: dict[str, str] = field(default_factory=dict)
+    """Each merged-away contact id -> the contact it is read as (events.prepass)."""
+    absorbed: dict[str, Contact] = field(default_factory=dict)
+    """The records of merged-away contacts, by their own id: they fill what `into`'s own record lacks."""
 
     def contact(self, contact_id: str) -> Contact:
         """The contact of that id, made on first mention: an unknown contact is shown under its id."""
@@ -150,9 +154,10 @@ _id = attrgetter("id")
 _at = attrgetter("at")
 
 
-def collect(ordered: list[t.Event], as_of: dt.date, timezone: str) -> Facts:
-    """Index the events dated on or before `as_of` (local dates in `timezone`)."""
-    facts = Facts(as_of=as_of, timezone=timezone)
+def collect(ordered: list[t.Event], as_of: dt.date, timezone: str, merged: dict[str, str] | None = None) -> Facts:
+    """Index the events dated on or before `as_of` (local dates in `timezone`). `merged` maps each merged-away
+    contact to the one it is read as (the other events already name that one: events.prepass)."""
+    facts = Facts(as_of=as_of, timezone=timezone, merged=merged or {})
     append = facts.occurrences.append
     index = _INDEX
     for pos, day in _local_days(ordered, as_of, ZoneInfo(timezone)):
@@ -164,7 +169,31 @@ def collect(ordered: list[t.Event], as_of: dt.date, timezone: str) -> Facts:
         given = facts.referrals_given.get(referral)
         if given is not None:
             facts.informed_introducer[given[2].data.introducer].extend(informed)
+    if facts.absorbed:
+        _fill_merged_records(facts)
     return facts
+
+
+def _record(facts: Facts, contact_id: str) -> Contact:
+    """The record an event about a contact's record writes to: a merged-away contact's own, kept apart."""
+    if contact_id in facts.merged:
+        found = facts.absorbed.get(contact_id)
+        if found is None:
+            found = facts.absorbed[contact_id] = Contact(contact_id)
+        return found
+    return facts.contact(contact_id)
+
+
+def _fill_merged_records(facts: Facts) -> None:
+    """`into` keeps its own name and fields; a field only a merged-away record had fills in what it lacks
+    (merged-away records in id order). Archiving stays with the record that was archived."""
+    for source in sorted(facts.absorbed):
+        absorbed = facts.absorbed[source]
+        into = facts.contact(facts.merged[source])
+        into.added = into.added or absorbed.added
+        for name, value in absorbed.fields.items():
+            if value is not None and into.fields.get(name) is None:
+                into.fields[name] = value
 
 
 def _local_days(ordered: list[t.Event], as_of: dt.date, tz: ZoneInfo) -> Iterator[tuple[int, dt.date]]:
@@ -206,14 +235,14 @@ def _end_of_regular_day(day: dt.date, tz: ZoneInfo) -> dt.datetime | None:
 
 
 def _contact_added(facts: Facts, occ: Occurrence, data: t.ContactAddedData) -> None:
-    contact = facts.contact(data.contact)
+    contact = _record(facts, data.contact)
     contact.added = True
     for name in CONTACT_FIELDS:
         contact.fields[name] = getattr(data, name)
 
 
 def _contact_updated(facts: Facts, occ: Occurrence, data: t.ContactUpdatedData) -> None:
-    contact = facts.contact(data.contact)
+    contact = _record(facts, data.contact)
     for name in CONTACT_FIELDS:
         value = getattr(data, name)
         if value is not UNSET:
@@ -221,7 +250,7 @@ def _contact_updated(facts: Facts, occ: Occurrence, data: t.ContactUpdatedData) 
 
 
 def _contact_archived(facts: Facts, occ: Occurrence, data: t.ContactArchivedData) -> None:
-    contact = facts.contact(data.contact)
+    contact = _record(facts, data.contact)
     if contact.archived is None:
         contact.archived = occ
 
@@ -312,9 +341,18 @@ def log_settings(events: Iterable[t.Event]) -> Settings:
     """Each setting's latest value over the whole log, folded in (at, id) order as projections fold them
     (a late-synced old change never overrides a newer one); defaults for those never set."""
     settings = Settings()
+    events = list(events)
+    if any(type(e) in (t.EventCorrected, t.EventRetracted) for e in events):
+        from .prepass import resolve  # a retracted or corrected setting is read as the rules read it
+
+        events = resolve(order(events)).events
     for event in sorted((e for e in events if type(e) is t.SettingsChanged), key=attrgetter("at", "id")):
         _apply_settings(settings, event.data)
     return settings
+
+
+def _nothing(facts: Facts, occ: Occurrence, data: Any) -> None:
+    pass
 
 
 _INDEX = {
@@ -325,4 +363,6 @@ _INDEX = {
     t.JobFound: _job_found, t.JobAnnounced: _job_announced, t.IdeaShared: _idea_shared,
     t.GreetingsSent: _greetings_sent, t.ObligationSnoozed: _obligation_snoozed,
     t.ObligationDismissed: _obligation_dismissed, t.SettingsChanged: _settings_changed,
+    # read by the pre-pass (events.prepass), or kept for the ideas inbox: nothing for the rules
+    t.EventCorrected: _nothing, t.EventRetracted: _nothing, t.ContactsMerged: _nothing, t.IdeaSaved: _nothing,
 }

@@ -10,12 +10,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
-
+from zoneinfo import ZoneInfo
 
 from msgspec import UNSET, to_builtins
 
 from . import types as t
 from .facts import Facts, collect, order
+from .prepass import CONTROL, Resolution, corrected_event, resolve
 from .rules import ME, WINDOWS, Obligation, announce, greetings, nurture, report, thank
 
 RULES = (thank, report, announce, nurture, greetings)
@@ -44,20 +45,23 @@ class Projection:
     """Sorted by (due, id)."""
     scores: dict[str, dict[str, Score]]
     overall: dict[str, Score]
+    resolution: Resolution | None = None
+    """What the pre-pass corrected, retracted and merged (events.prepass)."""
 
 
 def project(events: Iterable[t.Event], as_of: dt.date, timezone: str | None = None) -> Projection:
     """Everything owed, both ways, as it stood at the end of `as_of` (a local date in the time zone:
     `timezone` if given, else the log's own setting, else UTC)."""
-    ordered = order(list(events))
+    resolution = resolve(order(list(events)))  # corrections, retractions and merges, before the rules
+    ordered = resolution.events
     zone = timezone or log_time_zone(ordered) or "UTC"
-    facts = collect(ordered, as_of, zone)
+    facts = collect(ordered, as_of, zone, resolution.merged)
     obligations = [obligation for rule in RULES for obligation in rule.derive(facts)]
     _settle(obligations, facts)
     obligations.sort(key=_id)
     obligations.sort(key=_due)  # stable: (due, id) order
     scores, overall = _scores(obligations, facts)
-    return Projection(as_of, zone, facts, obligations, scores, overall)
+    return Projection(as_of, zone, facts, obligations, scores, overall, resolution)
 
 
 def _scores(obligations: list[Obligation], facts: Facts):
@@ -138,9 +142,20 @@ def replay_document(projection: Projection) -> dict:
 
 
 def mentions(event: t.Event, facts: Facts) -> set[str]:
-    """The contacts an event names, directly or through the referral it is about."""
+    """The contacts an event names, directly or through the referral it is about (read through merges)."""
+    found = _mentions(event, facts)
+    if facts.merged:
+        return {facts.merged.get(contact, contact) for contact in found}
+    return found
+
+
+def _mentions(event: t.Event, facts: Facts) -> set[str]:
     data = event.data
     kind = type(event)
+    if kind is t.ContactsMerged:
+        return {data.from_, data.into}
+    if kind in (t.EventCorrected, t.EventRetracted, t.IdeaSaved):
+        return set()  # the changes are listed apart (contact_history's `changes`)
     if kind in (t.MeetingLogged, t.GreetingsSent):
         return set(data.contacts)
     if kind is t.ReferralGiven:
@@ -178,8 +193,10 @@ def contact_view(projection: Projection, contact_id: str) -> dict:
 
 def contact_history(projection: Projection, contact_id: str) -> dict | None:
     """One relationship, both ways: every event naming the contact in order, the obligations both ways,
-    both scores. None if the log never names that contact."""
+    both scores, and the corrections and retractions that changed its record (`changes`). None if the log
+    never names that contact. A merged-away contact's history is the history of the one it was merged into."""
     facts = projection.facts
+    contact_id = facts.merged.get(contact_id, contact_id)
     if contact_id not in facts.contacts:
         return None
     timeline = []
@@ -196,7 +213,44 @@ def contact_history(projection: Projection, contact_id: str) -> dict | None:
         **contact_view(projection, contact_id),
         "events": timeline,
         "obligations": [o for o in projection.obligations if o.counterpart == contact_id],
+        "changes": _changes(projection, contact_id),
     }
+
+
+def _changes(projection: Projection, contact_id: str) -> list[dict]:
+    """The corrections and retractions that touched the contact (an event naming them, as logged or as
+    corrected), each with its own local date: an audit shows that the record changed, and when. Only those
+    of events that count for as_of (by their corrected date; a retracted event by its own), whatever the date
+    of the change itself: the record shown is the changed one."""
+    resolution, facts = projection.resolution, projection.facts
+    if resolution is None or not resolution.originals:
+        return []
+    zone = ZoneInfo(projection.timezone)
+    counted = {event.id: event for _, _, event in facts.occurrences}
+    found = []
+    for target, correction in resolution.corrections.items():
+        event = counted.get(target)
+        if event is not None and (contact_id in mentions(event, facts)
+                                  or contact_id in mentions(resolution.originals[target], facts)):
+            found.append((correction, "corrected", event))
+    for target, retraction in resolution.retractions.items():
+        event = resolution.originals[target]
+        if type(event) not in CONTROL and event.at.astimezone(zone).date() > projection.as_of:
+            continue  # (a retracted correction or merge is listed whatever its date, as it applied)
+        touched = mentions(event, facts)
+        if type(event) is t.EventCorrected:  # what it corrected (if it counts), as read, logged, and corrected so
+            current = counted.get(event.data.event)
+            touched = set()
+            if current is not None and type(current) not in CONTROL:  # a correction of those never applied
+                logged = resolution.originals.get(current.id, current)
+                touched = mentions(current, facts) | mentions(logged, facts)
+                if (undone := corrected_event(logged, event)) is not None:
+                    touched |= mentions(undone, facts)
+        if contact_id in touched:
+            found.append((retraction, "retracted", event))
+    found.sort(key=lambda change: (change[0].at, change[0].id))
+    return [{"date": change.at.astimezone(zone).date().isoformat(), "change": what, "by": change.id,
+             "event": event.id, "type": type(event).__struct_config__.tag} for change, what, event in found]
 
 
 def _obligation_of(obligation_id: str, contact_id: str, projection: Projection) -> bool:

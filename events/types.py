@@ -308,12 +308,71 @@ class SettingsChanged(Event, frozen=True, tag="settings_changed"):
     data: SettingsChangedData
 
 
+# --- corrections, retractions, merges and ideas (DESIGN.md section 1, 2026-12) ---------------------
+# These change how earlier events are read; events.prepass resolves them before the rules run.
+
+FieldName = Annotated[str, Meta(pattern=r"^[a-z_]{1,32}$")]
+"""A field of an event's `data`, as a correction names it: every field of the catalogue is lowercase and `_`."""
+FieldValue = Union[Text, Days, Annotated[list[Annotated[str, Meta(max_length=64)]], Meta(max_length=1000)], None]
+"""Any value a field of the catalogue holds (strings, dates, day counts, lists of ids or tags); the named
+event's own type checks it exactly when the correction is read (events.prepass)."""
+
+
+class EventCorrectedData(Data, frozen=True, kw_only=True):
+    event: Id
+    at: Instant | None = None
+    data: Annotated[dict[FieldName, FieldValue], Meta(max_length=20)]
+
+
+class EventCorrected(Event, frozen=True, tag="event_corrected"):
+    """The named event is read as if it had carried this `at` (if given) and this complete `data`."""
+
+    data: EventCorrectedData
+
+
+class EventRetractedData(Data, frozen=True):
+    event: Id
+    reason: Text | None = None
+
+
+class EventRetracted(Event, frozen=True, tag="event_retracted"):
+    """The named event is read as if it had never been logged (an undo)."""
+
+    data: EventRetractedData
+
+
+class ContactsMergedData(Data, frozen=True):
+    from_: ContactId = msgspec.field(name="from")
+    into: ContactId
+
+
+class ContactsMerged(Event, frozen=True, tag="contacts_merged"):
+    """Two records of one person: every event naming `from` is read as naming `into`."""
+
+    data: ContactsMergedData
+
+
+class IdeaSavedData(Data, frozen=True):
+    idea: Id
+    title: Short | None = None
+    link: Url | None = None
+    tags: Annotated[list[Tag], Meta(max_length=50)] | None = None
+    note: Text | None = None
+
+
+class IdeaSaved(Event, frozen=True, tag="idea_saved"):
+    """Something worth sharing, kept in the ideas inbox; it creates no obligation."""
+
+    data: IdeaSavedData
+
+
 AnyEvent = Union[
     ContactAdded, ContactUpdated, ContactArchived,
     MeetingLogged, ReferralGiven, ReferralMade, ReferralOutcome,
     ThanksSent, ThanksReceived, IntroducerInformed, UpdateReceived,
     JobFound, JobAnnounced, IdeaShared, GreetingsSent,
     ObligationSnoozed, ObligationDismissed, SettingsChanged,
+    EventCorrected, EventRetracted, ContactsMerged, IdeaSaved,
 ]
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.__struct_config__.tag: cls for cls in AnyEvent.__args__}

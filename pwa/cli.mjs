@@ -13,6 +13,7 @@ import { formatDay, isTimeZone, localDay, parseDay } from './lib/rules/dates.js'
 import { LogError, pyRepr, readLog } from './lib/rules/events.js';
 import { compareText, order } from './lib/rules/facts.js';
 import { contactHistory, logTimeZone, projection, replayDocument } from './lib/rules/project.js';
+import { resolve } from './lib/rules/prepass.js';
 
 const EXIT_USAGE = 2;
 const EXIT_BAD_LOG = 3;
@@ -168,7 +169,7 @@ function load(args) {
     throw error;
   }
   if (asOf === null) {
-    const zone = args.tz ?? logTimeZone(order(events)) ?? 'UTC';
+    const zone = args.tz ?? logTimeZone(resolve(order(events)).items) ?? 'UTC';
     asOf = localDay(zone, Math.floor(args.now() / 1000));
   }
   return projection(events, asOf, args.tz);
@@ -280,6 +281,10 @@ function printHistory(p, history, out) {
     const direction = o.debtor === 'me' ? 'I owe' : 'they owe';
     const done = o.done_on ? ` — ${o.grade} on ${o.done_on}` : '';
     out.push(`  ${o.due}  ${padEnd(o.rule, 9)} ${padEnd(direction, 8)} ${o.status}${done}`);
+  }
+  if (history.changes.length) { // the record changed: say what and when
+    out.push('\nChanges');
+    for (const c of history.changes) out.push(`  ${c.type} ${c.event} ${c.change} on ${c.date} (by ${c.by})`);
   }
 }
 

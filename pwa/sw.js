@@ -46,6 +46,7 @@ const SHELL = [
   '/lib/rules/greetings.js',
   '/lib/rules/nurture.js',
   '/lib/rules/obligations.js',
+  '/lib/rules/prepass.js',
   '/lib/rules/project.js',
   '/lib/rules/report.js',
   '/lib/rules/thank.js',

@@ -20,6 +20,7 @@ import msgspec
 
 from events.codec import LogError, read_log
 from events.facts import order
+from events.prepass import resolve
 from events.project import Projection, contact_history, log_time_zone, project, replay_document
 from events.types import is_time_zone
 
@@ -122,7 +123,7 @@ def _load(args: argparse.Namespace) -> Projection:
     except LogError as exc:
         raise CliError(f"{args.log}: {exc}", EXIT_BAD_LOG) from None
     if as_of is None:
-        zone = args.tz or log_time_zone(order(events)) or "UTC"
+        zone = args.tz or log_time_zone(resolve(order(events)).events) or "UTC"
         as_of = args.now().astimezone(ZoneInfo(zone)).date()
     return project(events, as_of, args.tz)
 
@@ -193,6 +194,10 @@ def _history(args: argparse.Namespace) -> int:
         direction = "I owe" if o["debtor"] == "me" else "they owe"
         done = f" — {o['grade']} on {o['done_on']}" if o["done_on"] else ""
         print(f"  {o['due']}  {o['rule']:<9} {direction:<8} {o['status']}{done}")
+    if history["changes"]:  # the record changed: say what and when
+        print("\nChanges")
+        for change in history["changes"]:
+            print(f"  {change['type']} {change['event']} {change['change']} on {change['date']} (by {change['by']})")
     return 0
 
 

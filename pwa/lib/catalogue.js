@@ -37,9 +37,29 @@ export const CATALOGUE = {
       {"name": "note", "type": {"kind": "str", "min": 0, "max": 4000}, "presence": "unset", "nullable": true},
       {"name": "cadence_days", "type": {"kind": "int", "ge": 0, "le": 3650}, "presence": "unset", "nullable": true}
     ]},
+    "contacts_merged": {"doc": "Two records of one person: every event naming `from` is read as naming `into`.", "v": 1, "data": [
+      {"name": "from", "type": {"kind": "str", "min": 1, "max": 64, "pattern": "^(?!me$)[^:]*$"}, "presence": "required", "nullable": false},
+      {"name": "into", "type": {"kind": "str", "min": 1, "max": 64, "pattern": "^(?!me$)[^:]*$"}, "presence": "required", "nullable": false}
+    ]},
+    "event_corrected": {"doc": "The named event is read as if it had carried this `at` (if given) and this complete `data`.", "v": 1, "data": [
+      {"name": "event", "type": {"kind": "str", "min": 1, "max": 64, "pattern": "^[^:]*$"}, "presence": "required", "nullable": false},
+      {"name": "at", "type": {"kind": "datetime"}, "presence": "optional", "default": null, "nullable": true},
+      {"name": "data", "type": {"kind": "fields", "max": 20, "key": {"kind": "str", "min": 0, "max": null, "pattern": "^[a-z_]{1,32}$"}, "value": {"types": [{"kind": "str", "min": 0, "max": 4000}, {"kind": "int", "ge": 0, "le": 3650}, {"kind": "list", "item": {"kind": "str", "min": 0, "max": 64}, "min": 0, "max": 1000}], "nullable": true}}, "presence": "required", "nullable": false}
+    ]},
+    "event_retracted": {"doc": "The named event is read as if it had never been logged (an undo).", "v": 1, "data": [
+      {"name": "event", "type": {"kind": "str", "min": 1, "max": 64, "pattern": "^[^:]*$"}, "presence": "required", "nullable": false},
+      {"name": "reason", "type": {"kind": "str", "min": 0, "max": 4000}, "presence": "optional", "default": null, "nullable": true}
+    ]},
     "greetings_sent": {"doc": "Season's greetings.", "v": 1, "data": [
       {"name": "contacts", "type": {"kind": "list", "item": {"kind": "str", "min": 1, "max": 64, "pattern": "^(?!me$)[^:]*$"}, "min": 1, "max": 1000}, "presence": "required", "nullable": false},
       {"name": "channel", "type": {"kind": "enum", "choice": "Channel", "values": ["email", "letter", "call", "message", "in_person"]}, "presence": "optional", "default": null, "nullable": true},
+      {"name": "note", "type": {"kind": "str", "min": 0, "max": 4000}, "presence": "optional", "default": null, "nullable": true}
+    ]},
+    "idea_saved": {"doc": "Something worth sharing, kept in the ideas inbox; it creates no obligation.", "v": 1, "data": [
+      {"name": "idea", "type": {"kind": "str", "min": 1, "max": 64, "pattern": "^[^:]*$"}, "presence": "required", "nullable": false},
+      {"name": "title", "type": {"kind": "str", "min": 0, "max": 200}, "presence": "optional", "default": null, "nullable": true},
+      {"name": "link", "type": {"kind": "str", "min": 0, "max": 2000}, "presence": "optional", "default": null, "nullable": true},
+      {"name": "tags", "type": {"kind": "list", "item": {"kind": "str", "min": 1, "max": 50}, "min": 0, "max": 50}, "presence": "optional", "default": null, "nullable": true},
       {"name": "note", "type": {"kind": "str", "min": 0, "max": 4000}, "presence": "optional", "default": null, "nullable": true}
     ]},
     "idea_shared": {"doc": "I sent them something of interest.", "v": 1, "data": [

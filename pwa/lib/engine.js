@@ -6,6 +6,7 @@
 
 import { formatDay } from './rules/dates.js';
 import { order } from './rules/facts.js';
+import { resolve } from './rules/prepass.js';
 import { contactHistory, logTimeZone, projection, replayDocument } from './rules/project.js';
 
 /** Projections kept per log version: today's, and a few dates the audit or a contact asked for. */
@@ -26,7 +27,7 @@ export class Engine {
     let zone = null;
     let language = null;
     try {
-      const ordered = order(events);
+      const ordered = resolve(order(events)).items; // as the rules read it: corrected, retractions dropped
       zone = logTimeZone(ordered);
       for (const { event } of ordered) {
         if (event.type === 'settings_changed' && event.data.language !== undefined) language = event.data.language;

@@ -48,11 +48,17 @@ const EXAMPLES = {
   obligation_snoozed: { obligation: 'thank:m1:c-herve', until: '2026-05-20' },
   obligation_dismissed: { obligation: 'report:r1', reason: 'il a changé de poste' },
   settings_changed: { timezone: 'Europe/Paris', reminder_hour: 8, cadence_days: 45, language: 'fr' },
+  // corrections, retractions, merges and ideas (2026-12)
+  event_corrected: { event: 'ev-0', at: '2026-05-11T10:30:00+02:00',
+    data: { meeting: 'm1', contacts: ['c-herve'], place: 'Café', kind: null, cadence_days: 3 } },
+  event_retracted: { event: 'ev-0', reason: 'logged twice' },
+  contacts_merged: { from: 'c-herve-2', into: 'c-herve' },
+  idea_saved: { idea: 'i1', title: 'Fintech report', link: 'https://example.org/r', tags: ['fintech'], note: 'for Paul' },
 };
 
-test('the examples cover the 18 types of the catalogue', () => {
+test('the examples cover the 22 types of the catalogue', () => {
   assert.deepEqual(Object.keys(EXAMPLES).sort(), EVENT_TYPES);
-  assert.equal(EVENT_TYPES.length, 18);
+  assert.equal(EVENT_TYPES.length, 22);
 });
 
 test('every type decodes to its canonical form: type first, data in schema order, nothing lost', () => {
@@ -177,6 +183,29 @@ const REFUSED = [
   ['null', 'null', null, 'an event must be a JSON object, not null'],
   ['a key like __proto__', event(undefined, undefined, { ['__proto__']: 1 }), '__proto__', 'unknown field `__proto__`'],
   ['a data key like constructor', event('job_found', { constructor: 1 }), 'data.constructor', 'unknown field `constructor` in `data`'],
+  // a correction's data: any object of field values (checked against the named event's type when it is read)
+  ['a correction naming a field in capitals', event('event_corrected', { event: 'e1', data: { Place: 'x' } }), 'data.data',
+    '`data.data`: a field name is 1 to 32 lowercase letters or `_`'],
+  ['a correction naming a field by a number', '{"id": "a", "type": "event_corrected", "v": 1, "at": "2026-05-12T10:30:00Z", "data": {"event": "e", "data": {"place": 1.5, "1": 2}}}',
+    'data.data[...]', '`data.data[...]`: expected `int | str | array | null`, got `float`'],
+  ['a correction with an object value', event('event_corrected', { event: 'e1', data: { place: { a: 1 } } }), 'data.data[...]',
+    '`data.data[...]`: expected `int | str | array | null`, got `object`'],
+  ['a correction with a list of numbers', event('event_corrected', { event: 'e1', data: { contacts: ['c1', 2] } }),
+    'data.data[...][1]', '`data.data[...][1]`: expected `str`, got `int`'],
+  ['a correction with 21 fields', event('event_corrected', { event: 'e1', data: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`f_${'a'.repeat(i)}`, 1])) }),
+    'data.data', '`data.data`: expected `object` of length <= 20'],
+  ['a correction of 3651 days', event('event_corrected', { event: 'e1', data: { cadence_days: 3651 } }), 'data.data[...]',
+    '`data.data[...]`: expected `int` <= 3650'],
+  ['a correction without data', event('event_corrected', { event: 'e1' }), 'data.data', 'missing required field `data` in `data`'],
+  ['a correction to the year 3000', event('event_corrected', { event: 'e1', at: '3000-01-01T00:30:00+01:00', data: {} }), 'data.at',
+    '`data.at`: 3000-01-01T00:30:00+01:00 is out of range (years 1900 to 2999)'],
+  ['a corrected at without an offset', event('event_corrected', { event: 'e1', at: '2026-05-12T10:00:00', data: {} }), 'data.at',
+    '`data.at`: expected a date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00'],
+  ['a merge from me', event('contacts_merged', { from: 'me', into: 'c1' }), 'data.from',
+    '`data.from`: a contact id cannot be `me` (the word for you in obligations) nor contain `:`'],
+  ['a merge into nobody', event('contacts_merged', { from: 'c1' }), 'data.into', 'missing required field `into` in `data`'],
+  ['a retraction of nothing', event('event_retracted', { reason: 'x' }), 'data.event', 'missing required field `event` in `data`'],
+  ['an idea with an empty tag', event('idea_saved', { idea: 'i1', tags: [''] }), 'data.tags[0]', '`data.tags[0]`: expected a non-empty string'],
 ];
 
 for (const [what, raw, field, message] of REFUSED) {

@@ -301,6 +301,31 @@ export function generateLog(seed, { events = 80, contacts: people = null, span =
     }
   }
 
+  // Corrections, retractions and merges (DESIGN.md section 1, 2026-12) of events and contacts in the log, now
+  // and then of ones that are not (or of each other: a correction of a correction, a retraction of one).
+  const logged = lines.map((line) => JSON.parse(line));
+  const controls = r.chance(0.8) ? r.int(1, Math.max(2, Math.floor(events / 8))) : 0;
+  for (let i = 0; i < controls; i++) {
+    const sec = when();
+    const target = r.pick(logged);
+    const kind = r.weighted([['event_corrected', 4], ['event_retracted', 3], ['contacts_merged', 2], ['idea_saved', 1]]);
+    if (kind === 'event_retracted') {
+      logged.push(emit(kind, sec, r.chance(0.9) ? { event: target.id } : { event: 'not-in-the-log', reason: 'x' }));
+    } else if (kind === 'contacts_merged') {
+      logged.push(emit(kind, sec, { from: r.pick(contacts), into: r.pick(contacts) }));
+    } else if (kind === 'idea_saved') {
+      emit(kind, sec, r.chance(0.5) ? { idea: `i${i}`, tags: ['fintech'] } : { idea: `i${i}`, title: 'A report' });
+    } else {
+      // its data as it is, or another event's of its type, or data not valid for it; its `at` moved, or kept
+      const alike = logged.filter((e) => e.type === target.type);
+      let data = target.type === 'event_corrected' ? { event: target.data.event } : r.pick(alike).data;
+      if (r.chance(0.1)) data = { place: 'nowhere' };
+      const correction = { event: target.id, data };
+      if (r.chance(0.6)) correction.at = write(instantOf(target.at) + r.int(-4 * SECONDS_PER_DAY, 4 * SECONDS_PER_DAY));
+      logged.push(emit(kind, sec, correction));
+    }
+  }
+
   // The same event sent twice (a retry), or two events that happen to share an id.
   const duplicates = r.int(0, Math.max(1, Math.floor(lines.length / 15)));
   for (let i = 0; i < duplicates; i++) {

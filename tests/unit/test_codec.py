@@ -62,12 +62,19 @@ EXAMPLES: dict[str, dict] = {
     "obligation_snoozed": {"obligation": "thank:m1:c-herve", "until": "2026-05-20"},
     "obligation_dismissed": {"obligation": "report:r1", "reason": "il a changé de poste"},
     "settings_changed": {"timezone": "Europe/Paris", "reminder_hour": 8, "cadence_days": 45, "language": "fr"},
+    # corrections, retractions, merges and ideas (2026-12)
+    "event_corrected": {"event": "ev-0", "at": "2026-05-11T10:30:00+02:00",
+                        "data": {"meeting": "m1", "contacts": ["c-herve"], "place": "Café", "kind": None}},
+    "event_retracted": {"event": "ev-0", "reason": "logged twice"},
+    "contacts_merged": {"from": "c-herve-2", "into": "c-herve"},
+    "idea_saved": {"idea": "i1", "title": "Fintech report", "link": "https://example.org/r", "tags": ["fintech"],
+                   "note": "for Paul"},
 }
 
 
 def test_the_examples_cover_every_type_of_the_catalogue():
     assert set(EXAMPLES) == set(EVENT_TYPES)
-    assert len(EXAMPLES) == 18
+    assert len(EXAMPLES) == 22
 
 
 @pytest.mark.parametrize("type_", sorted(EXAMPLES))
@@ -584,3 +591,35 @@ def test_u0000_anywhere_in_a_note_is_refused(text, position):
     error = refused(event("job_found", {"note": note}))
 
     assert (error.message, error.field) == (f"`data.note`: {NUL}", "data.note")
+
+
+# --- corrections: their data is any object of field values, checked against the named type later ------
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"event": "e1", "data": {"Place": "x"}}, "data.data",
+     "`data.data`: a field name is 1 to 32 lowercase letters or `_`"),
+    ({"event": "e1", "data": {"place": 1.5}}, "data.data[...]",
+     "`data.data[...]`: expected `int | str | array | null`, got `float`"),
+    ({"event": "e1", "data": {"contacts": [1]}}, "data.data[...][0]", "`data.data[...][0]`: expected `str`, got `int`"),
+    ({"event": "e1", "data": {"cadence_days": 3651}}, "data.data[...]", "`data.data[...]`: expected `int` <= 3650"),
+    ({"event": "e1", "data": {f"f_{'a' * i}": 1 for i in range(21)}}, "data.data",
+     "`data.data`: expected `object` of length <= 20"),
+    ({"event": "e1"}, "data.data", "missing required field `data` in `data`"),
+    ({"event": "e:1", "data": {}}, "data.event",
+     "`data.event`: an id cannot contain `:` (it separates the parts of obligation ids)"),
+    ({"event": "e1", "at": "2026-05-12T10:00:00", "data": {}}, "data.at",
+     "`data.at`: expected a date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00"),
+    ({"event": "e1", "at": "3000-01-01T00:00:00Z", "data": {}}, "data.at",
+     "`data.at`: 3000-01-01T00:00:00+00:00 is out of range (years 1900 to 2999)"),
+])
+def test_a_correction_with_bad_data_is_refused(data, field, message):
+    error = refused(event("event_corrected", data))
+    assert (error.message, error.field) == (message, field)
+    with pytest.raises(LogError, match="^line 1: "):
+        read_log(line(event("event_corrected", data)))
+
+
+def test_a_merge_names_two_contacts_and_neither_is_me():
+    assert refused(event("contacts_merged", {"from": "me", "into": "c1"})).field == "data.from"
+    assert refused(event("contacts_merged", {"from": "c1"})).message == "missing required field `into` in `data`"

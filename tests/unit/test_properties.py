@@ -3,7 +3,9 @@
 - a projection is a function of the *set* of events: shuffling the log or repeating events changes nothing;
 - the answer as of a date depends only on the events dated (locally) on or before it;
 - every event survives encode then decode unchanged;
-- an obligation id names one obligation: it appears at most once in a projection.
+- an obligation id names one obligation: it appears at most once in a projection;
+- corrections, retractions and merges (drawn among the events and contacts really in the log) keep all of the
+  above, and: retracting an event is the log without it; a correction is the log with the event replaced.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import random
 from zoneinfo import ZoneInfo
 
 import msgspec
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from events import contact_history, decode_event, encode_event, project, replay_document
-from events.types import SettingsChanged
+from events.prepass import CONTROL, resolve
+from events.facts import order
+from events.types import EventCorrected, EventRetracted, SettingsChanged
 
 START = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 SPAN_MINUTES = 2 * 365 * 24 * 60  # about two years
@@ -125,7 +129,38 @@ def logs(draw, max_events: int = 45):
             else:
                 events.append(make(950 + i, "obligation_dismissed", {"obligation": oid}, minutes,
                                    draw(st.sampled_from(OFFSETS))))
+    # corrections, retractions and merges of events and contacts really in the log (and now and then of none)
+    for i in range(draw(st.integers(0, 5))):
+        kind = draw(st.sampled_from(["event_corrected", "event_retracted", "contacts_merged", "idea_saved"]))
+        minutes, offset = draw(st.integers(0, SPAN_MINUTES)), draw(st.sampled_from(OFFSETS))
+        if kind == "event_retracted":
+            target = draw(st.sampled_from(events)).id if draw(st.integers(0, 9)) else "not-in-the-log"
+            body_data = {"event": target}
+        elif kind == "event_corrected":
+            body_data = correction_of(draw(st.sampled_from(events)), events, draw)
+        elif kind == "contacts_merged":
+            body_data = {"from": draw(contact), "into": draw(contact)}
+        else:
+            body_data = {"idea": f"i{i}", "tags": ["fintech"]}
+        events.append(make(980 + i, kind, body_data, minutes, offset))
     return events
+
+
+def correction_of(target, events, draw) -> dict:
+    """A correction of `target`: its data as it is, or another event's of its type, or not valid for it; its
+    `at` moved by up to a few days, or kept."""
+    if type(target) is EventCorrected:
+        data = {"event": target.data.event}  # a correction of a correction (does nothing)
+    else:
+        alike = [e for e in events if type(e) is type(target)]
+        data = msgspec.to_builtins(draw(st.sampled_from(alike)).data)
+        if draw(st.integers(0, 9)) == 0:
+            data = {"place": "nowhere"}  # not valid for most types: does nothing
+    body_data = {"event": target.id, "data": data}
+    if draw(st.booleans()):
+        moved = target.at + dt.timedelta(minutes=draw(st.integers(-4 * 24 * 60, 4 * 24 * 60)))
+        body_data["at"] = moved.isoformat()
+    return body_data
 
 
 as_of_dates = st.integers(-10, 2 * 365 + 60).map(lambda n: START.date() + dt.timedelta(days=n))
@@ -180,10 +215,17 @@ def test_a_replayed_copy_of_the_log_counts_once(events, as_of, seed):
 # --- (b) the answer as of a date depends only on what happened by then ------------------------------
 
 
+def effective(events) -> dict:
+    """Each event as the rules read it (its corrected `at`), by id; a retracted one as it was logged."""
+    return {e.id: e for e in resolve(order(list(events))).events}
+
+
 @FAST
 @given(events=logs(), as_of=as_of_dates, zone=st.sampled_from(ZONES))
 def test_only_events_dated_up_to_as_of_count(events, as_of, zone):
-    counted = [e for e in events if local_day(e, zone) <= as_of]
+    """By their corrected date; corrections, retractions and merges apply whatever their own date."""
+    read = effective(events)
+    counted = [e for e in events if type(e) in CONTROL or local_day(read.get(e.id, e), zone) <= as_of]
     assert document(events, as_of, zone) == document(counted, as_of, zone)
 
 
@@ -193,6 +235,7 @@ def test_adding_events_dated_after_as_of_changes_nothing(events, later, as_of, z
     before = [e for e in events if local_day(e, zone) <= as_of]
     # the same kinds of event, given fresh ids and pushed to after as_of (by up to two years)
     after_as_of = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), ZoneInfo(zone))
+    later = [e for e in later if type(e) not in CONTROL]  # those apply whatever their date
     first = min(e.at for e in later)
     shifted = []
     for event in later:
@@ -214,10 +257,59 @@ def test_with_the_log_own_time_zone_later_events_change_nothing(events, later, a
         as_of = dt.date(2025, 1, 4)  # after the zone setting, in any zone
     before = [e for e in events if local_day(e, zone) <= as_of]
     after_as_of = dt.datetime.combine(as_of + dt.timedelta(days=2), dt.time(), dt.timezone.utc)
+    later = [e for e in later if type(e) not in CONTROL]  # those apply whatever their date
     first = min(e.at for e in later)
     shifted = [msgspec.structs.replace(e, id="later-" + e.id, at=(after_as_of + (e.at - first)).astimezone(e.at.tzinfo))
                for e in later if type(e) is not SettingsChanged or e.data.timezone is msgspec.UNSET]
     assert document(before + shifted, as_of, None) == document(before, as_of, None)
+
+
+# --- (b'') corrections and retractions are what they say -------------------------------------------
+
+
+def without_changes(events, as_of: dt.date, zone: str | None) -> bytes:
+    """The replay document and every history, but for the histories' list of changes (which says, precisely,
+    that a correction or a retraction was made)."""
+    projection = project(events, as_of, zone)
+    histories = [contact_history(projection, c) for c in sorted(projection.facts.contacts)]
+    for history in histories:
+        del history["changes"]
+    return msgspec.json.encode([replay_document(projection), histories])
+
+
+@FAST
+@given(events=logs(), as_of=as_of_dates, zone=st.none() | st.sampled_from(ZONES), pick=st.integers(0, 10**6),
+       when=st.integers(0, SPAN_MINUTES))
+def test_retracting_an_event_is_the_log_without_it(events, as_of, zone, pick, when):
+    """Any event but a retraction (retracting a retraction does nothing)."""
+    candidates = [e for e in events if type(e) is not EventRetracted]
+    assume(candidates)
+    target = candidates[pick % len(candidates)]
+    retraction = make(999, "event_retracted", {"event": target.id}, when, "+00:00")
+    without = [e for e in events if e.id != target.id]
+    assert without_changes(events + [retraction], as_of, zone) == without_changes(without, as_of, zone)
+
+
+@FAST
+@given(events=logs(), as_of=as_of_dates, zone=st.none() | st.sampled_from(ZONES), pick=st.integers(0, 10**6),
+       data=st.data())
+def test_a_correction_is_the_log_with_the_event_replaced(events, as_of, zone, pick, data):
+    """A correction of an event that is not itself a correction, retraction or merge, nor corrected by another
+    (the latest correction applies, and in the log with the event replaced, another would apply to it)."""
+    corrected = {e.data.event for e in events if type(e) is EventCorrected}
+    candidates = [e for e in events if type(e) not in CONTROL and e.id not in corrected]
+    assume(candidates)
+    target = candidates[pick % len(candidates)]
+    body_data = correction_of(target, events, data.draw)
+    correction = make(999, "event_corrected", body_data, 6 * 365 * 24 * 60, "+00:00")  # in 2031
+    at = correction.data.at if correction.data.at is not None else target.at
+    try:
+        replaced = msgspec.convert({**msgspec.to_builtins(target), "at": at.isoformat(), "data": body_data["data"]},
+                                   type(target), strict=False)
+    except msgspec.ValidationError:
+        replaced = None  # not valid for its type: the correction does nothing
+    swapped = events if replaced is None else [replaced if e.id == target.id else e for e in events]
+    assert without_changes(events + [correction], as_of, zone) == without_changes(swapped, as_of, zone)
 
 
 # --- (b') one obligation per id -------------------------------------------------------------------

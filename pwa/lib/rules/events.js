@@ -56,6 +56,7 @@ const PATTERNS = { '^[^:]*$': { noColon: true }, '^(?!me$)[^:]*$': { noColon: tr
 /** A catalogue type as check() takes it. A pattern this file does not know stops the app from loading: a
  * new constraint in events/types.py needs its check (and its message) here too. */
 function typeOf(spec) {
+  if (spec.kind === 'fields') return fieldsOf(spec);
   const type = { ...spec, expect: EXPECT[spec.kind] };
   if (spec.kind === 'list') type.item = typeOf(spec.item);
   if (spec.kind === 'int' && spec.le === null) type.le = Infinity;
@@ -64,6 +65,19 @@ function typeOf(spec) {
     Object.assign(type, PATTERNS[spec.pattern]);
   }
   return type;
+}
+
+/** A correction's `data` (a dict in events/types.py): names checked against FIELD_NAME, values of kind
+ * 'fieldValue', each a string, a day count or a list of strings as the catalogue bounds them (or null). */
+function fieldsOf(spec) {
+  if (spec.key.pattern !== FIELD_NAME.source) {
+    throw new Error(`events.js checks a correction's field names against ${FIELD_NAME.source}, not ${spec.key.pattern}`);
+  }
+  const of = (kind) => typeOf(spec.value.types.find((t) => t.kind === kind));
+  return {
+    kind: 'fields', expect: 'object', max: spec.max,
+    value: { kind: 'fieldValue', expect: 'int | str | array | null', text: of('str'), days: of('int'), items: of('list') },
+  };
 }
 
 // A field of `data`: required; optional, with a default (null, or host's 'them') left out when the value
@@ -80,6 +94,45 @@ export const MEETING_KINDS = CATALOGUE.choices.MeetingKind;
 export const OUTCOMES = CATALOGUE.choices.Outcome;
 export const CHANNELS = CATALOGUE.choices.Channel;
 export const LANGUAGES = CATALOGUE.choices.Language;
+
+// --- corrections, retractions, merges and ideas (DESIGN.md section 1, 2026-12) ------------------------
+// A correction's `data` is any object of field values, checked against the named event's type when the
+// correction is read (prepass.js); here, only that it could be one: field names in lowercase and `_`,
+// values of the kinds the catalogue's fields hold (events/types.py FieldName, FieldValue, read from the
+// catalogue as a type of kind 'fields').
+
+const FIELD_NAME = /^[a-z_]{1,32}$/;
+/** A correction's `data` (kind 'fields') or one of its values (kind 'fieldValue'): as check() does for the others. */
+function checkFields(value, type, path, eventId) {
+  if (type.kind === 'fields') {
+    const keys = keysOf(value);
+    if (keys.length > type.max) return fail(path, `expected \`object\` of length <= ${type.max}`, eventId);
+    for (const key of keys) {
+      if (!FIELD_NAME.test(key)) return fail(path, 'a field name is 1 to 32 lowercase letters or `_`', eventId);
+      check(value[key], type.value, true, `${path}[...]`, eventId);
+    }
+    return value;
+  }
+  switch (kindOf(value)) {
+    case 'str': return check(value, type.text, false, path, eventId);
+    case 'int': return check(value, type.days, false, path, eventId);
+    case 'array': return check(value, type.items, false, path, eventId);
+    default: return fail(path, expected(type, false, value), eventId);
+  }
+}
+
+/** The corrected `at` of an event_corrected, as the server writes it, and in the years an `at` may be in. */
+function checkCorrectedAt(data, eventId) {
+  if (data.at === undefined) return data;
+  const at = parseInstant(data.at);
+  const year = civilFromDays(Math.floor((at.sec + at.offset) / SECONDS_PER_DAY))[0];
+  if (year < EARLIEST_YEAR || year > LATEST_YEAR) {
+    throw new EventError(
+      `\`data.at\`: ${formatInstant(at, false)} is out of range (years 1900 to 2999)`, 'data.at', eventId,
+    );
+  }
+  return isCanonicalInstant(data.at, at) ? data : { ...data, at: formatInstant(at) };
+}
 
 const SCHEMAS = new Map(Object.entries(CATALOGUE.types).map(([type, { v, data }]) => {
   const fields = data.map(fieldOf);
@@ -394,6 +447,12 @@ function check(value, type, nullable, path, eventId) {
     if (nullable) return null;
     return fail(path, expected(type, nullable, value), eventId);
   }
+  if (type.kind === 'fields' || type.kind === 'fieldValue') {
+    if (type.kind === 'fields' && kindOf(value) !== 'object') {
+      return fail(path, expected(type, nullable, value), eventId);
+    }
+    return checkFields(value, type, path, eventId);
+  }
   switch (type.kind) {
     case 'str': {
       if (typeof value !== 'string') return fail(path, expected(type, nullable, value), eventId);
@@ -607,6 +666,7 @@ function convert(raw, mayHoldNul) {
       `\`at\`: ${formatInstant(at, false)} is out of range (years 1900 to 2999)`, 'at', eventId,
     );
   }
+  if (type === 'event_corrected') data = checkCorrectedAt(data, eventId);
   const event = { type, data, id, v: current, at: isCanonicalInstant(raw.at, at) ? raw.at : formatInstant(at) };
   if (seq !== null) event.seq = seq;
   if (recordedAt !== null) event.recorded_at = isCanonicalInstant(raw.recorded_at, recordedAt) ? raw.recorded_at : formatInstant(recordedAt);

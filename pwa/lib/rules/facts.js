@@ -179,6 +179,18 @@ export class Facts {
     this.dismissals = new Map();
     /** `introducer_informed` occurrences by the introducer they went to (a touch of that contact). */
     this.informedIntroducer = new Map();
+    /** Each merged-away contact id -> the contact it is read as (prepass.js). */
+    this.merged = new Map();
+    /** The records of merged-away contacts, by their own id: they fill what `into`'s own record lacks. */
+    this.absorbed = new Map();
+  }
+
+  /** The record an event about a contact's record writes to: a merged-away contact's own, kept apart. */
+  record(id) {
+    if (!this.merged.has(id)) return this.contact(id);
+    let found = this.absorbed.get(id);
+    if (found === undefined) this.absorbed.set(id, found = new Contact(id));
+    return found;
   }
 
   /** The contact of that id, made on first mention: an unknown contact is shown under its id. */
@@ -225,11 +237,13 @@ function byPos(a, b) {
 }
 
 /**
- * Index the ordered events (from `order`) whose local date in `timezone` is on or before `asOf` (a day
- * number).
+ * Index the ordered events (from `order`, through prepass.js) whose local date in `timezone` is on or before
+ * `asOf` (a day number). `merged` maps each merged-away contact to the one it is read as (the other events
+ * already name that one).
  */
-export function collect(ordered, asOf, timezone) {
+export function collect(ordered, asOf, timezone, merged = null) {
   const facts = new Facts(asOf, timezone);
+  if (merged !== null) facts.merged = merged;
   const dates = new LocalDates(timezone);
   // No zone is more than a day off UTC: past this instant, no event can fall on or before asOf.
   const beyond = (asOf + 3) * SECONDS_PER_DAY;
@@ -254,7 +268,21 @@ export function collect(ordered, asOf, timezone) {
       for (const occurrence of informed) list.push(occurrence);
     }
   }
+  if (facts.absorbed.size) fillMergedRecords(facts);
   return facts;
+}
+
+/** `into` keeps its own name and fields; a field only a merged-away record had fills in what it lacks
+ * (merged-away records in id order). Archiving stays with the record that was archived. */
+function fillMergedRecords(facts) {
+  for (const source of [...facts.absorbed.keys()].sort(compareText)) {
+    const absorbed = facts.absorbed.get(source);
+    const into = facts.contact(facts.merged.get(source));
+    into.added = into.added || absorbed.added;
+    for (const [name, value] of absorbed.fields) {
+      if (value !== null && (into.fields.get(name) ?? null) === null) into.fields.set(name, value);
+    }
+  }
 }
 
 function eachOnce(contacts, visit) {
@@ -264,18 +292,18 @@ function eachOnce(contacts, visit) {
 
 const INDEX = {
   contact_added(facts, occurrence, data) {
-    const contact = facts.contact(data.contact);
+    const contact = facts.record(data.contact);
     contact.added = true;
     for (const name of CONTACT_FIELDS) contact.fields.set(name, data[name] ?? null);
   },
   contact_updated(facts, occurrence, data) {
-    const contact = facts.contact(data.contact);
+    const contact = facts.record(data.contact);
     for (const name of CONTACT_FIELDS) {
       if (name in data) contact.fields.set(name, data[name]);
     }
   },
   contact_archived(facts, occurrence, data) {
-    const contact = facts.contact(data.contact);
+    const contact = facts.record(data.contact);
     if (contact.archived === null) contact.archived = occurrence;
   },
   meeting_logged(facts, occurrence, data) {
@@ -335,6 +363,11 @@ const INDEX = {
   obligation_dismissed(facts, occurrence, data) {
     if (!facts.dismissals.has(data.obligation)) facts.dismissals.set(data.obligation, occurrence.pos);
   },
+  // read by the pre-pass (prepass.js), or kept for the ideas inbox: nothing for the rules
+  event_corrected() {},
+  event_retracted() {},
+  contacts_merged() {},
+  idea_saved() {},
   settings_changed(facts, occurrence, data) {
     for (const name of ['timezone', 'reminder_hour', 'cadence_days', 'language']) {
       if (data[name] !== undefined) facts.settings[name] = data[name];

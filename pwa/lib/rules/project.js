@@ -4,9 +4,10 @@
 // how many times they arrived, and replaying to a past date shows what was pending then. The
 // document is the one `merci replay --json` prints (DESIGN.md section 3), value for value.
 
-import { formatDay, isTimeZone, parseDay } from './dates.js';
-import { allBelowSurrogates, collect, compareText, order, sortBy } from './facts.js';
+import { LocalDates, formatDay, isTimeZone, parseDay } from './dates.js';
+import { allBelowSurrogates, collect, compareText, instantOf, order, sortBy } from './facts.js';
 import { ME, WINDOWS } from './obligations.js';
+import { CONTROL, correctedEvent, resolve } from './prepass.js';
 import * as thank from './thank.js';
 import * as report from './report.js';
 import * as announce from './announce.js';
@@ -58,9 +59,10 @@ function dayOf(asOf) {
 export function projection(events, asOf, timezone = null) {
   const today = dayOf(asOf);
   if (timezone != null && !isTimeZone(timezone)) throw new RangeError(`unknown time zone ${timezone}`);
-  const ordered = order(events);
+  const resolution = resolve(order(events)); // corrections, retractions and merges, before the rules
+  const ordered = resolution.items;
   const zone = timezone ?? logTimeZone(ordered) ?? 'UTC';
-  const facts = collect(ordered, today, zone);
+  const facts = collect(ordered, today, zone, resolution.merged);
   const obligations = [];
   for (const rule of RULES) for (const obligation of rule.derive(facts)) obligations.push(obligation);
   settle(obligations, facts);
@@ -69,7 +71,7 @@ export function projection(events, asOf, timezone = null) {
     : (a, b) => compareText(a.id, b.id);
   sortBy(obligations, (o) => o.due, byId);
   const { scores, overall } = score(obligations, facts);
-  return { asOf: today, timezone: zone, facts, obligations, scores, overall };
+  return { asOf: today, timezone: zone, facts, obligations, scores, overall, resolution };
 }
 
 /** Status on `asOf` of those not done: dismissed, snoozed, or where their window puts them. */
@@ -163,10 +165,22 @@ export function project(events, asOf, timezone = null) {
 
 // --- one relationship -------------------------------------------------------------------------------
 
-/** The contacts an event names, directly or through the referral it is about. */
+/** The contacts an event names, directly or through the referral it is about (read through merges). */
 export function mentions(event, facts) {
+  const found = namedIn(event, facts);
+  if (facts.merged.size === 0) return found;
+  return new Set([...found].map((contact) => facts.merged.get(contact) ?? contact));
+}
+
+function namedIn(event, facts) {
   const { data } = event;
   switch (event.type) {
+    case 'contacts_merged':
+      return new Set([data.from, data.into]);
+    case 'event_corrected':
+    case 'event_retracted':
+    case 'idea_saved':
+      return new Set(); // the changes are listed apart (contactHistory's `changes`)
     case 'meeting_logged':
     case 'greetings_sent':
       return new Set(data.contacts);
@@ -212,8 +226,9 @@ export function contactView(p, contactId) {
  * One relationship, both ways: every event naming the contact in order (each with its local `date`),
  * the obligations both ways, both scores. Null if the log never names that contact.
  */
-export function contactHistory(p, contactId) {
+export function contactHistory(p, asked) {
   const { facts } = p;
+  const contactId = facts.merged.get(asked) ?? asked; // a merged-away contact: the one it was merged into
   if (!facts.contacts.has(contactId)) return null;
   const own = p.obligations.filter((o) => o.counterpart === contactId);
   const ownIds = new Set(own.map((o) => o.id));
@@ -226,5 +241,49 @@ export function contactHistory(p, contactId) {
     }
     events.push({ ...event, date: formatDay(day) });
   }
-  return { ...contactView(p, contactId), events, obligations: own.map(obligationView) };
+  return { ...contactView(p, contactId), events, obligations: own.map(obligationView), changes: changes(p, contactId) };
+}
+
+/**
+ * The corrections and retractions that touched the contact (an event naming them, as logged or as corrected),
+ * each with its own local date: an audit shows that the record changed, and when. Only those of events that
+ * count for as_of (by their corrected date; a retracted event by its own), whatever the date of the change
+ * itself: the record shown is the changed one. A retracted correction or merge is listed whatever its date.
+ */
+function changes(p, contactId) {
+  const { resolution, facts } = p;
+  if (resolution === undefined || resolution.originals.size === 0) return [];
+  const dates = new LocalDates(p.timezone);
+  const counted = new Map(facts.occurrences.map(({ event }) => [event.id, event]));
+  const found = [];
+  for (const [target, correction] of resolution.corrections) {
+    const event = counted.get(target);
+    if (event !== undefined && (mentions(event, facts).has(contactId)
+        || mentions(resolution.originals.get(target), facts).has(contactId))) {
+      found.push([correction, 'corrected', event]);
+    }
+  }
+  for (const [target, retraction] of resolution.retractions) {
+    const event = resolution.originals.get(target);
+    if (!CONTROL.has(event.type) && dates.dayOf(instantOf(event).sec) > p.asOf) continue;
+    let touched = mentions(event, facts);
+    if (event.type === 'event_corrected') { // what it corrected (if it counts), as read, logged, and corrected so
+      const current = counted.get(event.data.event);
+      touched = new Set();
+      if (current !== undefined && !CONTROL.has(current.type)) { // a correction of those never applied
+        const logged = resolution.originals.get(current.id) ?? current;
+        const undone = correctedEvent(logged, event);
+        for (const read of [current, logged, ...(undone === null ? [] : [undone])]) {
+          for (const contact of mentions(read, facts)) touched.add(contact);
+        }
+      }
+    }
+    if (touched.has(contactId)) found.push([retraction, 'retracted', event]);
+  }
+  const keyed = found.map((change) => ({ change, instant: instantOf(change[0]) }));
+  keyed.sort((a, b) => a.instant.sec - b.instant.sec || a.instant.us - b.instant.us
+    || compareText(a.change[0].id, b.change[0].id));
+  return keyed.map(({ change: [by, what, event], instant }) => ({
+    date: formatDay(dates.dayOf(instant.sec)), change: what, by: by.id, event: event.id, type: event.type,
+  }));
 }
