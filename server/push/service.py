@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from ..live.hub import LiveHub
 from ..projections import Projections
 from ..ratelimit import RateLimiter
 from ..settings import Settings
@@ -31,8 +32,11 @@ FALLBACK_SUBJECT = "mailto:operator@merci.invalid"
 class Reminders:
     """Web push for one app: `keys`, `policy`, `sender` and `scheduler` exist once the app has started."""
 
-    def __init__(self, settings: Settings, store: Store, projections: Projections, clock: Clock = utc_now):
+    def __init__(self, settings: Settings, store: Store, projections: Projections, clock: Clock = utc_now,
+                 news: LiveHub | None = None):
         self.settings = settings
+        self.news = news
+        """Where appends are announced (the scheduler re-plans accounts whose settings may have changed)."""
         self.store = store
         self.projections = projections
         self.clock = clock

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from events import Event
@@ -82,8 +83,25 @@ class Dispatch:
     finished_at: dt.datetime | None
 
 
+AppendListener = Callable[[str, int], None]
+"""Told (account id, its new last seq) once an append stored events."""
+
+
 class Store(abc.ABC):
     """Accounts, devices, each account's event log, and web-push subscriptions and digests."""
+
+    _append_listeners: tuple[AppendListener, ...] = ()
+
+    def on_append(self, listener: AppendListener) -> None:
+        """Tell `listener` of each append made through this store object that stored events, once committed (in
+        this process only: other instances' appends are heard through PostgreSQL's NOTIFY, server/live/)."""
+        self._append_listeners = (*self._append_listeners, listener)
+
+    def _appended(self, account_id: str, result: AppendResult) -> AppendResult:
+        if result.accepted:
+            for listener in self._append_listeners:
+                listener(account_id, result.last_seq)
+        return result
 
     # --- life cycle ---
 

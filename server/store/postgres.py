@@ -14,10 +14,9 @@ Durability is PostgreSQL's: an append is acknowledged once its COMMIT returns, w
 `synchronous_commit = on` (leave it on: off would lose acknowledged events in a crash).
 
 Every transaction that stores events announces them: `NOTIFY merci_events` with `{"account": id,
-"last_seq": n}` for each account, delivered to listeners only once it commits. No instance listens today:
-the read cache (server/projections.py) checks the account's last seq on every read and the digest scheduler
-reads every subscribed account's last seq on each pass, so both are right across instances without it; a
-listener is for a future consumer that waits for news (a long-poll or server-sent events). It has a price:
+"last_seq": n}` for each account, delivered to listeners only once it commits: every instance LISTENs
+(server/live/postgres.py) to tell its live streams and its digest scheduler. The read cache
+(server/projections.py) does not need it: it checks the account's last seq on every read. It has a price:
 PostgreSQL serializes the commits of notifying transactions (one lock for the whole cluster, held until the
 commit is flushed), which halved the commits per second of 100 concurrent appenders on 100 accounts in
 bench/store.py; the group commit above is what keeps that from mattering.
@@ -229,7 +228,7 @@ class PostgresStore(Store):
         self._pending.append(_Append(account_id, device_id, events, now, future))
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_pending(), name="merci-postgres-writer")
-        return await future
+        return self._appended(account_id, await future)
 
     async def _write_pending(self) -> None:
         """Write the pending appends, a group per transaction, until none is left. If a group's transaction

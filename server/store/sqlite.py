@@ -293,7 +293,8 @@ class SQLiteStore(Store):
              encode(event) if event.seq is None and event.recorded_at is None and event.device is None else _body(event))
             for event in events
         ]
-        return await self._write(_Append(account_id, device_id, bodies, _iso(now), self._last_seqs))
+        result = await self._write(_Append(account_id, device_id, bodies, _iso(now), self._last_seqs))
+        return self._appended(account_id, result)
 
     async def read(self, account_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
         rows = await self._read(
