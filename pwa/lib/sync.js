@@ -102,9 +102,9 @@ function scheduleRetry() {
   retryTimer = setTimeout(syncNow, retryDelay);
 }
 
-/** Start syncing by itself: now, on `online`, on focus, every minute, after writes, when the service
- * worker asks. */
-export function startAutoSync() {
+/** Start syncing by itself: now, on `online`, on focus, every `periodMs` (a minute), after writes, when the
+ * service worker asks. */
+export function startAutoSync({ periodMs = PERIOD_MS } = {}) {
   if (timer) return;
   syncNow();
   addEventListener('online', syncNow);
@@ -117,7 +117,7 @@ export function startAutoSync() {
     clearTimeout(debounce);
     debounce = setTimeout(syncNow, AFTER_WRITE_MS);
   });
-  timer = setInterval(() => { if (document.visibilityState !== 'hidden') syncNow(); }, PERIOD_MS);
+  timer = setInterval(() => { if (document.visibilityState !== 'hidden') syncNow(); }, periodMs);
 }
 
 function syncWhenVisible() {
