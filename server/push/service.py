@@ -66,7 +66,7 @@ class Reminders:
         self.sender = PushSender(
             self.keys, self.subject, self.policy, timeout=s.push_timeout_seconds, lanes=s.push_concurrency
         )
-        self.scheduler = DigestScheduler(self.store, self.projections, self.sender, clock=self.clock)
+        self.scheduler = DigestScheduler(self.store, self.projections, self.sender, clock=self.clock, news=self.news)
         task = asyncio.create_task(self.scheduler.run(s.push_tick_seconds), name="merci-digests") if s.push_scheduler else None
         try:
             yield

@@ -220,3 +220,32 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def get_dispatch(self, account_id: str, day: dt.date) -> Dispatch | None:
         """The account's digest of `day`, or None if nobody claimed it."""
+
+    # --- web push, many accounts at once (the digest scheduler at a busy hour) ---
+
+    @abc.abstractmethod
+    async def claim_dispatches(
+        self, claims: list[tuple[str, dt.date]], claimer: str, now: dt.datetime, stale_before: dt.datetime
+    ) -> list[tuple[str, dt.date]]:
+        """`claim_dispatch` for each (account, day), all in one transaction: the pairs this call claimed."""
+
+    @abc.abstractmethod
+    async def get_dispatches(self, claims: list[tuple[str, dt.date]]) -> list[Dispatch]:
+        """The dispatches of these (account, day) pairs that someone claimed, in one query."""
+
+    @abc.abstractmethod
+    async def read_logs(self, account_ids: list[str]) -> dict[str, list[Event]]:
+        """Each account's whole log as `read` gives it, in one query (accounts with no events are left out)."""
+
+    @abc.abstractmethod
+    async def subscriptions_of(self, account_ids: list[str]) -> dict[str, list[Subscription]]:
+        """Each account's subscriptions, oldest first, in one query (accounts with none are left out)."""
+
+    @abc.abstractmethod
+    async def finish_dispatches(
+        self, finished: list[tuple[str, dt.date, str, int | None]],
+        deliveries: list[tuple[str, dt.date | None, str | None]], now: dt.datetime,
+    ) -> None:
+        """In one transaction: `finish_dispatch` for each (account, day, status, items), and `record_delivery`
+        for each (subscription id, digest day or None, failure or None)."""
+

@@ -341,3 +341,85 @@ async def test_a_failing_push_service_is_retried_and_its_failure_kept_in_the_del
     assert logs[broken.endpoint].last_sent_at is None
     assert logs[broken.endpoint].last_failure == "the push service refused the message (403)"
     assert [m.headers["topic"] for m in receiver.messages(flaky, status=None)] == ["merci-digest"] * 3
+
+
+# --- the work of a pass ----------------------------------------------------------------------------------
+
+
+class CountingStore(SQLiteStore):
+    """The real SQLite store, counting the calls the scheduler makes and the accounts they name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calls: dict[str, int] = {}
+        self.accounts_read = 0
+
+    def forget(self) -> None:
+        self.calls, self.accounts_read = {}, 0
+
+    def _count(self, name: str) -> None:
+        self.calls[name] = self.calls.get(name, 0) + 1
+
+    async def subscribed_accounts(self):
+        self._count("subscribed_accounts")
+        return await super().subscribed_accounts()
+
+    async def read_logs(self, account_ids):
+        self._count("read_logs")
+        self.accounts_read += len(account_ids)
+        return await super().read_logs(account_ids)
+
+    async def last_seq(self, account_id):
+        self._count("last_seq")
+        return await super().last_seq(account_id)
+
+    async def claim_dispatches(self, claims, *args):
+        self._count("claim_dispatches")
+        return await super().claim_dispatches(claims, *args)
+
+
+async def test_a_pass_reads_only_the_accounts_due_or_changed_not_every_account(tmp_path, receiver):
+    clock = Clock(at("2026-11-27T00:30:00+00:00"))
+    store = CountingStore(tmp_path / "merci.sqlite3", synchronous="NORMAL")
+    await store.open()
+    sender = PushSender(KEYS, SUBJECT, EndpointPolicy((), allow_local=True))
+    scheduler = DigestScheduler(store, Projections(store), sender, clock=clock, reconcile=dt.timedelta(hours=2))
+    try:
+        accounts = []
+        for n in range(40):  # reminder hours spread over the day
+            account, phone = await account_with(store, f"u{n}@example.org", timezone="UTC", hour=n % 20 + 2,
+                                                owed={"c1": "Hervé"})
+            await subscribe(store, receiver, account, phone)
+            accounts.append((account, phone))
+        first = await scheduler.tick()
+        assert first.planned == 40 and first.claimed == []
+
+        store.forget()
+        for minute in (5, 10, 15):  # nothing due, nothing changed: no account read
+            clock.now = at(f"2026-11-27T00:{30 + minute}:00+00:00")
+            report = await scheduler.tick()
+            assert (report.planned, report.claimed) == (0, [])
+        assert store.calls == {} and store.accounts_read == 0
+
+        # One account changes its hour (heard from the store), two are due at 02:00: three accounts read
+        changed, phone = accounts[5]
+        await store.append(changed.id, phone.id, [event("settings_changed", "2026-11-27T00:45:00+00:00",
+                                                          reminder_hour=2)], clock.now)
+        clock.now = at("2026-11-27T02:00:00+00:00")
+        store.forget()
+        report = await scheduler.tick()
+        assert report.planned == 1
+        assert sorted(a for a, _ in report.claimed) == sorted([accounts[0][0].id, accounts[20][0].id, changed.id])
+        assert store.calls == {"read_logs": 2, "claim_dispatches": 1} and store.accounts_read == 1 + 3
+
+        # A device subscribed through another instance is found when the subscribed accounts are listed again
+        late, late_phone = await account_with(store, "late@example.org", timezone="UTC", hour=3, owed={"c1": "Hervé"})
+        sub = await subscribe(store, receiver, late, late_phone)
+        clock.now = at("2026-11-27T03:00:00+00:00")
+        store.forget()
+        report = await scheduler.tick()
+        assert store.calls["subscribed_accounts"] == 1 and report.planned == 1
+        assert late.id in {a for a, _ in report.claimed} and len(receiver.messages(sub)) == 1
+    finally:
+        await sender.aclose()
+        await store.close()
