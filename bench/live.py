@@ -1,7 +1,8 @@
 """Live sync, end to end: the time from a device's acknowledged append to another device of the account having
 pulled it, when that device follows `GET /api/live` and syncs when told. 200 connected devices (100 accounts,
 two devices each, every device following its account's stream); each account's first device appends about
-once a second, its second device syncs on news and pulls the event.
+once every `--interval` seconds (1: 100 appends a second in all), its second device syncs on news and pulls the
+event.
 
 Run twice: on SQLite (one `merci serve`), and on two `merci serve` instances sharing one PostgreSQL database
 (the appending device on one instance, the following one on the other, so each event crosses LISTEN/NOTIFY).
@@ -94,7 +95,8 @@ async def sync(client: httpx.AsyncClient, token: str, cursor: int, events: list[
     return answer.json()
 
 
-async def measure(write_url: str, read_url: str, pids: list[int], accounts: int, seconds: float) -> dict:
+async def measure(write_url: str, read_url: str, pids: list[int], accounts: int, seconds: float,
+                  interval: float) -> dict:
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
     async with httpx.AsyncClient(base_url=write_url, timeout=30, limits=limits) as write, \
             httpx.AsyncClient(base_url=read_url, timeout=30, limits=limits) as read, \
@@ -127,7 +129,7 @@ async def measure(write_url: str, read_url: str, pids: list[int], accounts: int,
             followed = streams[accounts:]
 
             async def append(pair: Pair) -> None:
-                await asyncio.sleep(random.uniform(0, 1))
+                await asyncio.sleep(random.uniform(0, interval))
                 while time.perf_counter() < stop_at:
                     event_id = str(uuid.uuid4())
                     started = time.perf_counter()
@@ -136,7 +138,7 @@ async def measure(write_url: str, read_url: str, pids: list[int], accounts: int,
                     answer.raise_for_status()
                     pair.acknowledged[event_id] = time.perf_counter()
                     pair.appending.append(pair.acknowledged[event_id] - started)
-                    await asyncio.sleep(random.uniform(0.5, 1.5))
+                    await asyncio.sleep(random.uniform(0.5, 1.5) * interval)
 
             async def follow(pair: Pair, stream: LiveStream) -> None:
                 while True:
@@ -210,21 +212,27 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--interval", type=float, default=1.0,
+                        help="seconds between two appends of one account, on average")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     ok = True
     run = f"{os.getpid()}"
-    with MerciServer(OUT / f"sqlite-{run}", env=ENV) as server:
-        result = uvloop.run(measure(server.url, server.url, [server.process.pid], args.accounts, args.seconds))
-    ok &= report("SQLite, one instance", result)
+    if not args.no_sqlite:
+        with MerciServer(OUT / f"sqlite-{run}", env=ENV) as server:
+            result = uvloop.run(measure(server.url, server.url, [server.process.pid], args.accounts, args.seconds,
+                                        args.interval))
+        ok &= report("SQLite, one instance", result)
     if not args.no_postgres:
         name = f"merci_bench_live_{uuid.uuid4().hex[:8]}"
         asyncio.run(database(args.postgres, f"CREATE DATABASE {name}"))
         try:
             env = {**ENV, "MERCI_DATABASE_URL": urlsplit(args.postgres)._replace(path=f"/{name}").geturl()}
             with MerciServer(OUT / f"pg-a-{run}", env=env) as a, MerciServer(OUT / f"pg-b-{run}", env=env) as b:
-                result = uvloop.run(measure(a.url, b.url, [a.process.pid, b.process.pid], args.accounts, args.seconds))
+                result = uvloop.run(measure(a.url, b.url, [a.process.pid, b.process.pid], args.accounts, args.seconds,
+                                            args.interval))
         finally:
             asyncio.run(database(args.postgres, f"DROP DATABASE {name} WITH (FORCE)"))
         ok &= report("PostgreSQL, two instances (appends through A, followed on B)", result)
