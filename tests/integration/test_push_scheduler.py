@@ -373,6 +373,11 @@ class CountingStore(SQLiteStore):
         self._count("last_seq")
         return await super().last_seq(account_id)
 
+    async def read(self, account_id, after=0, limit=1000):
+        self._count("read")
+        self.accounts_read += 1
+        return await super().read(account_id, after, limit)
+
     async def claim_dispatches(self, claims, *args):
         self._count("claim_dispatches")
         return await super().claim_dispatches(claims, *args)
@@ -401,7 +406,8 @@ async def test_a_pass_reads_only_the_accounts_due_or_changed_not_every_account(t
             assert (report.planned, report.claimed) == (0, [])
         assert store.calls == {} and store.accounts_read == 0
 
-        # One account changes its hour (heard from the store), two are due at 02:00: three accounts read
+        # One account changes its hour (heard from the store: its new event read through the cache), two are due
+        # at 02:00: the three due read in one go
         changed, phone = accounts[5]
         await store.append(changed.id, phone.id, [event("settings_changed", "2026-11-27T00:45:00+00:00",
                                                           reminder_hour=2)], clock.now)
@@ -410,7 +416,8 @@ async def test_a_pass_reads_only_the_accounts_due_or_changed_not_every_account(t
         report = await scheduler.tick()
         assert report.planned == 1
         assert sorted(a for a, _ in report.claimed) == sorted([accounts[0][0].id, accounts[20][0].id, changed.id])
-        assert store.calls == {"read_logs": 2, "claim_dispatches": 1} and store.accounts_read == 1 + 3
+        assert store.calls == {"last_seq": 1, "read": 1, "read_logs": 1, "claim_dispatches": 1}
+        assert store.accounts_read == 1 + 3
 
         # A device subscribed through another instance is found when the subscribed accounts are listed again
         late, late_phone = await account_with(store, "late@example.org", timezone="UTC", hour=3, owed={"c1": "Hervé"})
@@ -423,3 +430,30 @@ async def test_a_pass_reads_only_the_accounts_due_or_changed_not_every_account(t
     finally:
         await sender.aclose()
         await store.close()
+
+
+@pytest.mark.postgres
+async def test_two_instances_on_postgresql_split_the_due_digests_and_send_each_once(postgres_url, receiver):
+    from server.store.postgres import PostgresStore
+
+    clock = Clock(at("2026-11-27T09:00:00+00:00"))
+    stores = [PostgresStore(postgres_url), PostgresStore(postgres_url)]
+    for store in stores:
+        await store.open()
+    senders = [PushSender(KEYS, SUBJECT, EndpointPolicy((), allow_local=True)) for _ in stores]
+    schedulers = [DigestScheduler(store, Projections(store), sender, clock=clock, name=f"instance-{n}", batch=4)
+                  for n, (store, sender) in enumerate(zip(stores, senders))]
+    try:
+        subs = []
+        for n in range(40):
+            account, phone = await account_with(stores[0], f"u{n}@example.org", timezone="UTC", owed={"c1": "Hervé"})
+            subs.append(await subscribe(stores[0], receiver, account, phone))
+        reports = await asyncio.gather(*(s.tick() for s in schedulers))
+        again = await asyncio.gather(*(s.tick() for s in schedulers))
+    finally:
+        for sender, store in zip(senders, stores):
+            await sender.aclose()
+            await store.close()
+    claimed = [pair for report in reports for pair in report.claimed]
+    assert len(claimed) == len(set(claimed)) == 40 and all(r.claimed == [] for r in again)
+    assert [len(receiver.messages(sub)) for sub in subs] == [1] * 40
