@@ -170,7 +170,11 @@ class DigestScheduler:
         if self._changed:
             changed, self._changed = list(self._changed), set()
             report.planned = len(changed)
-            await self._plan(changed, now)
+            try:
+                await self._plan(changed, now)
+            except BaseException:  # planned on the next pass instead
+                self._changed.update(changed)
+                raise
         due: list[tuple[str, _Plan]] = []
         while self._queue and self._queue[0][0] <= now:
             at, account_id = heapq.heappop(self._queue)
