@@ -105,14 +105,16 @@ class LiveHub:
         for listener in self._listeners:
             listener(account_id, last_seq)
 
-    def check_all(self) -> None:
-        """News may have been lost (LISTEN reconnected): every follower reads its account's last seq again."""
+    def check_all(self, *, listeners: bool = True) -> None:
+        """News may have been lost (LISTEN reconnected): every follower reads its account's last seq again, and
+        the listeners are told (None, 0) unless `listeners` is False."""
         for followers in self._followers.values():
             for follower in followers:
                 follower.stale = True
                 follower.wake()
-        for listener in self._listeners:
-            listener(None, 0)
+        if listeners:
+            for listener in self._listeners:
+                listener(None, 0)
 
     def close(self) -> None:
         """End every stream, and any opened from now on: the server is stopping."""

@@ -40,6 +40,8 @@ class PostgresNews:
         self.listening = asyncio.Event()
         """Set while the LISTEN connection is up (tests and benchmarks wait for it)."""
         self._task: asyncio.Task | None = None
+        self._lost_before = False
+        """A LISTEN connection was up before this one: announcements may have been lost in between."""
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="merci-live-listen")
@@ -60,9 +62,12 @@ class PostgresNews:
                 lost = asyncio.Event()
                 conn.add_termination_listener(lambda _: lost.set())
                 await conn.add_listener(CHANNEL, self._heard)
+                # Whatever was announced before this LISTEN began: streams look again; listeners (the scheduler)
+                # only after a reconnection, since they read everything when they start.
+                self.hub.check_all(listeners=self._lost_before)
+                self._lost_before = True
                 self.listening.set()
                 delay = FIRST_DELAY
-                self.hub.check_all()  # whatever was announced before this LISTEN began
                 while not lost.is_set():
                     try:
                         async with asyncio.timeout(PING_SECONDS):
