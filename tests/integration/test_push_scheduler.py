@@ -457,3 +457,40 @@ async def test_two_instances_on_postgresql_split_the_due_digests_and_send_each_o
     claimed = [pair for report in reports for pair in report.claimed]
     assert len(claimed) == len(set(claimed)) == 40 and all(r.claimed == [] for r in again)
     assert [len(receiver.messages(sub)) for sub in subs] == [1] * 40
+
+
+@pytest.mark.postgres
+async def test_a_reminder_hour_changed_through_another_instance_is_heard_and_followed(postgres_url, receiver):
+    from server.live.hub import LiveHub
+    from server.live.postgres import PostgresNews
+    from server.store.postgres import PostgresStore
+
+    clock = Clock(at("2026-11-27T06:00:00+00:00"))
+    other, mine = PostgresStore(postgres_url), PostgresStore(postgres_url)
+    await other.open()
+    await mine.open()
+    hub = LiveHub()
+    news = PostgresNews(postgres_url, hub)
+    sender = PushSender(KEYS, SUBJECT, EndpointPolicy((), allow_local=True))
+    scheduler = DigestScheduler(mine, Projections(mine), sender, clock=clock, news=hub)
+    news.start()
+    try:
+        account, phone = await account_with(other, "ana@example.org", timezone="UTC", hour=9, owed={"c1": "Hervé"})
+        sub = await subscribe(other, receiver, account, phone)
+        assert (await scheduler.tick()).planned == 1
+        await asyncio.wait_for(news.listening.wait(), 10)
+        heard = asyncio.Event()
+        hub.on_news(lambda account_id, seq: heard.set() if account_id == account.id else None)
+        # The hour moves to 7 through the other instance: this one hears it through LISTEN, nothing else
+        await other.append(account.id, phone.id, [event("settings_changed", "2026-11-27T06:00:00+00:00",
+                                                        reminder_hour=7)], clock.now)
+        await asyncio.wait_for(heard.wait(), 10)
+        clock.now = at("2026-11-27T07:00:00+00:00")
+        report = await scheduler.tick()
+        assert report.planned == 1 and report.claimed == [(account.id, dt.date(2026, 11, 27))]
+        assert len(receiver.messages(sub)) == 1
+    finally:
+        await news.stop()
+        await sender.aclose()
+        await mine.close()
+        await other.close()
