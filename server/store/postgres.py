@@ -469,6 +469,14 @@ class PostgresStore(Store):
         failed = [(sub, failure) for sub, _, failure in deliveries if failure is not None]
         async with self.pool.acquire() as conn, conn.transaction():
             if finished:
+                # The rows locked in (account, day) order first, as claim_dispatches does: another instance's
+                # claim of an overlapping batch holds the rows it reached and waits for the next one, so an
+                # UPDATE taking them in another order could wait for it in turn (a deadlock).
+                await conn.execute(
+                    "SELECT FROM push_dispatches d JOIN unnest($1::text[], $2::date[]) AS f (account_id, day)"
+                    " USING (account_id, day) ORDER BY account_id, day FOR UPDATE OF d",
+                    [f[0] for f in finished], [f[1] for f in finished],
+                )
                 await conn.execute(
                     "UPDATE push_dispatches d SET status = f.status, items = f.items, finished_at = $5"
                     " FROM unnest($1::text[], $2::date[], $3::text[], $4::int[]) AS f (account_id, day, status, items)"
