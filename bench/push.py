@@ -246,6 +246,10 @@ def report(title: str, result: dict, accounts: int, floor: dict) -> bool:
     print(f"{title}: {result['seconds']:.1f} s for {result['claimed']} digests ({rate:,.0f} messages/s = "
           f"{ratio:.2f}x the encryption-only rate; the instances' CPU {result['cpu_seconds']:.1f} s, the push "
           f"service's {result['receiver_cpu']:.1f} s)")
+    per_digest = result["cpu_seconds"] / accounts * 1000
+    print(f"  CPU per digest: the instances {per_digest:.2f} ms, the push service "
+          f"{result['receiver_cpu'] / accounts * 1000:.2f} ms; encryption alone {1000 / floor['encrypt_cpu_per_s']:.2f} ms "
+          f"(by CPU time, which the machine's other load does not change: {1000 / floor['encrypt_cpu_per_s'] / per_digest:.2f}x)")
     if "per_instance" in result:
         print(f"  claimed per instance: {result['per_instance']}")
     print(f"  outcomes {result['outcomes']}; the push service accepted {stats['accepted']} (each JWT verified, each "
