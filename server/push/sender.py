@@ -11,10 +11,9 @@ edges, so the headers and the VAPID token (RFC 8292) are made here —
   (scheme://host[:port]) and the configured subject as given (`mailto:` or `https:`).
 
 Requests go through transport.py (keep-alive connections per push service, a timeout, redirects never
-followed). 201 (any 2xx)
-is delivered; 404/410 mean the subscription is gone; 413 is logged as a bug; 429 and 5xx (and network
-errors) are retried with exponential backoff, honouring Retry-After; other answers are refused, with the
-push service's reason kept for the person to see.
+followed). 201 (any 2xx) is delivered; 404/410 mean the subscription is gone; 413 is logged as a bug; 429
+and 5xx (and network errors) are retried with exponential backoff, honouring Retry-After; other answers are
+refused, with the push service's reason kept for the person to see.
 """
 
 from __future__ import annotations
