@@ -9,7 +9,8 @@ Run twice: on SQLite (one `merci serve`), and on two `merci serve` instances sha
 Prints the p50/p95/p99 latency beside the floor measured in the same run (one plain `POST /api/sync` round
 trip with nothing new), the server's memory per connected device, and the target: p95 < 1 s.
 
-    .venv/bin/python bench/live.py [--accounts 100] [--seconds 30] [--interval 5] [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/live.py [--accounts 100] [--seconds 30] [--interval 5]
+    .venv/bin/python bench/live.py --postgres postgresql://postgres@127.0.0.1:5432/postgres   # another server
     .venv/bin/python bench/live.py --no-postgres     # SQLite only
 """
 
@@ -128,7 +129,8 @@ async def measure(write_url: str, read_url: str, pids: list[int], accounts: int,
 
         await asyncio.sleep(1)
         memory_before = sum(rss_kib(pid) for pid in pids)
-        streams = [LiveStream(write_streams, p.writer) for p in pairs] + [LiveStream(read_streams, p.follower) for p in pairs]
+        streams = [LiveStream(write_streams, p.writer) for p in pairs]
+        streams += [LiveStream(read_streams, p.follower) for p in pairs]
         for stream in streams:
             await stream.__aenter__()
         try:
@@ -145,8 +147,10 @@ async def measure(write_url: str, read_url: str, pids: list[int], accounts: int,
                 while time.perf_counter() < stop_at:
                     event_id = str(uuid.uuid4())
                     started = time.perf_counter()
-                    answer = await write.post("/api/sync", json={"cursor": 0, "events": [meeting(event_id)], "limit": 1},
-                                     headers={"Authorization": f"Bearer {pair.writer}"})
+                    answer = await write.post(
+                        "/api/sync", json={"cursor": 0, "events": [meeting(event_id)], "limit": 1},
+                        headers={"Authorization": f"Bearer {pair.writer}"},
+                    )
                     answer.raise_for_status()
                     pair.acknowledged[event_id] = time.perf_counter()
                     pair.appending.append(pair.acknowledged[event_id] - started)
@@ -209,7 +213,8 @@ def report(name: str, result: dict) -> bool:
     print(f"  CPU while measuring: the server(s) {result['server_cpu'] / result['seconds']:.0%} of a CPU, this client "
           f"{result['client_cpu'] / result['seconds']:.0%}")
     print(f"  server memory: {result['memory_before'] / 1024:.1f} MiB before the streams, "
-          f"{result['memory_after'] / 1024:.1f} MiB with them: {result['memory_per_device_kib']:.1f} KiB per connected device")
+          f"{result['memory_after'] / 1024:.1f} MiB with them: "
+          f"{result['memory_per_device_kib']:.1f} KiB per connected device")
     ok = p95 < TARGET_P95 and result["missing"] == 0
     print(f"  target: p95 < {TARGET_P95 * 1000:.0f} ms, nothing lost -> {'met' if ok else 'NOT met'}")
     return ok

@@ -74,7 +74,8 @@ async function follow(token, onNews, signal, connected) {
         const line = buffer.slice(0, end).replace(/\r$/, '');
         buffer = buffer.slice(end + 1);
         if (line === '') {
-          if (data.length && (await dispatch(event, data.join('\n'), onNews, connected)) === 'refused') return 'refused';
+          const outcome = data.length ? await dispatch(event, data.join('\n'), onNews, connected) : null;
+          if (outcome === 'refused') return 'refused';
           event = 'message';
           data = [];
         } else if (!line.startsWith(':')) { // a `:` line is a keep-alive comment

@@ -18,7 +18,8 @@ from .test_pwa_browser import CHROMIUM, browser, devices, email, server  # noqa:
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
 ]
 SHOWN_WITHIN_MS = 5_000
 """Far less than the timed round's minute: a generous wait on a loaded machine, not a latency target."""
