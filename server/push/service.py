@@ -53,6 +53,11 @@ class Reminders:
     async def provide(self) -> Reminders:
         return self
 
+    def subscribed(self, account_id: str) -> None:
+        """A device of the account just subscribed: the scheduler (if it runs here) plans the account at once."""
+        if self.scheduler is not None and self.settings.push_scheduler:
+            self.scheduler.watch(account_id)
+
     @asynccontextmanager
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
         """Load (or make) the keys, then run the scheduler unless `push_scheduler` is off."""

@@ -120,8 +120,7 @@ class PushController(Controller):
         saved = await services.store.save_subscription(
             session.account_id, session.device_id, data.endpoint, data.keys.p256dh, data.keys.auth, services.now()
         )
-        if reminders.scheduler is not None:
-            reminders.scheduler.watch(session.account_id)
+        reminders.subscribed(session.account_id)
         (out,) = await _described(services, session, [saved])
         return out
 

@@ -494,3 +494,18 @@ async def test_a_reminder_hour_changed_through_another_instance_is_heard_and_fol
         await sender.aclose()
         await mine.close()
         await other.close()
+
+
+async def test_a_device_subscribing_through_the_app_is_planned_on_the_next_pass(tmp_path, receiver):
+    from .api import running_app, sign_up
+
+    settings = {"push_allow_local": True, "push_scheduler": True, "push_tick_seconds": 3600, "vapid_subject": SUBJECT}
+    async with running_app(tmp_path, **settings) as client:
+        scheduler = client.app.state.reminders.scheduler
+        await scheduler.tick()  # whatever pass the app ran at start, the subscribed accounts were just listed
+        ana = await sign_up(client, "ana@example.org")
+        saved = await client.post("/api/push/subscriptions", json=receiver.subscribe().to_json(), headers=ana.auth)
+        assert saved.status_code == 201
+        # The next pass is minutes before the accounts are listed again: the route told the scheduler
+        assert (await scheduler.tick()).planned == 1
+        assert (await scheduler.tick()).planned == 0
