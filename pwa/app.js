@@ -3,6 +3,7 @@
 
 import { getMeta, setMeta, wipe, pendingCount, close as closeDatabase } from './lib/db.js';
 import * as sync from './lib/sync.js';
+import { startLive, stopLive } from './lib/live.js';
 import * as api from './lib/api.js';
 import { setLanguage, browserLanguage, t, language, formatLongDay } from './ui/i18n.js';
 import * as model from './ui/model.js';
@@ -226,6 +227,7 @@ async function onSyncStatus() {
   showStatus();
   const { phase } = sync.current;
   if (phase === 'signed_out' && session) {
+    stopLive();
     session = { ...session, revoked: true };
     notice = t('auth.revoked');
     render();
@@ -263,7 +265,15 @@ async function startSession() {
   if (lang && lang !== language) await setLanguage(lang);
   registerServiceWorker().then(resendPushSubscription);
   sync.persistStorage();
-  sync.startAutoSync();
+  sync.startAutoSync({ periodMs: syncPeriod() });
+  startLive({ token: session.token, onNews: sync.syncNow });
+}
+
+/** The timed rounds' period: a minute, unless `merci.sync_period_ms` in localStorage says otherwise (the
+ * browser tests shorten it; the live stream makes a longer one fine). */
+function syncPeriod() {
+  const asked = Number(localStorage.getItem('merci.sync_period_ms'));
+  return asked >= 1000 ? asked : undefined;
 }
 
 /** Browsers rarely say when a push subscription changes: send it again on every start. */
@@ -317,6 +327,7 @@ async function signedIn(next) {
 async function logout() {
   const token = session?.token;
   sync.stopAutoSync();
+  stopLive();
   session = null;
   await sync.settled();
   try { if (token) await api.signOut(token); } catch { /* offline: the token is forgotten here anyway */ }
@@ -341,6 +352,7 @@ function signedOutHere(message) {
 async function onOtherTab({ data }) {
   if (data?.type !== 'logged-out' || !session) return;
   sync.stopAutoSync();
+  stopLive();
   session = null;
   await sync.settled();
   await closeDatabase(); // the database was erased: let go of it, and never write to it again from here

@@ -35,6 +35,7 @@ const SHELL = [
   '/lib/engine.js',
   '/lib/engine-worker.js',
   '/lib/ids.js',
+  '/lib/live.js',
   '/lib/outbox.js',
   '/lib/projector.js',
   '/lib/push.js',

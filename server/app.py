@@ -12,9 +12,11 @@ from .clock import Clock
 from .errors import EXCEPTION_HANDLERS
 from .headers import add_security_headers
 from .openapi import TrueJsonSchema
+from .live.service import Live
 from .push.service import Reminders
 from .requestlog import log_requests
 from .routes.accounts import AccountsController
+from .routes.live import follow_log
 from .routes.push import PushController
 from .routes.pwa import serve_app
 from .routes.read import ReadController, health
@@ -46,16 +48,20 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
         clock = Clock(settings.clock_start)
     passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
     services = Services.build(settings, store, passwords, clock)
-    reminders = Reminders(settings, store, services.projections, clock=clock.now)
+    live = Live(settings, store)
+    reminders = Reminders(settings, store, services.projections, clock=clock.now, news=live.hub)
     app = Litestar(
-        route_handlers=[AccountsController, SyncController, ReadController, PushController, health, serve_app],
+        route_handlers=[
+            AccountsController, SyncController, ReadController, PushController, follow_log, health, serve_app,
+        ],
         dependencies={
             "services": Provide(services.provide),
             "session": Provide(authenticate),
             "reminders": Provide(reminders.provide),
+            "live": Provide(live.provide),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[services.lifespan, reminders.lifespan],  # the store opens first, closes last
+        lifespan=[services.lifespan, live.lifespan, reminders.lifespan],  # the store opens first, closes last
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Merci", version=VERSION, use_handler_docstrings=True,
@@ -70,6 +76,7 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
     )
     app.state.services = services
     app.state.reminders = reminders
+    app.state.live = live
     app.asgi_handler = add_security_headers(app.asgi_handler)
     if settings.log_requests:
         app.asgi_handler = log_requests(app.asgi_handler)

@@ -34,7 +34,7 @@ def serve(host: str | None = None, port: int | None = None, data: str | None = N
         app, host=settings.host, port=settings.port, access_log=False, log_level="warning",
         lifespan="on", server_header=False, timeout_graceful_shutdown=10,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     database = f"PostgreSQL at {describe_database(settings.database_url)}" if settings.database_url else "SQLite"
     log.info("Merci starting on http://%s:%s (%s, data in %s)", settings.host, settings.port, database,
              settings.data.resolve())
@@ -45,3 +45,14 @@ def serve(host: str | None = None, port: int | None = None, data: str | None = N
     except KeyboardInterrupt:
         return 0
     return 0 if server.started else 1
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, which also ends the app's live streams when it stops: it waits for every open response
+    to finish before it shuts the app down, and a live stream never finishes by itself."""
+
+    async def shutdown(self, sockets: list | None = None) -> None:
+        live = getattr(self.config.app, "state", None) and self.config.app.state.get("live")
+        if live is not None:
+            live.stop_streams()
+        await super().shutdown(sockets)

@@ -116,6 +116,12 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Timeout of one request to a push service."""
     push_concurrency: Positive = 32
     """Requests in flight at once to each push service (one keep-alive connection each)."""
+    live_heartbeat_seconds: Seconds = 25
+    """A live stream with no news sends a comment this often, so proxies do not cut it as idle."""
+    live_recheck_seconds: Seconds = 120
+    """How often a live stream checks that its device's token still works (it ends once revoked)."""
+    live_streams_per_device: Positive = 8
+    """Live streams one device may hold open at once (one per open tab of the app)."""
 
     clock_start: dt.datetime | None = None
     """Test only: the server's clock starts at this instant (ISO 8601 with a UTC offset) and runs on from there,

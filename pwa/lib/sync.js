@@ -154,14 +154,14 @@ export function recorded() {
   debounce = setTimeout(syncNow, AFTER_WRITE_MS);
 }
 
-/** Start syncing by itself: now, on `online`, on focus, every minute. */
-export function startAutoSync() {
+/** Start syncing by itself: now, on `online`, on focus, every `periodMs` (a minute). */
+export function startAutoSync({ periodMs = PERIOD_MS } = {}) {
   if (timer) return;
   syncNow();
   addEventListener('online', syncNow);
   addEventListener('focus', syncNow);
   document.addEventListener('visibilitychange', syncWhenVisible);
-  timer = setInterval(() => { if (document.visibilityState !== 'hidden') syncNow(); }, PERIOD_MS);
+  timer = setInterval(() => { if (document.visibilityState !== 'hidden') syncNow(); }, periodMs);
 }
 
 function syncWhenVisible() {

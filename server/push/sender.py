@@ -10,35 +10,34 @@ edges, so the headers and the VAPID token (RFC 8292) are made here —
 - its JWT audience drops the port and its subject is always `mailto:`: ours is the endpoint's origin
   (scheme://host[:port]) and the configured subject as given (`mailto:` or `https:`).
 
-Requests go through `httpx.AsyncClient`s with a timeout and `follow_redirects=False`. 201 (any 2xx)
-is delivered; 404/410 mean the subscription is gone; 413 is logged as a bug; 429 and 5xx (and network
-errors) are retried with exponential backoff, honouring Retry-After; other answers are refused, with the
-push service's reason kept for the person to see.
+Requests go through transport.py (keep-alive connections per push service, a timeout, redirects never
+followed). 201 (any 2xx) is delivered; 404/410 mean the subscription is gone; 413 is logged as a bug; 429
+and 5xx (and network errors) are retried with exponential backoff, honouring Retry-After; other answers are
+refused, with the push service's reason kept for the person to see.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
-import itertools
 import logging
 import random
 import re
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
 import certifi
-import httpx
 import jwt
 from webpush import WebPush
 from webpush.types import WebPushKeys, WebPushSubscription
 
 from .endpoints import EndpointPolicy, EndpointRefused
 from .keys import VapidKeys
+from .transport import Answer, PushConnectionError, PushTransport
 
 log = logging.getLogger("merci.push")
 
@@ -100,38 +99,17 @@ class PushSender:
         self.sleep = sleep
         self.clock = clock
         self.timeout = timeout
-        self._tls = ssl.create_default_context(cafile=certifi.where())  # loaded once, shared by every lane
         self.lanes = lanes
-        """Requests in flight at once to each push service, one keep-alive connection each."""
-        self._lanes: dict[str, tuple[list[tuple[httpx.AsyncClient, asyncio.Semaphore]], Iterator[int]]] = {}
+        """Requests in flight at once to each push service, each on a keep-alive connection of its own."""
+        self._transport = PushTransport(
+            timeout=timeout, per_service=lanes, tls=ssl.create_default_context(cafile=certifi.where()),
+        )
         # The key pair webpush wants as PEM; only its encryption is used (see the module's docstring).
         self._webpush = WebPush(private_key=keys.private_pem(), public_key=keys.public_pem())
         self._tokens: dict[str, tuple[float, str]] = {}
 
     async def aclose(self) -> None:
-        for lanes, _ in self._lanes.values():
-            for client, _ in lanes:
-                await client.aclose()
-        self._lanes.clear()
-
-    def _lane(self, endpoint: str) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
-        """A client for the endpoint's push service, taken in turn among its lanes. Each lane is a client
-        with one connection: httpcore's pool spends CPU on every connection it holds at each request, so
-        many one-connection pools send several times more per CPU second than one large pool."""
-        origin = _origin(endpoint)
-        found = self._lanes.get(origin)
-        if found is None:
-            lanes = [
-                (httpx.AsyncClient(
-                    timeout=self.timeout, follow_redirects=False, trust_env=False, verify=self._tls,
-                    limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-                    headers={"User-Agent": "Merci-push"},
-                ), asyncio.Semaphore(1))
-                for _ in range(self.lanes)
-            ]
-            found = self._lanes[origin] = (lanes, itertools.cycle(range(self.lanes)))
-        lanes, turn = found
-        return lanes[next(turn)]
+        await self._transport.aclose()
 
     # --- the message ------------------------------------------------------------------------------
 
@@ -192,14 +170,12 @@ class PushSender:
         while True:
             attempt += 1
             headers = self.headers(target.endpoint, ttl=ttl, urgency=urgency, topic=topic)
-            client, gate = self._lane(target.endpoint)
-            try:
-                async with gate:  # held for the request only, never across a backoff
-                    answer = await client.post(target.endpoint, content=body, headers=headers)
-            except httpx.HTTPError as exc:
-                status, wait, reason = None, None, f"the push service could not be reached ({_describe(exc)})"
+            try:  # a connection is held for the request only, never across a backoff
+                answer = await self._transport.post(target.endpoint, body, headers)
+            except PushConnectionError as exc:
+                status, wait, reason = None, None, f"the push service could not be reached ({exc})"
             else:
-                status = answer.status_code
+                status = answer.status
                 if 200 <= status < 300:
                     return Delivery("delivered", status, "delivered", attempt)
                 why = _why(answer)
@@ -238,13 +214,9 @@ def _retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, moment.timestamp() - now)
 
 
-def _why(answer: httpx.Response) -> str:
-    text = " ".join(answer.text.split())[:200] if answer.content else ""
+def _why(answer: Answer) -> str:
+    text = " ".join(answer.body.decode("utf-8", "replace").split())[:200] if answer.body else ""
     return f": {text}" if text else ""
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _origin(endpoint: str) -> str:

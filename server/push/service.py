@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from ..live.hub import LiveHub
 from ..projections import Projections
 from ..ratelimit import RateLimiter
 from ..settings import Settings
@@ -31,8 +32,11 @@ FALLBACK_SUBJECT = "mailto:operator@merci.invalid"
 class Reminders:
     """Web push for one app: `keys`, `policy`, `sender` and `scheduler` exist once the app has started."""
 
-    def __init__(self, settings: Settings, store: Store, projections: Projections, clock: Clock = utc_now):
+    def __init__(self, settings: Settings, store: Store, projections: Projections, clock: Clock = utc_now,
+                 news: LiveHub | None = None):
         self.settings = settings
+        self.news = news
+        """Where appends are announced (the scheduler re-plans accounts whose settings may have changed)."""
         self.store = store
         self.projections = projections
         self.clock = clock
@@ -49,6 +53,11 @@ class Reminders:
     async def provide(self) -> Reminders:
         return self
 
+    def subscribed(self, account_id: str) -> None:
+        """A device of the account just subscribed: the scheduler (if it runs here) plans the account at once."""
+        if self.scheduler is not None and self.settings.push_scheduler:
+            self.scheduler.watch(account_id)
+
     @asynccontextmanager
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
         """Load (or make) the keys, then run the scheduler unless `push_scheduler` is off."""
@@ -62,7 +71,7 @@ class Reminders:
         self.sender = PushSender(
             self.keys, self.subject, self.policy, timeout=s.push_timeout_seconds, lanes=s.push_concurrency
         )
-        self.scheduler = DigestScheduler(self.store, self.projections, self.sender, clock=self.clock)
+        self.scheduler = DigestScheduler(self.store, self.projections, self.sender, clock=self.clock, news=self.news)
         task = asyncio.create_task(self.scheduler.run(s.push_tick_seconds), name="merci-digests") if s.push_scheduler else None
         try:
             yield

@@ -128,6 +128,7 @@ class PushController(Controller):
                 HTTP_409_CONFLICT, "this endpoint is subscribed to another account's reminders; the browser must "
                 "subscribe again (unsubscribe, then subscribe) to get an endpoint of its own", field="endpoint",
             ) from None
+        reminders.subscribed(session.account_id)
         (out,) = await _described(services, session, [saved])
         return out
 

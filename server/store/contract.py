@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from events import Event
@@ -93,8 +94,25 @@ class Dispatch:
     finished_at: dt.datetime | None
 
 
+AppendListener = Callable[[str, int], None]
+"""Told (account id, its new last seq) once an append stored events."""
+
+
 class Store(abc.ABC):
     """Accounts, devices, each account's event log, and web-push subscriptions and digests."""
+
+    _append_listeners: tuple[AppendListener, ...] = ()
+
+    def on_append(self, listener: AppendListener) -> None:
+        """Tell `listener` of each append made through this store object that stored events, once committed (in
+        this process only: other instances' appends are heard through PostgreSQL's NOTIFY, server/live/)."""
+        self._append_listeners = (*self._append_listeners, listener)
+
+    def _appended(self, account_id: str, result: AppendResult) -> AppendResult:
+        if result.accepted:
+            for listener in self._append_listeners:
+                listener(account_id, result.last_seq)
+        return result
 
     # --- life cycle ---
 
@@ -226,3 +244,32 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def get_dispatch(self, account_id: str, day: dt.date) -> Dispatch | None:
         """The account's digest of `day`, or None if nobody claimed it."""
+
+    # --- web push, many accounts at once (the digest scheduler at a busy hour) ---
+
+    @abc.abstractmethod
+    async def claim_dispatches(
+        self, claims: list[tuple[str, dt.date]], claimer: str, now: dt.datetime, stale_before: dt.datetime
+    ) -> list[tuple[str, dt.date]]:
+        """`claim_dispatch` for each (account, day), all in one transaction: the pairs this call claimed."""
+
+    @abc.abstractmethod
+    async def get_dispatches(self, claims: list[tuple[str, dt.date]]) -> list[Dispatch]:
+        """The dispatches of these (account, day) pairs that someone claimed, in one query."""
+
+    @abc.abstractmethod
+    async def read_logs(self, account_ids: list[str]) -> dict[str, list[Event]]:
+        """Each account's whole log as `read` gives it, in one query (accounts with no events are left out)."""
+
+    @abc.abstractmethod
+    async def subscriptions_of(self, account_ids: list[str]) -> dict[str, list[Subscription]]:
+        """Each account's subscriptions, oldest first, in one query (accounts with none are left out)."""
+
+    @abc.abstractmethod
+    async def finish_dispatches(
+        self, finished: list[tuple[str, dt.date, str, int | None]],
+        deliveries: list[tuple[str, dt.date | None, str | None]], now: dt.datetime,
+    ) -> None:
+        """In one transaction: `finish_dispatch` for each (account, day, status, items), and `record_delivery`
+        for each (subscription id, digest day or None, failure or None)."""
+

@@ -14,10 +14,9 @@ Durability is PostgreSQL's: an append is acknowledged once its COMMIT returns, w
 `synchronous_commit = on` (leave it on: off would lose acknowledged events in a crash).
 
 Every transaction that stores events announces them: `NOTIFY merci_events` with `{"account": id,
-"last_seq": n}` for each account, delivered to listeners only once it commits. No instance listens today:
-the read cache (server/projections.py) checks the account's last seq on every read and the digest scheduler
-reads every subscribed account's last seq on each pass, so both are right across instances without it; a
-listener is for a future consumer that waits for news (a long-poll or server-sent events). It has a price:
+"last_seq": n}` for each account, delivered to listeners only once it commits: every instance LISTENs
+(server/live/postgres.py) to tell its live streams and its digest scheduler. The read cache
+(server/projections.py) does not need it: it checks the account's last seq on every read. It has a price:
 PostgreSQL serializes the commits of notifying transactions (one lock for the whole cluster, held until the
 commit is flushed), which halved the commits per second of 100 concurrent appenders on 100 accounts in
 bench/store.py; the group commit above is what keeps that from mattering.
@@ -282,7 +281,7 @@ class PostgresStore(Store):
         self._pending.append(_Append(account_id, device_id, events, now, future))
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_pending(), name="merci-postgres-writer")
-        return await future
+        return self._appended(account_id, await future)
 
     async def _write_pending(self) -> None:
         """Write the pending appends, a group per transaction, until none is left. If a group's transaction
@@ -482,6 +481,94 @@ class PostgresStore(Store):
             account_id, day,
         )
         return Dispatch(account_id, day, *row) if row else None
+
+    async def claim_dispatches(
+        self, claims: list[tuple[str, dt.date]], claimer: str, now: dt.datetime, stale_before: dt.datetime
+    ) -> list[tuple[str, dt.date]]:
+        if not claims:
+            return []
+        # Ordered, so that two instances claiming overlapping batches lock the rows in the same order.
+        ordered = sorted(set(claims))
+        rows = await self.pool.fetch(
+            "INSERT INTO push_dispatches (account_id, day, claimed_by, claimed_at)"
+            " SELECT account_id, day, $3, $4 FROM unnest($1::text[], $2::date[]) AS c (account_id, day)"
+            " ORDER BY account_id, day"
+            " ON CONFLICT (account_id, day) DO UPDATE SET claimed_by = excluded.claimed_by,"
+            " claimed_at = excluded.claimed_at"
+            " WHERE push_dispatches.status = 'claimed' AND push_dispatches.claimed_at < $5"
+            " RETURNING account_id, day",
+            [a for a, _ in ordered], [d for _, d in ordered], claimer, now, stale_before,
+        )
+        won = {(row["account_id"], row["day"]) for row in rows}
+        return [pair for pair in claims if pair in won]
+
+    async def get_dispatches(self, claims: list[tuple[str, dt.date]]) -> list[Dispatch]:
+        rows = await self.pool.fetch(
+            "SELECT d.account_id, d.day, claimed_by, claimed_at, status, items, finished_at FROM push_dispatches d"
+            " JOIN unnest($1::text[], $2::date[]) AS c (account_id, day) USING (account_id, day)",
+            [a for a, _ in claims], [d for _, d in claims],
+        )
+        return [Dispatch(*row) for row in rows]
+
+    async def read_logs(self, account_ids: list[str]) -> dict[str, list[Event]]:
+        rows = await self.pool.fetch(
+            "SELECT account_id, seq, recorded_at, device, body FROM events WHERE account_id = ANY($1::text[])"
+            " ORDER BY account_id, seq",
+            account_ids,
+        )
+        logs: dict[str, list[Event]] = {}
+        for account_id, seq, recorded, device, body in rows:
+            logs.setdefault(account_id, []).append(
+                _server_fields(decode_event(body), seq=seq, recorded_at=recorded, device=device))
+        return logs
+
+    async def subscriptions_of(self, account_ids: list[str]) -> dict[str, list[Subscription]]:
+        rows = await self.pool.fetch(
+            f"SELECT {_SUBSCRIPTION_COLUMNS} FROM push_subscriptions WHERE account_id = ANY($1::text[])"
+            " ORDER BY created_at, added",
+            account_ids,
+        )
+        found: dict[str, list[Subscription]] = {}
+        for row in rows:
+            found.setdefault(row["account_id"], []).append(Subscription(*row))
+        return found
+
+    async def finish_dispatches(
+        self, finished: list[tuple[str, dt.date, str, int | None]],
+        deliveries: list[tuple[str, dt.date | None, str | None]], now: dt.datetime,
+    ) -> None:
+        sent = [(sub, day) for sub, day, failure in deliveries if failure is None]
+        failed = [(sub, failure) for sub, _, failure in deliveries if failure is not None]
+        async with self.pool.acquire() as conn, conn.transaction():
+            if finished:
+                # The rows locked in (account, day) order first, as claim_dispatches does: another instance's
+                # claim of an overlapping batch holds the rows it reached and waits for the next one, so an
+                # UPDATE taking them in another order could wait for it in turn (a deadlock).
+                await conn.execute(
+                    "SELECT FROM push_dispatches d JOIN unnest($1::text[], $2::date[]) AS f (account_id, day)"
+                    " USING (account_id, day) ORDER BY account_id, day FOR UPDATE OF d",
+                    [f[0] for f in finished], [f[1] for f in finished],
+                )
+                await conn.execute(
+                    "UPDATE push_dispatches d SET status = f.status, items = f.items, finished_at = $5"
+                    " FROM unnest($1::text[], $2::date[], $3::text[], $4::int[]) AS f (account_id, day, status, items)"
+                    " WHERE d.account_id = f.account_id AND d.day = f.day",
+                    [f[0] for f in finished], [f[1] for f in finished], [f[2] for f in finished],
+                    [f[3] for f in finished], now,
+                )
+            if sent:
+                await conn.execute(
+                    "UPDATE push_subscriptions s SET last_sent_at = $3,"
+                    " last_digest_day = COALESCE(d.day, s.last_digest_day)"
+                    " FROM unnest($1::text[], $2::date[]) AS d (id, day) WHERE s.id = d.id",
+                    [sub for sub, _ in sent], [day for _, day in sent], now,
+                )
+            if failed:
+                await conn.execute(
+                    "UPDATE push_subscriptions s SET last_failure_at = $3, last_failure = f.failure"
+                    " FROM unnest($1::text[], $2::text[]) AS f (id, failure) WHERE s.id = f.id",
+                    [sub for sub, _ in failed], [failure for _, failure in failed], now,
+                )
 
 
 _DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"

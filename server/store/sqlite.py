@@ -334,7 +334,8 @@ class SQLiteStore(Store):
              encode(event) if event.seq is None and event.recorded_at is None and event.device is None else _body(event))
             for event in events
         ]
-        return await self._write(_Append(account_id, device_id, bodies, _iso(now), self._last_seqs))
+        result = await self._write(_Append(account_id, device_id, bodies, _iso(now), self._last_seqs))
+        return self._appended(account_id, result)
 
     async def read(self, account_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
         rows = await self._read(
@@ -459,6 +460,77 @@ class SQLiteStore(Store):
             return None
         return Dispatch(account_id, day, row[0], _moment(row[1]), row[2], row[3], _moment(row[4]))
 
+    async def claim_dispatches(
+        self, claims: list[tuple[str, dt.date]], claimer: str, now: dt.datetime, stale_before: dt.datetime
+    ) -> list[tuple[str, dt.date]]:
+        rows = [(account_id, day.isoformat(), claimer, _stamp(now), _stamp(stale_before)) for account_id, day in claims]
+
+        def claim(conn: sqlite3.Connection) -> list[tuple[str, dt.date]]:
+            return [pair for pair, row in zip(claims, rows) if conn.execute(_CLAIM, row).rowcount > 0]
+
+        return await self._write(claim)
+
+    async def get_dispatches(self, claims: list[tuple[str, dt.date]]) -> list[Dispatch]:
+        found: list[Dispatch] = []
+        for start in range(0, len(claims), _CHUNK // 2):
+            chunk = claims[start:start + _CHUNK // 2]
+            pairs = " OR ".join(["(account_id = ? AND day = ?)"] * len(chunk))
+            rows = await self._read(
+                "SELECT account_id, day, claimed_by, claimed_at, status, items, finished_at FROM push_dispatches"
+                f" WHERE {pairs}", tuple(value for account_id, day in chunk for value in (account_id, day.isoformat())),
+            )
+            found += [Dispatch(r[0], dt.date.fromisoformat(r[1]), r[2], _moment(r[3]), r[4], r[5], _moment(r[6]))
+                      for r in rows]
+        return found
+
+    async def read_logs(self, account_ids: list[str]) -> dict[str, list[Event]]:
+        logs: dict[str, list[Event]] = {}
+        for start in range(0, len(account_ids), _CHUNK):
+            chunk = account_ids[start:start + _CHUNK]
+            rows = await self._read(
+                "SELECT account_id, seq, recorded_at, device, body FROM events"
+                f" WHERE account_id IN ({','.join('?' * len(chunk))}) ORDER BY account_id, seq", tuple(chunk),
+            )
+            for account_id, seq, recorded, device, body in rows:
+                logs.setdefault(account_id, []).append(
+                    _server_fields(decode_event(body), seq=seq, recorded_at=_moment(recorded), device=device))
+        return logs
+
+    async def subscriptions_of(self, account_ids: list[str]) -> dict[str, list[Subscription]]:
+        found: dict[str, list[Subscription]] = {}
+        for start in range(0, len(account_ids), _CHUNK):
+            chunk = account_ids[start:start + _CHUNK]
+            rows = await self._read(
+                f"SELECT {_SUBSCRIPTION_COLUMNS} FROM push_subscriptions"
+                f" WHERE account_id IN ({','.join('?' * len(chunk))}) ORDER BY created_at, rowid", tuple(chunk),
+            )
+            for row in rows:
+                subscription = _subscription(row)
+                found.setdefault(subscription.account_id, []).append(subscription)
+        return found
+
+    async def finish_dispatches(
+        self, finished: list[tuple[str, dt.date, str, int | None]],
+        deliveries: list[tuple[str, dt.date | None, str | None]], now: dt.datetime,
+    ) -> None:
+        stamp, moment = _stamp(now), _iso(now)
+        ended = [(status, items, stamp, account_id, day.isoformat()) for account_id, day, status, items in finished]
+        sent = [(moment, day.isoformat() if day else None, sub) for sub, day, failure in deliveries if failure is None]
+        failed = [(moment, failure, sub) for sub, _, failure in deliveries if failure is not None]
+
+        def finish(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "UPDATE push_dispatches SET status = ?, items = ?, finished_at = ? WHERE account_id = ? AND day = ?",
+                ended,
+            )
+            conn.executemany(
+                "UPDATE push_subscriptions SET last_sent_at = ?, last_digest_day = COALESCE(?, last_digest_day)"
+                " WHERE id = ?", sent,
+            )
+            conn.executemany("UPDATE push_subscriptions SET last_failure_at = ?, last_failure = ? WHERE id = ?", failed)
+
+        await self._write(finish)
+
 
 FILE_MODE = 0o600
 """The database holds emails, notes and password hashes: readable by the server's user only, like the VAPID key."""
@@ -480,6 +552,12 @@ def _keep_private(path: Path) -> None:
 
 
 ERASED_WITH_ACCOUNT = ("push_dispatches", "push_subscriptions", "events", "devices")
+
+_CLAIM = (
+    "INSERT INTO push_dispatches (account_id, day, claimed_by, claimed_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (account_id, day) DO UPDATE SET claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at"
+    " WHERE push_dispatches.status = 'claimed' AND push_dispatches.claimed_at < ?"
+)
 
 SUBSCRIBED_ACCOUNTS = (
     "SELECT s.account_id, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.account_id = s.account_id)"

@@ -166,8 +166,12 @@ class PushReceiver:
         return self.messages(status=status)
 
     def stats(self) -> dict[str, int]:
-        return {"received": len(self.received), "accepted": sum(r.status == 201 for r in self.received),
-                "problems": len(self.problems)}
+        accepted: dict[str, int] = defaultdict(int)
+        for r in self.received:
+            if r.status == 201:
+                accepted[r.subscription] += 1
+        return {"received": len(self.received), "accepted": sum(accepted.values()),
+                "twice": sum(count > 1 for count in accepted.values()), "problems": len(self.problems)}
 
     # --- the push service -----------------------------------------------------------------------------
 

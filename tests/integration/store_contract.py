@@ -383,6 +383,63 @@ class StoreContract:
         dispatch = await store.get_dispatch(account.id, DAY)
         assert (dispatch.claimed_by, dispatch.status, dispatch.items, dispatch.finished_at) == ("other", "sent", 3, much_later)
 
+    # --- web push, many accounts at once ------------------------------------------------------------
+
+    async def test_claiming_many_days_claims_each_once_across_concurrent_claimers(self, store: Store):
+        accounts = [(await new_account(store, f"u{n}@example.org"))[0].id for n in range(30)]
+        stale = NOW - dt.timedelta(minutes=30)
+        assert await store.claim_dispatch(accounts[0], DAY, "early", NOW, stale)
+        wanted = [(a, DAY) for a in accounts]
+        won = await asyncio.gather(*(store.claim_dispatches(wanted[n % 3:] + wanted[:n % 3], f"i{n}", NOW, stale)
+                                     for n in range(6)))
+        claimed = [pair for batch in won for pair in batch]
+        assert sorted(claimed) == sorted(wanted[1:]), "each (account, day) once, the one claimed before by nobody"
+        unclaimed = (accounts[0], DAY + dt.timedelta(days=1))
+        held = {d.account_id: d for d in await store.get_dispatches(wanted + [unclaimed])}
+        assert set(held) == set(accounts) and held[accounts[0]].claimed_by == "early"
+        assert {held[a].claimed_by for a, _ in won[0]} <= {"i0"} and all(d.status == "claimed" for d in held.values())
+        assert await store.claim_dispatches([], "nobody", NOW, stale) == []
+
+    async def test_finishing_many_dispatches_records_their_deliveries_in_one_go(self, store: Store):
+        ana, ana_phone = await new_account(store, "ana@example.org")
+        bob, bob_phone = await new_account(store, "bob@example.org")
+        laptop = await store.add_device(ana.id, "laptop", b"laptop-token", NOW)
+        a1 = await store.save_subscription(ana.id, ana_phone.id, "https://push.example/a1", *KEYS, NOW)
+        a2 = await store.save_subscription(ana.id, laptop.id, "https://push.example/a2", *KEYS,
+                                           NOW + dt.timedelta(seconds=1))
+        b1 = await store.save_subscription(bob.id, bob_phone.id, "https://push.example/b1", *KEYS, NOW)
+        both = [(ana.id, DAY), (bob.id, DAY)]
+        assert await store.claim_dispatches(both, "me", NOW, NOW) == both
+        later = NOW + dt.timedelta(minutes=1)
+        await store.finish_dispatches([(ana.id, DAY, "sent", 2), (bob.id, DAY, "failed", 1)],
+                                      [(a1.id, DAY, None), (a2.id, DAY, None),
+                                       (b1.id, None, "the push service answered 503")],
+                                      later)
+        dispatches = {d.account_id: d for d in await store.get_dispatches([(ana.id, DAY), (bob.id, DAY)])}
+        ana_day = dispatches[ana.id]
+        assert (ana_day.status, ana_day.items, ana_day.finished_at) == ("sent", 2, later)
+        assert (dispatches[bob.id].status, dispatches[bob.id].items) == ("failed", 1)
+        subs = await store.subscriptions_of([ana.id, bob.id, "nobody"])
+        assert set(subs) == {ana.id, bob.id}
+        assert [(s.id, s.last_digest_day, s.last_sent_at) for s in subs[ana.id]] == [(a1.id, DAY, later),
+                                                                                    (a2.id, DAY, later)]
+        (bob_sub,) = subs[bob.id]
+        assert (bob_sub.last_sent_at, bob_sub.last_failure_at) == (None, later)
+        assert bob_sub.last_failure == "the push service answered 503"
+
+    async def test_reading_many_logs_gives_each_account_its_own_events_in_seq_order(self, store: Store):
+        ana, ana_phone = await new_account(store, "ana@example.org")
+        bob, bob_phone = await new_account(store, "bob@example.org")
+        carl, _ = await new_account(store, "carl@example.org")
+        await store.append(ana.id, ana_phone.id, [meeting("a1"), meeting("a2")], NOW)
+        await store.append(bob.id, bob_phone.id, [meeting("b1")], NOW)
+        await store.append(ana.id, ana_phone.id, [meeting("a3")], NOW)
+        logs = await store.read_logs([ana.id, bob.id, carl.id])
+        assert set(logs) == {ana.id, bob.id}
+        assert [(e.id, e.seq, e.device) for e in logs[ana.id]] == [("a1", 1, ana_phone.id), ("a2", 2, ana_phone.id),
+                                                                    ("a3", 3, ana_phone.id)]
+        assert logs[ana.id] == await store.read(ana.id) and logs[bob.id] == await store.read(bob.id)
+
     async def test_erasing_an_account_removes_its_subscriptions_and_dispatches(self, store: Store):
         ana, ana_phone = await new_account(store, "ana@example.org")
         bob, bob_phone = await new_account(store, "bob@example.org")

@@ -208,3 +208,28 @@ async def test_look_ups_by_an_id_holding_u0000_find_nothing(store):
     assert await store.remove_subscription(account.id, "s\x00") is False
     assert await store.account_by_email("ana@example.org\x00") is None
     assert await store.get_account(account.id + "\x00") is None
+
+
+async def test_recording_a_batch_while_another_instance_claims_it_does_not_deadlock(store, second_store, raw):
+    # Given a batch claimed by the first instance, and one of its rows held a moment by a third connection
+    accounts = sorted([(await new_account(store, f"u{n}@example.org"))[0].id for n in range(40)])
+    batch = [(a, DAY) for a in accounts]
+    assert await store.claim_dispatches(batch, "first", NOW, NOW) == batch
+    # (a table of a real size: the UPDATE then looks the rows up in the order it is given them)
+    await raw.execute("INSERT INTO push_dispatches (account_id, day, claimed_by, claimed_at, status)"
+                      " SELECT a, $2::date - d, 'past', $3, 'sent' FROM unnest($1::text[]) AS a,"
+                      " generate_series(1, 500) AS d", accounts, DAY, NOW)
+    await raw.execute("ANALYZE push_dispatches")
+    held = raw.transaction()
+    await held.start()
+    await raw.execute("SELECT FROM push_dispatches WHERE account_id = $1 FOR UPDATE", accounts[20])
+    # When the second instance tries the same batch (it locks the rows before the held one, then waits) while
+    # the first records the outcomes, the rows listed from the end
+    claiming = asyncio.create_task(second_store.claim_dispatches(batch, "second", NOW, NOW))
+    finishing = asyncio.create_task(store.finish_dispatches([(a, d, "sent", 1) for a, d in reversed(batch)], [], NOW))
+    await asyncio.sleep(0.3)
+    await held.rollback()
+    # Then both end (the first records its outcomes, the second wins nothing), neither is picked as a deadlock victim
+    assert await asyncio.wait_for(claiming, 10) == []
+    await asyncio.wait_for(finishing, 10)
+    assert {d.status for d in await store.get_dispatches(batch)} == {"sent"}

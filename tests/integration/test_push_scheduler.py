@@ -341,3 +341,171 @@ async def test_a_failing_push_service_is_retried_and_its_failure_kept_in_the_del
     assert logs[broken.endpoint].last_sent_at is None
     assert logs[broken.endpoint].last_failure == "the push service refused the message (403)"
     assert [m.headers["topic"] for m in receiver.messages(flaky, status=None)] == ["merci-digest"] * 3
+
+
+# --- the work of a pass ----------------------------------------------------------------------------------
+
+
+class CountingStore(SQLiteStore):
+    """The real SQLite store, counting the calls the scheduler makes and the accounts they name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calls: dict[str, int] = {}
+        self.accounts_read = 0
+
+    def forget(self) -> None:
+        self.calls, self.accounts_read = {}, 0
+
+    def _count(self, name: str) -> None:
+        self.calls[name] = self.calls.get(name, 0) + 1
+
+    async def subscribed_accounts(self):
+        self._count("subscribed_accounts")
+        return await super().subscribed_accounts()
+
+    async def read_logs(self, account_ids):
+        self._count("read_logs")
+        self.accounts_read += len(account_ids)
+        return await super().read_logs(account_ids)
+
+    async def last_seq(self, account_id):
+        self._count("last_seq")
+        return await super().last_seq(account_id)
+
+    async def read(self, account_id, after=0, limit=1000):
+        self._count("read")
+        self.accounts_read += 1
+        return await super().read(account_id, after, limit)
+
+    async def claim_dispatches(self, claims, *args):
+        self._count("claim_dispatches")
+        return await super().claim_dispatches(claims, *args)
+
+
+async def test_a_pass_reads_only_the_accounts_due_or_changed_not_every_account(tmp_path, receiver):
+    clock = Clock(at("2026-11-27T00:30:00+00:00"))
+    store = CountingStore(tmp_path / "merci.sqlite3", synchronous="NORMAL")
+    await store.open()
+    sender = PushSender(KEYS, SUBJECT, EndpointPolicy((), allow_local=True))
+    scheduler = DigestScheduler(store, Projections(store, clock), sender, clock=clock, reconcile=dt.timedelta(hours=2))
+    try:
+        accounts = []
+        for n in range(40):  # reminder hours spread over the day
+            account, phone = await account_with(store, f"u{n}@example.org", timezone="UTC", hour=n % 20 + 2,
+                                                owed={"c1": "Hervé"})
+            await subscribe(store, receiver, account, phone)
+            accounts.append((account, phone))
+        first = await scheduler.tick()
+        assert first.planned == 40 and first.claimed == []
+
+        store.forget()
+        for minute in (5, 10, 15):  # nothing due, nothing changed: no account read
+            clock.now = at(f"2026-11-27T00:{30 + minute}:00+00:00")
+            report = await scheduler.tick()
+            assert (report.planned, report.claimed) == (0, [])
+        assert store.calls == {} and store.accounts_read == 0
+
+        # One account changes its hour (heard from the store: its new event read through the cache), two are due
+        # at 02:00: the three due read in one go
+        changed, phone = accounts[5]
+        await store.append(changed.id, phone.id, [event("settings_changed", "2026-11-27T00:45:00+00:00",
+                                                          reminder_hour=2)], clock.now)
+        clock.now = at("2026-11-27T02:00:00+00:00")
+        store.forget()
+        report = await scheduler.tick()
+        assert report.planned == 1
+        assert sorted(a for a, _ in report.claimed) == sorted([accounts[0][0].id, accounts[20][0].id, changed.id])
+        assert store.calls == {"last_seq": 1, "read": 1, "read_logs": 1, "claim_dispatches": 1}
+        assert store.accounts_read == 1 + 3
+
+        # A device subscribed through another instance is found when the subscribed accounts are listed again
+        late, late_phone = await account_with(store, "late@example.org", timezone="UTC", hour=3, owed={"c1": "Hervé"})
+        sub = await subscribe(store, receiver, late, late_phone)
+        clock.now = at("2026-11-27T03:00:00+00:00")
+        store.forget()
+        report = await scheduler.tick()
+        assert store.calls["subscribed_accounts"] == 1 and report.planned == 1
+        assert late.id in {a for a, _ in report.claimed} and len(receiver.messages(sub)) == 1
+    finally:
+        await sender.aclose()
+        await store.close()
+
+
+@pytest.mark.postgres
+async def test_two_instances_on_postgresql_split_the_due_digests_and_send_each_once(postgres_url, receiver):
+    from server.store.postgres import PostgresStore
+
+    clock = Clock(at("2026-11-27T09:00:00+00:00"))
+    stores = [PostgresStore(postgres_url), PostgresStore(postgres_url)]
+    for store in stores:
+        await store.open()
+    senders = [PushSender(KEYS, SUBJECT, EndpointPolicy((), allow_local=True)) for _ in stores]
+    schedulers = [DigestScheduler(store, Projections(store, clock), sender, clock=clock, name=f"instance-{n}", batch=4)
+                  for n, (store, sender) in enumerate(zip(stores, senders))]
+    try:
+        subs = []
+        for n in range(40):
+            account, phone = await account_with(stores[0], f"u{n}@example.org", timezone="UTC", owed={"c1": "Hervé"})
+            subs.append(await subscribe(stores[0], receiver, account, phone))
+        reports = await asyncio.gather(*(s.tick() for s in schedulers))
+        again = await asyncio.gather(*(s.tick() for s in schedulers))
+    finally:
+        for sender, store in zip(senders, stores):
+            await sender.aclose()
+            await store.close()
+    claimed = [pair for report in reports for pair in report.claimed]
+    assert len(claimed) == len(set(claimed)) == 40 and all(r.claimed == [] for r in again)
+    assert [len(receiver.messages(sub)) for sub in subs] == [1] * 40
+
+
+@pytest.mark.postgres
+async def test_a_reminder_hour_changed_through_another_instance_is_heard_and_followed(postgres_url, receiver):
+    from server.live.hub import LiveHub
+    from server.live.postgres import PostgresNews
+    from server.store.postgres import PostgresStore
+
+    clock = Clock(at("2026-11-27T06:00:00+00:00"))
+    other, mine = PostgresStore(postgres_url), PostgresStore(postgres_url)
+    await other.open()
+    await mine.open()
+    hub = LiveHub()
+    news = PostgresNews(postgres_url, hub)
+    sender = PushSender(KEYS, SUBJECT, EndpointPolicy((), allow_local=True))
+    scheduler = DigestScheduler(mine, Projections(mine, clock), sender, clock=clock, news=hub)
+    news.start()
+    try:
+        account, phone = await account_with(other, "ana@example.org", timezone="UTC", hour=9, owed={"c1": "Hervé"})
+        sub = await subscribe(other, receiver, account, phone)
+        assert (await scheduler.tick()).planned == 1
+        await asyncio.wait_for(news.listening.wait(), 10)
+        heard = asyncio.Event()
+        hub.on_news(lambda account_id, seq: heard.set() if account_id == account.id else None)
+        # The hour moves to 7 through the other instance: this one hears it through LISTEN, nothing else
+        await other.append(account.id, phone.id, [event("settings_changed", "2026-11-27T06:00:00+00:00",
+                                                        reminder_hour=7)], clock.now)
+        await asyncio.wait_for(heard.wait(), 10)
+        clock.now = at("2026-11-27T07:00:00+00:00")
+        report = await scheduler.tick()
+        assert report.planned == 1 and report.claimed == [(account.id, dt.date(2026, 11, 27))]
+        assert len(receiver.messages(sub)) == 1
+    finally:
+        await news.stop()
+        await sender.aclose()
+        await mine.close()
+        await other.close()
+
+
+async def test_a_device_subscribing_through_the_app_is_planned_on_the_next_pass(tmp_path, receiver):
+    from .api import running_app, sign_up
+
+    settings = {"push_allow_local": True, "push_scheduler": True, "push_tick_seconds": 3600, "vapid_subject": SUBJECT}
+    async with running_app(tmp_path, **settings) as client:
+        scheduler = client.app.state.reminders.scheduler
+        await scheduler.tick()  # whatever pass the app ran at start, the subscribed accounts were just listed
+        ana = await sign_up(client, "ana@example.org")
+        saved = await client.post("/api/push/subscriptions", json=receiver.subscribe().to_json(), headers=ana.auth)
+        assert saved.status_code == 201
+        # The next pass is minutes before the accounts are listed again: the route told the scheduler
+        assert (await scheduler.tick()).planned == 1
+        assert (await scheduler.tick()).planned == 0
