@@ -13,6 +13,7 @@ from .errors import EXCEPTION_HANDLERS
 from .push.service import Reminders
 from .requestlog import log_requests
 from .routes.accounts import AccountsController
+from .routes.interop import InteropController, calendar_feed
 from .routes.push import PushController
 from .routes.pwa import serve_app
 from .routes.read import ReadController, health
@@ -46,7 +47,10 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
     services = Services.build(settings, store, passwords, clock)
     reminders = Reminders(settings, store, services.projections, clock=clock.now)
     app = Litestar(
-        route_handlers=[AccountsController, SyncController, ReadController, PushController, health, serve_app],
+        route_handlers=[
+            AccountsController, SyncController, ReadController, PushController, InteropController, calendar_feed,
+            health, serve_app,
+        ],
         dependencies={
             "services": Provide(services.provide),
             "session": Provide(authenticate),

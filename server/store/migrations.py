@@ -72,6 +72,15 @@ SQLITE_MIGRATIONS: list[str] = [
         PRIMARY KEY (account_id, day)
     ) WITHOUT ROWID;
     """,
+    # 3: calendar feeds: each account's private .ics url, kept as the nonce it is derived from and its hash
+    """
+    CREATE TABLE calendar_feeds (
+        account_id  TEXT PRIMARY KEY REFERENCES accounts (id),
+        nonce       BLOB NOT NULL,
+        secret_hash BLOB NOT NULL UNIQUE,
+        created_at  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 POSTGRES_MIGRATIONS: list[str] = [
@@ -162,6 +171,15 @@ POSTGRES_MIGRATIONS: list[str] = [
         items       integer,
         finished_at timestamptz,
         PRIMARY KEY (account_id, day)
+    );
+    """,
+    # 3: calendar feeds: each account's private .ics url, kept as the nonce it is derived from and its hash
+    """
+    CREATE TABLE calendar_feeds (
+        account_id  text PRIMARY KEY REFERENCES accounts (id),
+        nonce       bytea NOT NULL,
+        secret_hash bytea NOT NULL UNIQUE,
+        created_at  timestamptz NOT NULL
     );
     """,
 ]

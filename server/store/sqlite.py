@@ -31,7 +31,9 @@ import msgspec
 
 from events import Event, decode_event, encode_event
 
-from .contract import Account, AccountExists, AppendResult, Device, Dispatch, Store, StoreError, Subscription
+from .contract import (
+    Account, AccountExists, AppendResult, CalendarFeed, Device, Dispatch, Store, StoreError, Subscription,
+)
 from .migrations import SQLITE_MIGRATIONS
 
 T = TypeVar("T")
@@ -450,8 +452,36 @@ class SQLiteStore(Store):
             return None
         return Dispatch(account_id, day, row[0], _moment(row[1]), row[2], row[3], _moment(row[4]))
 
+    # --- calendar feeds ---------------------------------------------------------------------------
 
-ERASED_WITH_ACCOUNT = ("push_dispatches", "push_subscriptions", "events", "devices")
+    async def save_calendar_feed(
+        self, account_id: str, nonce: bytes, secret_hash: bytes, now: dt.datetime, *, replace: bool
+    ) -> CalendarFeed | None:
+        def save(conn: sqlite3.Connection) -> CalendarFeed | None:
+            conflict = ("DO UPDATE SET nonce = excluded.nonce, secret_hash = excluded.secret_hash,"
+                        " created_at = excluded.created_at" if replace else "DO NOTHING")
+            conn.execute(
+                "INSERT INTO calendar_feeds (account_id, nonce, secret_hash, created_at)"
+                f" SELECT id, ?, ?, ? FROM accounts WHERE id = ? ON CONFLICT (account_id) {conflict}",
+                (nonce, secret_hash, _iso(now), account_id),
+            )
+            row = conn.execute(
+                f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE account_id = ?", (account_id,)
+            ).fetchone()
+            return _feed(row) if row else None
+
+        return await self._write(save)
+
+    async def get_calendar_feed(self, account_id: str) -> CalendarFeed | None:
+        row = await self._read_one(f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE account_id = ?", (account_id,))
+        return _feed(row) if row else None
+
+    async def calendar_feed_by_secret(self, secret_hash: bytes) -> CalendarFeed | None:
+        row = await self._read_one(f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE secret_hash = ?", (secret_hash,))
+        return _feed(row) if row else None
+
+
+ERASED_WITH_ACCOUNT = ("calendar_feeds", "push_dispatches", "push_subscriptions", "events", "devices")
 
 SUBSCRIBED_ACCOUNTS = (
     "SELECT s.account_id, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.account_id = s.account_id)"
@@ -461,6 +491,11 @@ SUBSCRIBED_ACCOUNTS = (
 """Every table holding an account's rows, emptied (in this order) when the account is erased."""
 
 _DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"
+_FEED_COLUMNS = "account_id, nonce, secret_hash, created_at"
+
+
+def _feed(row: tuple) -> CalendarFeed:
+    return CalendarFeed(row[0], bytes(row[1]), bytes(row[2]), _moment(row[3]))
 
 
 def _device(row: tuple) -> Device:
