@@ -165,6 +165,8 @@ def read_vcards(body: bytes, max_cards: int) -> list[Person]:
                 raise ContactFileError(f"line {number}: {line.name} outside a card (BEGIN:VCARD … END:VCARD)")
             elif not depth:
                 card.setdefault(line.name.lower(), []).append(line)
+    except ContactFileError:
+        raise
     except ParseError as exc:
         raise ContactFileError(f"card {len(people) + 1}, line {exc.lineNumber}: {_reason(exc)}") from None
     except (ValueError, UnicodeError, LookupError) as exc:  # a bad QUOTED-PRINTABLE or CHARSET value
@@ -248,7 +250,7 @@ def _cut(value: str | None, limit: int) -> str | None:
 def read_linkedin(body: bytes, max_cards: int) -> list[Person]:
     """LinkedIn's Connections.csv: "Notes:" lines first, then the header row, then one connection a row."""
     text = decode_text(body)
-    rows = csv.reader(io.StringIO(text, newline=""))
+    rows = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     people: list[Person] = []
     try:
