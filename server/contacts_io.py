@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from vobject.base import ParseError, getLogicalLines, textLineToContentLine
 from vobject.icalendar import stringToTextValues
 from vobject.vcard import splitFields
 
-from events import EventError, decode_event
+from events import Event, EventError, decode_event
 from events.facts import Contact
 
 Format = Literal["vcard", "linkedin_csv"]
@@ -108,6 +109,8 @@ class Planned:
     contact: str | None = None
     changes: dict[str, Any] = field(default_factory=dict)
     event: dict[str, Any] | None = None
+    decoded: Event | None = None
+    """`event` through the domain's decoder, as a sync's events go: what the route appends."""
 
     def answer(self) -> dict[str, Any]:
         return {"card": self.card, "line": self.line, "name": self.name, "outcome": self.outcome,
@@ -142,6 +145,8 @@ def read_vcards(body: bytes, max_cards: int) -> list[Person]:
         # first unescaped comma, which vCard 2.1 (Android) never escapes and many exports forget to.
         for text_line, number in getLogicalLines(io.StringIO(text), allowQP=True):
             number = number or 1  # vobject numbers the first logical line 0
+            if _property_name(text_line) not in READ:
+                continue  # photos, addresses, X- fields: not read, so not decoded (a photo is most of a card's bytes)
             line = textLineToContentLine(text_line, number)
             name = line.name.upper()
             if name == "BEGIN":
@@ -178,6 +183,20 @@ def read_vcards(body: bytes, max_cards: int) -> list[Person]:
     return people
 
 
+READ = frozenset({"BEGIN", "END", "FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "NOTE", "CATEGORIES", "UID"})
+"""The properties a person is made of, and the card's bounds."""
+_NAME_END = re.compile(r"[;:]")
+
+
+def _property_name(text_line: str) -> str:
+    """The property's name (without its group, `item1.EMAIL` is EMAIL); vobject then parses the lines kept. A line
+    without a colon is kept, for vobject to name the error."""
+    found = _NAME_END.search(text_line, 0, 200)
+    if found is None:
+        return "BEGIN"
+    return text_line[:found.start()].rpartition(".")[2].strip().upper()
+
+
 def _reason(exc: Exception) -> str:
     message = str(getattr(exc, "msg", "") or exc)
     return message.split(": ", 1)[1] if message.startswith("At line") and ": " in message else message
@@ -186,7 +205,7 @@ def _reason(exc: Exception) -> str:
 def _person(card: dict[str, list[Any]], number: int, start: int) -> Person:
     def values(name: str) -> list[str]:
         """The property's values, unescaped (RFC 6350 3.4: `\\,` `\\;` `\\n`), a bare comma kept as it is."""
-        return [",".join(stringToTextValues(line.value)) for line in card.get(name, [])]
+        return [_unescape(line.value) for line in card.get(name, [])]
 
     def structured(name: str) -> list[list[Any]]:
         return [splitFields(line.value) for line in card.get(name, [])]
@@ -221,6 +240,10 @@ def _person(card: dict[str, list[Any]], number: int, start: int) -> Person:
 
 GOOGLE_GROUPS = ("myContacts", "starred")
 """Google Contacts' own groups, on every card it exports: not tags a person gave."""
+
+
+def _unescape(value: str) -> str:
+    return ",".join(stringToTextValues(value)) if "\\" in value else value
 
 
 def _flat(value: Any) -> str:
@@ -394,7 +417,7 @@ def _plan_one(person: Person, name: str, normal: str, existing: dict[str, Contac
 def _checked(plan: Planned) -> Planned:
     """The plan, once its event passes the domain's decoder, else the person skipped with the decoder's reason."""
     try:
-        decode_event(msgspec.json.encode(plan.event))
+        plan.decoded = decode_event(msgspec.json.encode(plan.event))
     except EventError as exc:
         return Planned(plan.card, plan.line, plan.name, "skipped", "invalid", exc.message, plan.contact)
     return plan

@@ -12,18 +12,15 @@ import hmac
 from typing import Annotated, Any, Literal
 
 import anyio
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND, HTTP_413_REQUEST_ENTITY_TOO_LARGE
 from msgspec import Struct
 
-from events import Event, decode_event
-
 from ..auth import Session
 from ..calendar_feed import build_calendar, feed_secret, hash_secret, load_or_create_key, new_nonce
-from ..contacts_io import ContactFileError, Planned, TooManyCards, plan_import, read_people, write_vcards
+from ..contacts_io import ContactFileError, TooManyCards, plan_import, read_people, write_vcards
 from ..errors import ApiError
 from ..services import Services
 from ..store.contract import CalendarFeed
@@ -106,7 +103,7 @@ class InteropController(Controller):
         projection = await services.projections.projection(session.account_id)
         plans = plan_import(people, projection.facts.contacts, services.now())
         stored, last_seq = 0, None
-        events = [_event(plan) for plan in plans if plan.event is not None]
+        events = [plan.decoded for plan in plans if plan.decoded is not None]
         if events and not dry_run:
             result = await services.store.append(session.account_id, session.device_id, events, services.now())
             stored, last_seq = len(result.accepted), result.last_seq
@@ -169,11 +166,6 @@ async def calendar_feed(feed: FromPath[str], request: Request, services: NamedDe
         content=build_calendar(projection, settings["language"], services.now()), media_type=ICALENDAR,
         headers={"Cache-Control": "private, no-cache", "Content-Disposition": 'inline; filename="merci.ics"'},
     )
-
-
-def _event(plan: Planned) -> Event:
-    """The planned event as the domain's type: through the same decoder as a sync's (it passed it when planned)."""
-    return decode_event(msgspec.json.encode(plan.event))
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
