@@ -227,7 +227,7 @@ def _person(card: dict[str, list[Any]], number: int, start: int) -> Person:
     tags: list[str] = []
     for line in card.get("categories", []):
         for tag in stringToTextValues(line.value):
-            tag = " ".join(str(tag).split())[:TAG_MAX]
+            tag = tag.strip()[:TAG_MAX].strip()
             if tag and tag not in tags and tag not in GOOGLE_GROUPS and len(tags) < TAGS_MAX:
                 tags.append(tag)
     return Person(
@@ -360,10 +360,14 @@ def plan_import(people: Iterable[Person], existing: dict[str, Contact], at: dt.d
                                  "no name (a vCard's FN or N, a row's First Name and Last Name)"))
             continue
         normal = normalise_name(name)
-        earlier = (seen_keys.get(person.key)
-                   or next((seen_emails[e.casefold()] for e in person.emails if e.casefold() in seen_emails), None)
-                   or (seen_names[normal][0] if normal in seen_names and not (person.emails and seen_names[normal][1])
-                       else None))
+        # Two cards of one name are one person, unless both say who they are (a UID or an email) and differ.
+        identified = bool(person.uid or person.emails)
+        # A card with a UID is known by it alone (an export of two people sharing an email or a name has two).
+        earlier = seen_keys.get(person.key)
+        if earlier is None and not person.uid:
+            earlier = next((seen_emails[e.casefold()] for e in person.emails if e.casefold() in seen_emails), None)
+        if earlier is None and not person.uid and normal in seen_names and not (identified and seen_names[normal][1]):
+            earlier = seen_names[normal][0]
         if earlier is not None:
             plans.append(Planned(person.number, person.line, name, "skipped", "duplicate_in_file",
                                  f"the same person as card {earlier} of this file"))
@@ -371,7 +375,7 @@ def plan_import(people: Iterable[Person], existing: dict[str, Contact], at: dt.d
         seen_keys[person.key] = person.number
         for email in person.emails:
             seen_emails.setdefault(email.casefold(), person.number)
-        seen_names.setdefault(normal, (person.number, bool(person.emails)))
+        seen_names.setdefault(normal, (person.number, identified))
         plans.append(_plan_one(person, name, normal, existing, by_email, by_name, stamp))
     return plans
 
