@@ -10,7 +10,7 @@ import ics
 import icalendar
 import pytest
 
-from .api import contact, event, meeting, running_app, sign_up, thanks
+from .api import PASSWORD, contact, event, meeting, running_app, sign_up, thanks
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "contacts"
 
@@ -313,3 +313,12 @@ async def test_the_feed_survives_a_restart_with_the_key_in_the_data_folder(tmp_p
     async with running_app(tmp_path) as client:
         assert (await feed(client, url)).status_code == 200
     assert (tmp_path / "calendar_feed_key").stat().st_mode & 0o777 == 0o600
+
+
+async def test_erasing_the_account_kills_its_feed(tmp_path):
+    async with running_app(tmp_path) as client:
+        ana = await sign_up(client, "ana@example.org")
+        url = (await ana.get("/api/calendar")).json()["url"]
+        erased = await client.request("DELETE", "/api/account", json={"password": PASSWORD}, headers=ana.auth)
+        assert erased.status_code in (200, 204), erased.text
+        assert (await feed(client, url)).status_code == 404
