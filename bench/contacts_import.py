@@ -58,7 +58,8 @@ def write_cards(path: Path, cards: int, photo_bytes: int) -> int:
         name = f"{first} {last} {i}"
         emails = [f"person{i}@example.org", f"p{i}@work.example"]
         if i % 5 == 0:
-            lines += ["BEGIN:VCARD", "VERSION:2.1", f"N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{qp(last)};{qp(first)};;;",
+            lines += ["BEGIN:VCARD", "VERSION:2.1",
+                      f"N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{qp(last)};{qp(first)};;;",
                       f"FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{qp(name)}"]
             lines += [f"EMAIL;HOME:{emails[0]}", f"EMAIL;WORK:{emails[1]}", f"TEL;CELL:+33 6 {i:08d}"]
         else:
@@ -91,7 +92,8 @@ def main() -> None:
     size = write_cards(vcf, args.cards, args.photo_bytes)
     body = vcf.read_bytes()
     print(f"{args.cards} cards, {size / 2**20:.1f} MiB ({vcf})")
-    with MerciServer(OUT / "contacts-data", env={"MERCI_LOG_REQUESTS": "false", "MERCI_PUSH_SCHEDULER": "false"}) as server:
+    quiet = {"MERCI_LOG_REQUESTS": "false", "MERCI_PUSH_SCHEDULER": "false"}
+    with MerciServer(OUT / "contacts-data", env=quiet) as server:
         ana = sign_up(server.url, f"bench-{time.time_ns()}@example.org")
         bob = sign_up(server.url, f"bench-{time.time_ns()}-b@example.org")
         with httpx.Client(base_url=server.url, timeout=600) as client:

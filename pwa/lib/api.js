@@ -17,7 +17,9 @@ export async function request(path, { method = 'GET', token, body, raw = false }
   const headers = { Accept: raw ? '*/*' : 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   const file = body instanceof Blob; // a file goes as it is (contacts import), anything else as JSON
-  if (body !== undefined) headers['Content-Type'] = file ? (body.type || 'application/octet-stream') : 'application/json';
+  if (body !== undefined) {
+    headers['Content-Type'] = file ? (body.type || 'application/octet-stream') : 'application/json';
+  }
   let answer;
   try {
     answer = await fetch(path, {
@@ -49,7 +51,8 @@ export const listSubscriptions = (token) => request('/api/push/subscriptions', {
 export const deleteSubscription = (token, endpoint) => request('/api/push/subscriptions', { method: 'DELETE', token, body: { endpoint } });
 export const sendTestPush = (token) => request('/api/push/test', { method: 'POST', token });
 export const importContacts = (token, file, format, dryRun) => request(
-  `/api/contacts/import?format=${encodeURIComponent(format)}${dryRun ? '&dry_run=1' : ''}`, { method: 'POST', token, body: file });
+  `/api/contacts/import?format=${encodeURIComponent(format)}${dryRun ? '&dry_run=1' : ''}`,
+  { method: 'POST', token, body: file });
 export const exportContacts = (token) => request('/api/contacts.vcf', { token, raw: true });
 export const calendarLink = (token) => request('/api/calendar', { token });
 export const rotateCalendarLink = (token) => request('/api/calendar/rotate', { method: 'POST', token });

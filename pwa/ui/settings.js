@@ -199,7 +199,9 @@ function problem(error) {
 /** Import contacts (a .vcf or LinkedIn's .csv): the preview first (counts and each card's reason), then Import;
  * export them as a .vcf. Both need the server. */
 function contactsInOut(ctx) {
-  const input = h('input', { type: 'file', accept: '.vcf,.vcard,text/vcard,text/x-vcard,.csv,text/csv', id: 'contacts-file' });
+  const input = h('input', {
+    type: 'file', accept: '.vcf,.vcard,text/vcard,text/x-vcard,.csv,text/csv', id: 'contacts-file',
+  });
   const status = h('p', { class: 'hint', role: 'status' });
   const preview = h('div', { class: 'import-preview' });
   const pick = async () => {
@@ -233,7 +235,8 @@ function showPreview(ctx, box, plan, file, format, status, input) {
     h('span', { class: 'what' }, c.name ?? t('interop.card', { card: c.card })),
     h('span', { class: 'when' }, t(`interop.outcome.${c.outcome}`), ' — ', t(`interop.reason.${c.reason}`),
       c.outcome === 'updated' ? ` (${Object.keys(c.changes).join(', ')})` : '')));
-  const go = h('button', { type: 'button', class: 'button primary', disabled: !(plan.added + plan.updated) }, t('interop.import_go'));
+  const go = h('button', { type: 'button', class: 'button primary', disabled: !(plan.added + plan.updated) },
+    t('interop.import_go'));
   go.addEventListener('click', async () => {
     go.disabled = true;
     try {
@@ -255,7 +258,8 @@ function showPreview(ctx, box, plan, file, format, status, input) {
       t('interop.counts', { added: plan.added, updated: plan.updated, skipped: plan.skipped })),
     h('ul', { class: 'rows' }, rows),
     h('div', { class: 'actions' }, go,
-      h('button', { type: 'button', class: 'button quiet', onclick: () => { fill(box); input.value = ''; } }, t('action.cancel'))));
+      h('button', { type: 'button', class: 'button quiet', onclick: () => { fill(box); input.value = ''; } },
+        t('action.cancel'))));
 }
 
 async function exportContacts(ctx) {
@@ -284,7 +288,10 @@ function calendarFeed(ctx) {
   };
   const copy = async () => {
     url.select();
-    try { await navigator.clipboard.writeText(url.value); ctx.toast(t('interop.copied')); } catch { /* selected: copy by hand */ }
+    try {
+      await navigator.clipboard.writeText(url.value);
+      ctx.toast(t('interop.copied'));
+    } catch { /* no clipboard permission: the link is selected, to copy by hand */ }
   };
   const confirm = h('div', { class: 'more', hidden: true },
     h('p', { class: 'error' }, t('interop.rotate_warning')),
@@ -294,14 +301,16 @@ function calendarFeed(ctx) {
         await show(() => api.rotateCalendarLink(ctx.session.token));
         if (status.className !== 'error') ctx.toast(t('interop.rotated'));
       } }, t('interop.rotate')),
-      h('button', { type: 'button', class: 'button quiet', onclick: () => { confirm.hidden = true; } }, t('action.cancel'))));
+      h('button', { type: 'button', class: 'button quiet', onclick: () => { confirm.hidden = true; } },
+        t('action.cancel'))));
   fill(box,
     h('p', { class: 'hint', id: 'calendar-hint' }, t('interop.calendar_hint')),
     field(t('interop.calendar_url'), url),
     status,
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button', onclick: copy }, t('interop.copy')),
-      h('button', { type: 'button', class: 'button quiet', onclick: () => { confirm.hidden = false; } }, t('interop.rotate'))),
+      h('button', { type: 'button', class: 'button quiet', onclick: () => { confirm.hidden = false; } },
+        t('interop.rotate'))),
     confirm);
   show(() => api.calendarLink(ctx.session.token));
   return box;

@@ -21,9 +21,11 @@ pytestmark = [
 ANDROID = Path(__file__).parents[1] / "fixtures" / "contacts" / "android.vcf"
 WORDS = {
     "en": {"counts": "3 to add, 0 to update, 1 skipped", "reason": "no name", "import": "Import",
-           "done": "Imported: 3 added, 0 updated.", "search": "Search"},
+           "done": "Imported: 3 added, 0 updated.", "search": "Search", "rotate": "Make a new link",
+           "offline": "This needs a connection to the server"},
     "fr": {"counts": "3 à ajouter, 0 à mettre à jour, 1 ignorés", "reason": "sans nom", "import": "Importer",
-           "done": "Import terminé : 3 ajoutés, 0 mis à jour.", "search": "Rechercher"},
+           "done": "Import terminé : 3 ajoutés, 0 mis à jour.", "search": "Rechercher", "rotate": "Créer un nouveau lien",
+           "offline": "Il faut une connexion au serveur"},
 }
 
 
@@ -68,3 +70,35 @@ def test_a_vcard_file_is_previewed_imported_and_its_people_found_in_contacts(dev
     expect(page.locator("ul.contacts")).to_contain_text("Zoé Lefèvre")
     page.get_by_label(words["search"]).fill("")
     expect(page.locator("ul.contacts")).to_contain_text("Γιώργος Παπαδόπουλος")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_calendar_link_is_rotated_from_settings_and_offline_actions_say_they_need_a_connection(
+        devices, server, lang):
+    words = WORDS[lang]
+    address = f"feed-{lang}@example.org"
+    sign_up(server.url, address, language=lang, timezone="Europe/Paris")
+    phone = devices(lang=lang)
+    phone.log_in(address, lang)
+    phone.go("#/settings")
+    page = phone.page
+    link = page.locator("#calendar-url")
+    expect(link).to_have_value(re.compile(r"\.ics$"))
+    old = link.input_value()
+
+    # "Make a new link" warns first, then the old url is dead at once
+    page.get_by_role("button", name=words["rotate"], exact=True).first.click()
+    warning = page.locator(".calendar-feed .more")
+    expect(warning).to_be_visible()
+    page.locator(".calendar-feed .more").screenshot(path=str(SHOTS / f"{lang}-calendar-rotate-warning.png"))
+    warning.get_by_role("button", name=words["rotate"], exact=True).click()
+    expect(link).not_to_have_value(old)
+    assert httpx.get(old, timeout=10).status_code == 404
+    assert httpx.get(link.input_value(), timeout=10).text.startswith("BEGIN:VCALENDAR")
+
+    # With no network, picking a file says the import needs a connection
+    phone.context.set_offline(True)
+    page.locator("#contacts-file").set_input_files(str(ANDROID))
+    expect(page.locator("section[aria-labelledby=contacts-h] p[role=status]")).to_contain_text(words["offline"])
+    page.screenshot(path=str(SHOTS / f"{lang}-contacts-import-offline.png"))
+    phone.context.set_offline(False)
