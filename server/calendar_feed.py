@@ -117,8 +117,14 @@ def build_calendar(projection: Projection, language: str, now: dt.datetime) -> b
     return calendar.to_ical()
 
 
+STATUS = {
+    "en": {"upcoming": "upcoming", "due": "due today", "overdue": "overdue", "snoozed": "snoozed"},
+    "fr": {"upcoming": "à venir", "due": "pour aujourd’hui", "overdue": "en retard", "snoozed": "reporté"},
+}
+
+
 def _description(o: Obligation, language: str) -> str:
     due = o.due.isoformat()
     if language == "fr":
-        return f"Merci — règle « {o.rule} », dû le {due} ({o.status})."
-    return f"Merci — rule “{o.rule}”, due {due} ({o.status})."
+        return f"Merci — règle « {o.rule} », due le {due} ({STATUS['fr'][o.status]})."
+    return f"Merci — rule “{o.rule}”, due {due} ({STATUS['en'][o.status]})."

@@ -322,3 +322,17 @@ async def test_erasing_the_account_kills_its_feed(tmp_path):
         erased = await client.request("DELETE", "/api/account", json={"password": PASSWORD}, headers=ana.auth)
         assert erased.status_code in (200, 204), erased.text
         assert (await feed(client, url)).status_code == 404
+
+
+async def test_a_snoozed_follow_up_moves_to_the_day_its_snooze_ends_and_a_dismissed_one_leaves(tmp_path):
+    async with running_app(tmp_path) as client:
+        ana = await sign_up(client, "ana@example.org")
+        await ana.sync(MET_HERVE + [
+            meeting("e-m2", ("c-paul",), "m2", at="2026-11-17T16:00:00+01:00"),
+            event("e-s", "obligation_snoozed", {"obligation": "thank:m1:c-herve", "until": "2026-11-25"},
+                  at="2026-11-18T08:00:00+01:00"),
+            event("e-d", "obligation_dismissed", {"obligation": "thank:m2:c-paul"}, at="2026-11-18T08:00:00+01:00"),
+        ])
+        url = (await ana.get("/api/calendar")).json()["url"]
+        (item,) = ics.Calendar((await feed(client, url)).text).events
+        assert item.uid.startswith("thank:m1:c-herve@") and item.begin.date() == dt.date(2026, 11, 25)
