@@ -160,6 +160,7 @@ async def calendar_feed(feed: FromPath[str], request: Request, services: NamedDe
     key = _feed_key(request, services)
     if not _same(feed_secret(key, found.account_id, found.nonce), secret):
         raise ApiError(HTTP_404_NOT_FOUND, "no calendar feed at this address")
+    request.scope["state"]["merci.account"] = found.account_id  # for the request log, which hides the secret
     projection = await services.projections.projection(found.account_id)
     settings = await services.projections.settings(found.account_id)
     return Response(

@@ -4,6 +4,7 @@ and the private calendar feed, through the real app on a real SQLite file (the f
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import ics
@@ -336,3 +337,18 @@ async def test_a_snoozed_follow_up_moves_to_the_day_its_snooze_ends_and_a_dismis
         url = (await ana.get("/api/calendar")).json()["url"]
         (item,) = ics.Calendar((await feed(client, url)).text).events
         assert item.uid.startswith("thank:m1:c-herve@") and item.begin.date() == dt.date(2026, 11, 25)
+
+
+async def test_the_request_log_never_holds_a_feeds_secret(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="merci.http")
+    async with running_app(tmp_path, log_requests=True) as client:
+        ana = await sign_up(client, "ana@example.org")
+        url = (await ana.get("/api/calendar")).json()["url"]
+        assert (await feed(client, url)).status_code == 200
+        assert (await feed(client, url[:-8] + "xxxx.ics")).status_code == 404
+    secret = url.rsplit("/", 1)[1].removesuffix(".ics")
+    lines = [record.http for record in caplog.records if record.name == "merci.http"]
+    assert [(line["path"], line["status"], line["account"]) for line in lines[-2:]] == [
+        ("/cal/[secret].ics", 200, ana.id), ("/cal/[secret].ics", 404, None),
+    ]
+    assert secret not in caplog.text and secret[:-4] not in caplog.text
