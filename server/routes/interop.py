@@ -22,8 +22,10 @@ from ..auth import Session
 from ..calendar_feed import build_calendar, feed_secret, hash_secret, load_or_create_key, new_nonce
 from ..contacts_io import ContactFileError, TooManyCards, plan_import, read_people, write_vcards
 from ..errors import ApiError
+from ..imports import AccountImport, QuotaExceeded
 from ..services import Services
 from ..store.contract import CalendarFeed
+from .sync import _quota_error
 
 BEARER = [{"bearer": []}]
 VCARD = "text/vcard; charset=utf-8"
@@ -88,25 +90,44 @@ class InteropController(Controller):
         with the reason. With `dry_run=1` nothing is written: the preview. Without it, the same is stored as
         `contact_added`/`contact_updated` events whose ids come from the source, so importing the same file again
         adds nothing. A file that cannot be read is refused whole (400, naming the line or card); over
-        `max_contacts_import_bytes` or `max_contacts_import_cards`, 413."""
+        `max_contacts_import_bytes` or `max_contacts_import_cards`, 413. It counts against the account's import
+        quotas as `POST /api/import` does (429 with `Retry-After`; one import of an account at a time)."""
         settings = services.settings
-        body = await _read_body(request, settings.max_contacts_import_bytes)
+        header = request.headers.get("content-length")
+        declared = int(header) if header is not None and header.isdigit() else None
+        if declared is not None and declared > settings.max_contacts_import_bytes:
+            raise ApiError(HTTP_413_REQUEST_ENTITY_TOO_LARGE, _too_large(settings.max_contacts_import_bytes),
+                           field="body")
+        try:  # the NDJSON import's quotas: one import of an account at a time, its bytes and events per window
+            quota = services.imports.start(session.account_id, declared)
+        except QuotaExceeded as exc:
+            raise _quota_error(exc) from None
         try:
-            if len(body) >= PARSE_IN_THREAD_FROM:
-                people = await anyio.to_thread.run_sync(read_people, format, body, settings.max_contacts_import_cards)
-            else:
-                people = read_people(format, body, settings.max_contacts_import_cards)
-        except TooManyCards as exc:
-            raise ApiError(HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(exc), field="body") from None
-        except ContactFileError as exc:
-            raise ApiError(HTTP_400_BAD_REQUEST, f"{_file_name(format)}: {exc}", field="body") from None
-        projection = await services.projections.projection(session.account_id)
-        plans = plan_import(people, projection.facts.contacts, services.now())
-        stored, last_seq = 0, None
-        events = [plan.decoded for plan in plans if plan.decoded is not None]
-        if events and not dry_run:
-            result = await services.store.append(session.account_id, session.device_id, events, services.now())
-            stored, last_seq = len(result.accepted), result.last_seq
+            body = await _read_body(request, settings.max_contacts_import_bytes, quota)
+            try:
+                if len(body) >= PARSE_IN_THREAD_FROM:
+                    people = await anyio.to_thread.run_sync(
+                        read_people, format, body, settings.max_contacts_import_cards
+                    )
+                else:
+                    people = read_people(format, body, settings.max_contacts_import_cards)
+            except TooManyCards as exc:
+                raise ApiError(HTTP_413_REQUEST_ENTITY_TOO_LARGE, str(exc), field="body") from None
+            except ContactFileError as exc:
+                raise ApiError(HTTP_400_BAD_REQUEST, f"{_file_name(format)}: {exc}", field="body") from None
+            projection = await services.projections.projection(session.account_id)
+            plans = plan_import(people, projection.facts.contacts, services.now())
+            stored, last_seq = 0, None
+            events = [plan.decoded for plan in plans if plan.decoded is not None]
+            if events and not dry_run:
+                for _ in events:
+                    quota.read_event()
+                result = await services.store.append(session.account_id, session.device_id, events, services.now())
+                stored, last_seq = len(result.accepted), result.last_seq
+        except QuotaExceeded as exc:
+            raise _quota_error(exc) from None
+        finally:
+            quota.finish()
         if last_seq is None:
             last_seq = await services.store.last_seq(session.account_id)
         count = {outcome: sum(plan.outcome == outcome for plan in plans) for outcome in ("added", "updated", "skipped")}
@@ -169,12 +190,10 @@ async def calendar_feed(feed: FromPath[str], request: Request, services: NamedDe
     )
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ApiError(HTTP_413_REQUEST_ENTITY_TOO_LARGE, _too_large(limit), field="body")
+async def _read_body(request: Request, limit: int, quota: AccountImport) -> bytes:
     body = bytearray()
     async for chunk in request.stream():
+        quota.read_bytes(len(chunk))
         body += chunk
         if len(body) > limit:
             raise ApiError(HTTP_413_REQUEST_ENTITY_TOO_LARGE, _too_large(limit), field="body")

@@ -352,3 +352,14 @@ async def test_the_request_log_never_holds_a_feeds_secret(tmp_path, caplog):
         ("/cal/[secret].ics", 200, ana.id), ("/cal/[secret].ics", 404, None),
     ]
     assert secret not in caplog.text and secret[:-4] not in caplog.text
+
+
+async def test_contacts_imports_count_against_the_accounts_import_quota(tmp_path):
+    async with running_app(tmp_path, import_quota_events=3) as client:
+        ana = await sign_up(client, "ana@example.org")
+        # a preview writes nothing, and takes no events of the quota
+        assert (await import_file(ana, fixture("android.vcf"), dry_run=True))["added"] == 3
+        assert (await import_file(ana, fixture("android.vcf")))["stored"] == 3  # the quota's 3 events
+        refused = await import_file(ana, fixture("v4.vcf"), expect=429)
+        assert "quota of 3 events" in refused["error"]
+        assert len(await ana.log()) == 3
