@@ -3,7 +3,8 @@ against the contacts the log already has (added, updated or skipped, each with i
 `contact_added`/`contact_updated` events whose ids come from the source; and the account's contacts as vCard 4.0.
 
 Pure functions, no I/O: the route (server/routes/interop.py) reads the body and appends the events. vCards are read
-by `vobject` (folding, QUOTED-PRINTABLE soft line breaks, escapes, base64 photos); CSV by the standard library.
+by `vobject`'s line reader (unfolding, QUOTED-PRINTABLE with its soft line breaks and CHARSET, parameters, escapes),
+not by its vCard behaviours (see `read_vcards`); CSV by the standard library.
 """
 
 from __future__ import annotations
@@ -102,8 +103,8 @@ class Planned:
     name: str | None
     outcome: Outcome
     reason: str
-    """new, no_name, duplicate_in_file, nothing_new, matches_by_id, matches_by_email, matches_by_name,
-    ambiguous_name, invalid."""
+    """new; matches_by_id, matches_by_email, matches_by_name (updated, or skipped when the file brings nothing new);
+    no_name, duplicate_in_file, ambiguous_name, invalid (skipped)."""
     detail: str
     """The reason in words (English); the app words `reason` in the account's language."""
     contact: str | None = None

@@ -42,7 +42,8 @@ class PlannedContact(Struct):
     name: str | None
     outcome: Literal["added", "updated", "skipped"]
     reason: str
-    """new, no_name, duplicate_in_file, nothing_new… (see docs/api.md)."""
+    """new, matches_by_id, matches_by_email, matches_by_name, no_name, duplicate_in_file, ambiguous_name or
+    invalid (docs/api.md)."""
     detail: str
     contact: str | None
     """The contact added or matched."""
