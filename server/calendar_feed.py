@@ -22,7 +22,7 @@ from icalendar import Calendar, Event
 from events import Projection
 from events.rules import ME, Obligation
 
-from .push.digest import STRINGS, label
+from .push.digest import STRINGS
 
 KEY_FILE = "calendar_feed_key"
 UID_DOMAIN = "calendar.merci.invalid"
@@ -103,13 +103,13 @@ def build_calendar(projection: Projection, language: str, now: dt.datetime) -> b
     calendar.add("x-published-ttl", "PT6H")
     stamp = now.astimezone(dt.UTC).replace(microsecond=0)
     for obligation, day in owed_on_calendar(projection):
-        text = label(obligation, projection, words)
+        text = summary(obligation, projection, words)
         event = Event()
         event.add("uid", f"{obligation.id}@{UID_DOMAIN}")
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + dt.timedelta(days=1))
-        event.add("summary", text[:1].upper() + text[1:])
+        event.add("summary", text)
         event.add("transp", "TRANSPARENT")
         event.add("categories", [obligation.rule])
         event.add("description", _description(obligation, language))
@@ -121,6 +121,24 @@ STATUS = {
     "en": {"upcoming": "upcoming", "due": "due today", "overdue": "overdue", "snoozed": "snoozed"},
     "fr": {"upcoming": "à venir", "due": "pour aujourd’hui", "overdue": "en retard", "snoozed": "reporté"},
 }
+
+
+def summary(o: Obligation, projection: Projection, words: dict[str, str]) -> str:
+    """"Thank Hervé Martin", "Remercier Hervé Martin": the digest's words (server/push/digest.py), with whole names
+    (a calendar has room for them), capitalised."""
+    name = _name(projection, o.creditor)
+    if o.rule == "report":
+        referral = projection.facts.referrals_given.get(o.id.removeprefix("report:"))
+        referred = _name(projection, referral[2].data.referred) if referral else "?"
+        text = words["report"].format(name=name, referred=referred)
+    else:
+        text = words.get(o.rule, "{name}").format(name=name)
+    return text[:1].upper() + text[1:]
+
+
+def _name(projection: Projection, contact_id: str) -> str:
+    contact = projection.facts.contacts.get(contact_id)
+    return " ".join((contact.name if contact is not None else contact_id).split())
 
 
 def _description(o: Obligation, language: str) -> str:

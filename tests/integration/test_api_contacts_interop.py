@@ -363,3 +363,37 @@ async def test_contacts_imports_count_against_the_accounts_import_quota(tmp_path
         refused = await import_file(ana, fixture("v4.vcf"), expect=429)
         assert "quota of 3 events" in refused["error"]
         assert len(await ana.log()) == 3
+
+
+async def test_long_lines_are_folded_at_75_octets_and_read_back_whole(tmp_path):
+    long_name = "Marie-Éléonore de La Tour d’Auvergne-Lauraguais " * 3
+    async with running_app(tmp_path) as client:
+        ana = await sign_up(client, "ana@example.org", language="fr")
+        await ana.sync([contact("e-m", "c-m", long_name.strip()),
+                        meeting("e-m1", ("c-m",), "m1", at="2026-11-17T10:00:00+01:00")])
+        url = (await ana.get("/api/calendar")).json()["url"]
+        raw = (await feed(client, url)).content
+    lines = raw.split(b"\r\n")
+    assert lines[-1] == b"" and b"\n" not in raw.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in lines)
+    summary = [i for i, line in enumerate(lines) if line.startswith(b"SUMMARY:")][0]
+    assert lines[summary + 1].startswith(b" ")  # a continuation line: folded, by RFC 5545 3.1
+    # unfolded by hand (CRLF + one space removed), the summary is whole, in UTF-8, never cut inside a character
+    unfolded = raw.replace(b"\r\n ", b"").decode("utf-8")
+    assert f"SUMMARY:Remercier {' '.join(long_name.split())}\r\n" in unfolded
+    assert [e.name for e in ics.Calendar(raw.decode()).events] == [f"Remercier {' '.join(long_name.split())}"]
+
+
+async def test_a_report_names_the_introducer_and_the_person_referred(tmp_path):
+    async with running_app(tmp_path) as client:
+        ana = await sign_up(client, "ana@example.org", language="en")
+        await ana.sync([
+            contact("e-a", "c-anne", "Anne Dupont"), contact("e-p", "c-paul", "Paul Durand"),
+            event("e-r", "referral_given", {"referral": "r1", "introducer": "c-anne", "referred": "c-paul"},
+                  at="2026-11-10T10:00:00+01:00"),
+            event("e-o", "referral_outcome", {"referral": "r1", "outcome": "meeting_obtained"},
+                  at="2026-11-17T10:00:00+01:00"),
+        ])
+        url = (await ana.get("/api/calendar")).json()["url"]
+        names = {e.uid: e.name for e in ics.Calendar((await feed(client, url)).text).events}
+        assert names["report:r1@calendar.merci.invalid"] == "Tell Anne Dupont how it went with Paul Durand"
