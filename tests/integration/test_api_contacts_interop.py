@@ -36,6 +36,12 @@ def outcomes(result: dict) -> list[tuple[str | None, str, str]]:
     return [(c["name"], c["outcome"], c["reason"]) for c in result["contacts"]]
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request) -> str:
+    """Where the app keeps its log: the tests taking this fixture run on both stores."""
+    return request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
+
+
 # --- contacts in -----------------------------------------------------------------------------------------------
 
 
@@ -65,8 +71,8 @@ async def test_an_android_export_is_previewed_then_imported_with_its_quoted_prin
         assert {e["type"] for e in await ana.log()} == {"contact_added"}
 
 
-async def test_importing_the_same_file_twice_adds_nothing(tmp_path):
-    async with running_app(tmp_path) as client:
+async def test_importing_the_same_file_twice_adds_nothing(tmp_path, database_url):
+    async with running_app(tmp_path, database_url=database_url) as client:
         ana = await sign_up(client, "ana@example.org")
         first = await import_file(ana, fixture("iphone.vcf"))
         assert first["added"] == 2
@@ -188,8 +194,8 @@ async def test_an_import_needs_a_token(tmp_path):
 # --- contacts out ----------------------------------------------------------------------------------------------
 
 
-async def test_the_vcard_export_re_imports_as_nothing_new_here_and_as_everyone_elsewhere(tmp_path):
-    async with running_app(tmp_path) as client:
+async def test_the_vcard_export_re_imports_as_nothing_new_here_and_as_everyone_elsewhere(tmp_path, database_url):
+    async with running_app(tmp_path, database_url=database_url) as client:
         ana = await sign_up(client, "ana@example.org")
         await ana.sync([
             contact("e1", "c-herve", "Hervé Martin, Jr"),
@@ -214,11 +220,6 @@ async def test_the_vcard_export_re_imports_as_nothing_new_here_and_as_everyone_e
 
 
 # --- the calendar feed -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request) -> str:
-    return request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
 
 
 MET_HERVE = [

@@ -50,3 +50,19 @@ def test_names_match_whatever_their_case_accents_spacing_and_word_order():
     assert normalise_name("Γιώργος") == normalise_name("ΓΙΩΡΓΟΣ".lower().replace("ω", "ώ"))
     # a Japanese voiced mark makes another letter: が is not か
     assert normalise_name("がく") != normalise_name("かく")
+
+
+def test_ids_come_from_the_source_not_from_the_file_order_or_the_moment():
+    from pathlib import Path
+
+    body = (Path(__file__).parents[1] / "fixtures" / "contacts" / "android.vcf").read_bytes()
+    people = read_vcards(body, 100)
+    first = {p.name: p.event["id"] for p in plan_import(people, {}, AT) if p.event}
+    later = AT + dt.timedelta(days=30)
+    again = {p.name: p.event["id"] for p in plan_import(list(reversed(people)), {}, later) if p.event}
+    assert first == again and len(set(first.values())) == 3
+    # the same person from another export (same first email, other fields) is the same contact
+    other = read_vcards(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:H. Martin\r\nEMAIL:herve.martin@example.org\r\n"
+                        b"END:VCARD\r\n", 1)
+    (plan,) = plan_import(other, {}, AT)
+    assert plan.contact == first["Hervé Martin"]
