@@ -66,3 +66,10 @@ def test_ids_come_from_the_source_not_from_the_file_order_or_the_moment():
                         b"END:VCARD\r\n", 1)
     (plan,) = plan_import(other, {}, AT)
     assert plan.contact == first["Hervé Martin"]
+
+
+def test_a_card_without_fn_is_named_from_n_given_name_first():
+    card = (b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=4D=61=72=74=69=6E;"
+            b"=48=65=72=76=C3=A9;;Dr;\r\nEND:VCARD\r\n")
+    (person,) = read_vcards(card, 1)
+    assert person.name == "Dr Hervé Martin"
