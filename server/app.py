@@ -17,6 +17,7 @@ from .push.service import Reminders
 from .requestlog import log_requests
 from .routes.accounts import AccountsController
 from .routes.live import follow_log
+from .routes.interop import InteropController, calendar_feed
 from .routes.push import PushController
 from .routes.pwa import serve_app
 from .routes.read import ReadController, health
@@ -52,7 +53,8 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
     reminders = Reminders(settings, store, services.projections, clock=clock.now, news=live.hub)
     app = Litestar(
         route_handlers=[
-            AccountsController, SyncController, ReadController, PushController, follow_log, health, serve_app,
+            AccountsController, SyncController, ReadController, PushController, InteropController, calendar_feed,
+            follow_log, health, serve_app,
         ],
         dependencies={
             "services": Provide(services.provide),

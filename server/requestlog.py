@@ -1,6 +1,7 @@
 """Structured request logs: one JSON line per request (method, path, status, duration, account).
 
-Never the query string, headers or body: tokens and passwords must not reach a log file.
+Never the query string, headers or body: tokens and passwords must not reach a log file; nor a calendar feed's
+secret, which is its url's path (`/cal/[secret].ics` is logged, with the feed's account).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def log_requests(app: ASGIApp) -> ASGIApp:
             if log.isEnabledFor(logging.INFO):
                 fields = {
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": _logged_path(scope["path"]),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "account": scope.get("state", {}).get("merci.account"),
@@ -46,6 +47,11 @@ def log_requests(app: ASGIApp) -> ASGIApp:
                 log.info("%(method)s %(path)s %(status)s", fields, extra={"http": fields})
 
     return logged
+
+
+def _logged_path(path: str) -> str:
+    """The path, without the credential some paths are (`/cal/{secret}.ics`)."""
+    return "/cal/[secret].ics" if path.startswith("/cal/") else path
 
 
 class JsonLines(logging.Formatter):

@@ -61,6 +61,14 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     import_quota_bytes: Positive = 256 << 20
     """...and bytes (429 beyond)."""
     import_quota_window_seconds: Seconds = 86_400
+    max_contacts_import_bytes: Positive = 32 << 20
+    """Largest contacts file (vCard or LinkedIn CSV) `POST /api/contacts/import` takes (413 beyond): phones' exports
+    carry a photo per card, so 5,000 cards can weigh tens of megabytes."""
+    max_contacts_import_cards: Positive = 10_000
+    """Most cards (or CSV rows) in one contacts import (413 beyond)."""
+    calendar_feed_key: str | None = None
+    """The key calendar feed urls are derived from (base64url, 32 bytes or more); by default one is made on first
+    use and kept in the data folder (calendar_feed_key, mode 0600). Instances sharing a database must share it."""
     max_batch_events: Positive = 1000
     """Most events one sync request may push."""
     sync_page_events: Positive = 500

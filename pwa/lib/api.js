@@ -16,11 +16,14 @@ export class Unreachable extends Error {}
 export async function request(path, { method = 'GET', token, body, raw = false } = {}) {
   const headers = { Accept: raw ? '*/*' : 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const file = body instanceof Blob; // a file goes as it is (contacts import), anything else as JSON
+  if (body !== undefined) {
+    headers['Content-Type'] = file ? (body.type || 'application/octet-stream') : 'application/json';
+  }
   let answer;
   try {
     answer = await fetch(path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers, body: body === undefined || file ? body : JSON.stringify(body),
       cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
@@ -47,3 +50,9 @@ export const saveSubscription = (token, subscription) => request('/api/push/subs
 export const listSubscriptions = (token) => request('/api/push/subscriptions', { token });
 export const deleteSubscription = (token, endpoint) => request('/api/push/subscriptions', { method: 'DELETE', token, body: { endpoint } });
 export const sendTestPush = (token) => request('/api/push/test', { method: 'POST', token });
+export const importContacts = (token, file, format, dryRun) => request(
+  `/api/contacts/import?format=${encodeURIComponent(format)}${dryRun ? '&dry_run=1' : ''}`,
+  { method: 'POST', token, body: file });
+export const exportContacts = (token) => request('/api/contacts.vcf', { token, raw: true });
+export const calendarLink = (token) => request('/api/calendar', { token });
+export const rotateCalendarLink = (token) => request('/api/calendar/rotate', { method: 'POST', token });

@@ -19,9 +19,9 @@ export function renderContacts(ctx) {
   const search = h('input', { type: 'search', value: query, autocomplete: 'off', enterkeyhint: 'search' });
 
   const draw = () => {
-    const lower = query.trim().toLowerCase();
+    const wanted = fold(query.trim());
     const shown = all.filter((c) => (showArchived || !c.archived)
-      && (!lower || c.name.toLowerCase().includes(lower) || String(c.fields.get('org') ?? '').toLowerCase().includes(lower)));
+      && (!wanted || fold(c.name).includes(wanted) || fold(String(c.fields.get('org') ?? '')).includes(wanted)));
     fill(list, shown.length ? shown.map((c) => contactRow(c, doc.scores[c.id])) : h('li', { class: 'calm' }, t('contacts.none')));
   };
   search.addEventListener('input', () => { query = search.value; draw(); });
@@ -35,6 +35,11 @@ export function renderContacts(ctx) {
     archivedCount ? h('button', { type: 'button', class: 'button quiet', 'aria-pressed': String(showArchived),
       onclick: () => { showArchived = !showArchived; ctx.rerender(); } },
     t(showArchived ? 'contacts.hide_archived' : 'contacts.show_archived', { count: archivedCount })) : null);
+}
+
+/** Text as a search compares it: case and accents aside ("herve" finds "Hervé"; both sides folded alike). */
+export function fold(text) {
+  return text.normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase();
 }
 
 function contactRow(c, scores) {

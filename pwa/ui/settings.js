@@ -1,6 +1,6 @@
 /** Settings: the account's (time zone, reminder hour, default cadence, language — recorded as a
  * settings_changed event), reminders on this device and their delivery log, this account's devices,
- * export, log out. */
+ * contacts in and out (vCard, LinkedIn CSV), the private calendar feed, export, log out. */
 
 import { h, field, fill } from './dom.js';
 import { t, formatInstant, language } from './i18n.js';
@@ -9,6 +9,7 @@ import * as api from '../lib/api.js';
 import { allEvents } from '../lib/db.js';
 import * as model from './model.js';
 import * as push from '../lib/push.js';
+import { syncNow } from '../lib/sync.js';
 
 function zones(current) {
   const list = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
@@ -58,6 +59,10 @@ export function renderSettings(ctx) {
       h('button', { type: 'submit', class: 'button primary' }, t('action.save'))),
     h('section', { 'aria-labelledby': 'push-h' }, h('h2', { id: 'push-h' }, t('push.title')), reminders),
     h('section', { 'aria-labelledby': 'dev-h' }, h('h2', { id: 'dev-h' }, t('settings.devices')), devices),
+    h('section', { 'aria-labelledby': 'contacts-h' },
+      h('h2', { id: 'contacts-h' }, t('interop.contacts')), contactsInOut(ctx)),
+    h('section', { 'aria-labelledby': 'calendar-h' },
+      h('h2', { id: 'calendar-h' }, t('interop.calendar')), calendarFeed(ctx)),
     h('section', { 'aria-labelledby': 'data-h' },
       h('h2', { id: 'data-h' }, t('settings.data')),
       h('p', { class: 'hint' }, t('settings.export_hint')),
@@ -186,6 +191,139 @@ async function exportLog(ctx) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/** A server's answer, or the sentence to show: offline actions say so rather than fail quietly. */
+function problem(error) {
+  return error instanceof api.Unreachable ? t('interop.offline') : error.message;
+}
+
+/** Import contacts (a .vcf or LinkedIn's .csv): the preview first (counts and each card's reason), then Import;
+ * export them as a .vcf. Both need the server. */
+function contactsInOut(ctx) {
+  const input = h('input', {
+    type: 'file', accept: '.vcf,.vcard,text/vcard,text/x-vcard,.csv,text/csv', id: 'contacts-file',
+  });
+  const status = h('p', { class: 'hint', role: 'status' });
+  const preview = h('div', { class: 'import-preview' });
+  const pick = async () => {
+    fill(preview);
+    status.className = 'hint';
+    const file = input.files[0];
+    if (!file) return;
+    const format = /\.csv$/i.test(file.name) || file.type === 'text/csv' ? 'linkedin_csv' : 'vcard';
+    status.textContent = t('interop.reading');
+    try {
+      const plan = await api.importContacts(ctx.session.token, file, format, true);
+      status.textContent = '';
+      showPreview(ctx, preview, plan, file, format, status, input);
+    } catch (error) {
+      status.textContent = problem(error);
+      status.className = 'error';
+    }
+  };
+  input.addEventListener('change', pick);
+  return h('div', { class: 'interop' },
+    h('p', { class: 'hint' }, t('interop.import_hint')),
+    h('label', { class: 'button', for: 'contacts-file' }, t('interop.import_pick')),
+    h('span', { class: 'visually-hidden' }, input),
+    status, preview,
+    h('p', { class: 'hint' }, t('interop.export_hint')),
+    h('button', { type: 'button', class: 'button', onclick: () => exportContacts(ctx) }, t('interop.export')));
+}
+
+function showPreview(ctx, box, plan, file, format, status, input) {
+  const rows = plan.contacts.map((c) => h('li', { class: `row planned ${c.outcome}` },
+    h('span', { class: 'what' }, c.name ?? t('interop.card', { card: c.card })),
+    h('span', { class: 'when' }, t(`interop.outcome.${c.outcome}`), ' — ', t(`interop.reason.${c.reason}`),
+      c.outcome === 'updated' ? ` (${Object.keys(c.changes).join(', ')})` : '')));
+  const go = h('button', { type: 'button', class: 'button primary', disabled: !(plan.added + plan.updated) },
+    t('interop.import_go'));
+  go.addEventListener('click', async () => {
+    go.disabled = true;
+    try {
+      const done = await api.importContacts(ctx.session.token, file, format, false);
+      fill(box);
+      input.value = '';
+      status.className = 'hint';
+      status.textContent = t('interop.imported', { added: done.added, updated: done.updated });
+      await syncNow(); // the new contacts come to this device like any other device's events
+      ctx.toast(t('interop.imported', { added: done.added, updated: done.updated }));
+    } catch (error) {
+      go.disabled = false;
+      status.textContent = problem(error);
+      status.className = 'error';
+    }
+  });
+  fill(box,
+    h('p', { class: 'counts', 'data-testid': 'import-counts' },
+      t('interop.counts', { added: plan.added, updated: plan.updated, skipped: plan.skipped })),
+    h('ul', { class: 'rows' }, rows),
+    h('div', { class: 'actions' }, go,
+      h('button', { type: 'button', class: 'button quiet', onclick: () => { fill(box); input.value = ''; } },
+        t('action.cancel'))));
+}
+
+async function exportContacts(ctx) {
+  try {
+    const answer = await api.exportContacts(ctx.session.token);
+    download(await answer.blob(), `merci-contacts-${model.today()}.vcf`);
+  } catch (error) {
+    ctx.toast(problem(error));
+  }
+}
+
+/** The private calendar feed: its url to copy into a calendar app, and "Make a new link" (the old one stops). */
+function calendarFeed(ctx) {
+  const box = h('div', { class: 'calendar-feed' });
+  const url = h('input', { type: 'text', readOnly: true, id: 'calendar-url', 'aria-describedby': 'calendar-hint' });
+  const status = h('p', { class: 'hint', role: 'status' });
+  const show = async (load) => {
+    status.className = 'hint';
+    try {
+      url.value = (await load()).url;
+      status.textContent = '';
+    } catch (error) {
+      status.textContent = problem(error);
+      status.className = 'error';
+    }
+  };
+  const copy = async () => {
+    url.select();
+    try {
+      await navigator.clipboard.writeText(url.value);
+      ctx.toast(t('interop.copied'));
+    } catch { /* no clipboard permission: the link is selected, to copy by hand */ }
+  };
+  const confirm = h('div', { class: 'more', hidden: true },
+    h('p', { class: 'error' }, t('interop.rotate_warning')),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button danger', onclick: async () => {
+        confirm.hidden = true;
+        await show(() => api.rotateCalendarLink(ctx.session.token));
+        if (status.className !== 'error') ctx.toast(t('interop.rotated'));
+      } }, t('interop.rotate')),
+      h('button', { type: 'button', class: 'button quiet', onclick: () => { confirm.hidden = true; } },
+        t('action.cancel'))));
+  fill(box,
+    h('p', { class: 'hint', id: 'calendar-hint' }, t('interop.calendar_hint')),
+    field(t('interop.calendar_url'), url),
+    status,
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'button', onclick: copy }, t('interop.copy')),
+      h('button', { type: 'button', class: 'button quiet', onclick: () => { confirm.hidden = false; } },
+        t('interop.rotate'))),
+    confirm);
+  show(() => api.calendarLink(ctx.session.token));
+  return box;
+}
+
+function download(blob, name) {
+  const link = h('a', { href: URL.createObjectURL(blob), download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
 }
 
 function logout(ctx) {

@@ -98,8 +98,19 @@ AppendListener = Callable[[str, int], None]
 """Told (account id, its new last seq) once an append stored events."""
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarFeed:
+    """An account's private calendar feed (`/cal/{secret}.ics`). The secret itself is never stored: `nonce` (128
+    random bits) is what the server's feed key derives it from, `secret_hash` (its SHA-256) what a fetch is found by."""
+
+    account_id: str
+    nonce: bytes
+    secret_hash: bytes
+    created_at: dt.datetime
+
+
 class Store(abc.ABC):
-    """Accounts, devices, each account's event log, and web-push subscriptions and digests."""
+    """Accounts, devices, each account's event log, web-push subscriptions and digests, calendar feeds."""
 
     _append_listeners: tuple[AppendListener, ...] = ()
 
@@ -273,3 +284,20 @@ class Store(abc.ABC):
         """In one transaction: `finish_dispatch` for each (account, day, status, items), and `record_delivery`
         for each (subscription id, digest day or None, failure or None)."""
 
+    # --- calendar feeds (DESIGN.md section 4, "Sharing and interop") ---
+
+    @abc.abstractmethod
+    async def save_calendar_feed(
+        self, account_id: str, nonce: bytes, secret_hash: bytes, now: dt.datetime, *, replace: bool
+    ) -> CalendarFeed | None:
+        """The account's feed after this call. `replace` False: the one it has, else this one, made now (two first
+        calls at once keep the same one); True: this one, and the previous secret stops being found at once.
+        None, and nothing stored, if the account is gone."""
+
+    @abc.abstractmethod
+    async def get_calendar_feed(self, account_id: str) -> CalendarFeed | None:
+        """The account's calendar feed, or None if it never asked for one."""
+
+    @abc.abstractmethod
+    async def calendar_feed_by_secret(self, secret_hash: bytes) -> CalendarFeed | None:
+        """The feed whose secret has that SHA-256, or None (rotated, erased or unknown)."""

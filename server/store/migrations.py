@@ -83,6 +83,15 @@ SQLITE_MIGRATIONS: list[str] = [
         SELECT RAISE(ABORT, 'the event log is append-only: a stored event is never replaced');
     END;
     """,
+    # 4: calendar feeds: each account's private .ics url, kept as the nonce it is derived from and its hash
+    """
+    CREATE TABLE calendar_feeds (
+        account_id  TEXT PRIMARY KEY REFERENCES accounts (id),
+        nonce       BLOB NOT NULL,
+        secret_hash BLOB NOT NULL UNIQUE,
+        created_at  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 POSTGRES_MIGRATIONS: list[str] = [
@@ -173,6 +182,15 @@ POSTGRES_MIGRATIONS: list[str] = [
         items       integer,
         finished_at timestamptz,
         PRIMARY KEY (account_id, day)
+    );
+    """,
+    # 3: calendar feeds: each account's private .ics url, kept as the nonce it is derived from and its hash
+    """
+    CREATE TABLE calendar_feeds (
+        account_id  text PRIMARY KEY REFERENCES accounts (id),
+        nonce       bytea NOT NULL,
+        secret_hash bytea NOT NULL UNIQUE,
+        created_at  timestamptz NOT NULL
     );
     """,
 ]

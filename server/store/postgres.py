@@ -36,7 +36,8 @@ from events import Event, decode_event
 
 from ..settings import describe_database
 from .contract import (
-    Account, AccountExists, AccountGone, AppendResult, Device, Dispatch, EndpointTaken, Store, StoreError, Subscription,
+    Account, AccountExists, AccountGone, AppendResult, CalendarFeed, Device, Dispatch, EndpointTaken, Store, StoreError,
+    Subscription,
 )
 from .migrations import POSTGRES_MIGRATIONS
 from .sqlite import ERASED_WITH_ACCOUNT, SUBSCRIBED_ACCOUNTS, _body, same_content
@@ -570,8 +571,38 @@ class PostgresStore(Store):
                     [sub for sub, _ in failed], [failure for _, failure in failed], now,
                 )
 
+    # --- calendar feeds ---------------------------------------------------------------------------
+
+    async def save_calendar_feed(
+        self, account_id: str, nonce: bytes, secret_hash: bytes, now: dt.datetime, *, replace: bool
+    ) -> CalendarFeed | None:
+        if _holds_nul(account_id):
+            return None
+        conflict = ("DO UPDATE SET nonce = excluded.nonce, secret_hash = excluded.secret_hash,"
+                    " created_at = excluded.created_at" if replace else "DO NOTHING")
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "INSERT INTO calendar_feeds (account_id, nonce, secret_hash, created_at)"
+                f" SELECT id, $2, $3, $4 FROM accounts WHERE id = $1 ON CONFLICT (account_id) {conflict}",
+                account_id, nonce, secret_hash, now,
+            )
+            row = await conn.fetchrow(f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE account_id = $1", account_id)
+        return CalendarFeed(*row) if row else None
+
+    async def get_calendar_feed(self, account_id: str) -> CalendarFeed | None:
+        if _holds_nul(account_id):
+            return None
+        row = await self.pool.fetchrow(f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE account_id = $1", account_id)
+        return CalendarFeed(*row) if row else None
+
+    async def calendar_feed_by_secret(self, secret_hash: bytes) -> CalendarFeed | None:
+        row = await self.pool.fetchrow(f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE secret_hash = $1",
+                                       secret_hash)
+        return CalendarFeed(*row) if row else None
+
 
 _DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"
+_FEED_COLUMNS = "account_id, nonce, secret_hash, created_at"
 _SUBSCRIPTION_COLUMNS = (
     "id, account_id, device_id, endpoint, p256dh, auth, created_at, last_sent_at, last_digest_day,"
     " last_failure_at, last_failure"

@@ -33,7 +33,8 @@ import msgspec
 from events import Event, decode_event, encode_event
 
 from .contract import (
-    Account, AccountExists, AccountGone, AppendResult, Device, Dispatch, EndpointTaken, Store, StoreError, Subscription,
+    Account, AccountExists, AccountGone, AppendResult, CalendarFeed, Device, Dispatch, EndpointTaken, Store, StoreError,
+    Subscription,
 )
 from .migrations import SQLITE_MIGRATIONS
 
@@ -532,6 +533,34 @@ class SQLiteStore(Store):
         await self._write(finish)
 
 
+    # --- calendar feeds ---------------------------------------------------------------------------
+
+    async def save_calendar_feed(
+        self, account_id: str, nonce: bytes, secret_hash: bytes, now: dt.datetime, *, replace: bool
+    ) -> CalendarFeed | None:
+        def save(conn: sqlite3.Connection) -> CalendarFeed | None:
+            conflict = ("DO UPDATE SET nonce = excluded.nonce, secret_hash = excluded.secret_hash,"
+                        " created_at = excluded.created_at" if replace else "DO NOTHING")
+            conn.execute(
+                "INSERT INTO calendar_feeds (account_id, nonce, secret_hash, created_at)"
+                f" SELECT id, ?, ?, ? FROM accounts WHERE id = ? ON CONFLICT (account_id) {conflict}",
+                (nonce, secret_hash, _iso(now), account_id),
+            )
+            row = conn.execute(
+                f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE account_id = ?", (account_id,)
+            ).fetchone()
+            return _feed(row) if row else None
+
+        return await self._write(save)
+
+    async def get_calendar_feed(self, account_id: str) -> CalendarFeed | None:
+        row = await self._read_one(f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE account_id = ?", (account_id,))
+        return _feed(row) if row else None
+
+    async def calendar_feed_by_secret(self, secret_hash: bytes) -> CalendarFeed | None:
+        row = await self._read_one(f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE secret_hash = ?", (secret_hash,))
+        return _feed(row) if row else None
+
 FILE_MODE = 0o600
 """The database holds emails, notes and password hashes: readable by the server's user only, like the VAPID key."""
 
@@ -551,7 +580,7 @@ def _keep_private(path: Path) -> None:
             pass
 
 
-ERASED_WITH_ACCOUNT = ("push_dispatches", "push_subscriptions", "events", "devices")
+ERASED_WITH_ACCOUNT = ("calendar_feeds", "push_dispatches", "push_subscriptions", "events", "devices")
 
 _CLAIM = (
     "INSERT INTO push_dispatches (account_id, day, claimed_by, claimed_at) VALUES (?, ?, ?, ?)"
@@ -567,6 +596,11 @@ SUBSCRIBED_ACCOUNTS = (
 """Every table holding an account's rows, emptied (in this order) when the account is erased."""
 
 _DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"
+_FEED_COLUMNS = "account_id, nonce, secret_hash, created_at"
+
+
+def _feed(row: tuple) -> CalendarFeed:
+    return CalendarFeed(row[0], bytes(row[1]), bytes(row[2]), _moment(row[3]))
 
 
 def _device(row: tuple) -> Device:

@@ -450,3 +450,36 @@ class StoreContract:
         assert await store.list_subscriptions(ana.id) == [] and await store.get_dispatch(ana.id, DAY) is None
         assert await store.subscribed_accounts() == [(bob.id, 0)]
         assert await store.get_dispatch(bob.id, DAY) is not None
+
+    # --- calendar feeds ----------------------------------------------------------------------------------
+
+    async def test_a_calendar_feed_is_made_once_and_found_by_the_hash_of_its_secret(self, store: Store):
+        ana, _ = await new_account(store, "ana@example.org")
+        assert await store.get_calendar_feed(ana.id) is None
+        made = await store.save_calendar_feed(ana.id, b"n1" * 8, b"h1" * 16, NOW, replace=False)
+        assert (made.account_id, made.nonce, made.secret_hash, made.created_at) == (ana.id, b"n1" * 8, b"h1" * 16, NOW)
+        # a second first call (two devices at once) keeps the feed already made
+        again = await store.save_calendar_feed(ana.id, b"n2" * 8, b"h2" * 16, NOW, replace=False)
+        assert again == made == await store.get_calendar_feed(ana.id)
+        assert await store.calendar_feed_by_secret(b"h1" * 16) == made
+        assert await store.calendar_feed_by_secret(b"h2" * 16) is None
+
+    async def test_rotating_a_calendar_feed_forgets_the_old_secret_at_once(self, store: Store):
+        ana, _ = await new_account(store, "ana@example.org")
+        await store.save_calendar_feed(ana.id, b"n1" * 8, b"h1" * 16, NOW, replace=False)
+        later = NOW + dt.timedelta(days=1)
+        rotated = await store.save_calendar_feed(ana.id, b"n2" * 8, b"h2" * 16, later, replace=True)
+        assert (rotated.nonce, rotated.secret_hash, rotated.created_at) == (b"n2" * 8, b"h2" * 16, later)
+        assert await store.calendar_feed_by_secret(b"h1" * 16) is None
+        assert await store.calendar_feed_by_secret(b"h2" * 16) == rotated
+
+    async def test_calendar_feeds_belong_to_one_account_and_go_with_its_erasure(self, store: Store):
+        ana, _ = await new_account(store, "ana@example.org")
+        bob, _ = await new_account(store, "bob@example.org")
+        await store.save_calendar_feed(ana.id, b"na" * 8, b"ha" * 16, NOW, replace=False)
+        await store.save_calendar_feed(bob.id, b"nb" * 8, b"hb" * 16, NOW, replace=False)
+        assert await store.save_calendar_feed("no-such-account", b"nx" * 8, b"hx" * 16, NOW, replace=True) is None
+        await store.erase_account(ana.id)
+        assert await store.get_calendar_feed(ana.id) is None
+        assert await store.calendar_feed_by_secret(b"ha" * 16) is None
+        assert (await store.calendar_feed_by_secret(b"hb" * 16)).account_id == bob.id
