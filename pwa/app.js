@@ -93,6 +93,10 @@ let shownComplete = false;
 
 /** Draw the route's screen. One that needs a projection not computed yet shows its loading state (or
  * keeps the same screen in view while it is redrawn), then draws when the engine answers. */
+/** The screen in view and the log version it was drawn from: a sync that only brings back this device's own
+ * events (with their `seq`) changes nothing to draw, and a redraw would reset what the person is choosing. */
+let drawnFrom = { key: null, version: -1 };
+
 function render({ keepFocus = false } = {}) {
   const { name, arg } = route();
   const key = `${signedInNow()}:${name}:${arg}`;
@@ -109,6 +113,7 @@ function render({ keepFocus = false } = {}) {
     } catch (error) {
       screen = errorScreen(error);
     }
+    drawnFrom = { key, version: model.logVersion() };
     draw(screen, { name, key, keepFocus });
     return;
   }
@@ -243,7 +248,12 @@ async function onSyncStatus() {
   await model.prepare().catch(() => {}); // its error is the screen's to show
   const lang = accountLanguage();
   if (lang && lang !== language) await ctx.setLanguage(lang);
-  else if (!FORMS.has(route().name)) render({ keepFocus: true });
+  else if (!FORMS.has(route().name) && !drawnFromCurrentLog()) render({ keepFocus: true });
+}
+
+function drawnFromCurrentLog() {
+  const { name, arg } = route();
+  return drawnFrom.key === `${signedInNow()}:${name}:${arg}` && drawnFrom.version === model.logVersion();
 }
 
 /** One sync answer settled: the events it pulled join the model (only those cross to the engine's worker); events

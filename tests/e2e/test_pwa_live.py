@@ -84,9 +84,9 @@ def test_after_a_server_restart_the_app_follows_the_stream_again_by_itself(devic
         phone = sign_in(own.url, address, device_name="phone")
         contact = f"c-{uuid.uuid4().hex[:8]}"
         events = [
-            {"id": str(uuid.uuid4()), "type": "contact_added", "v": 1, "at": "2026-11-20T10:00:00+01:00",
+            {"id": str(uuid.uuid4()), "type": "contact_added", "v": 1, "at": "2026-11-17T10:00:00+01:00",
              "data": {"contact": contact, "name": "Zoé Martin"}},
-            {"id": str(uuid.uuid4()), "type": "meeting_logged", "v": 1, "at": "2026-11-20T10:30:00+01:00",
+            {"id": str(uuid.uuid4()), "type": "meeting_logged", "v": 1, "at": "2026-11-17T10:30:00+01:00",
              "data": {"meeting": f"m-{contact}", "contacts": [contact]}},
         ]
         answer = httpx.post(f"{own.url}/api/sync", json={"cursor": 0, "events": events}, headers=bearer(phone["token"]),
