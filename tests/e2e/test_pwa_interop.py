@@ -23,7 +23,7 @@ WORDS = {
     "en": {"counts": "3 to add, 0 to update, 1 skipped", "reason": "no name", "import": "Import",
            "done": "Imported: 3 added, 0 updated.", "search": "Search", "rotate": "Make a new link",
            "offline": "This needs a connection to the server"},
-    "fr": {"counts": "3 à ajouter, 0 à mettre à jour, 1 ignorés", "reason": "sans nom", "import": "Importer",
+    "fr": {"counts": "3 à ajouter, 0 à mettre à jour, 1 à ignorer", "reason": "sans nom", "import": "Importer",
            "done": "Import terminé : 3 ajoutés, 0 mis à jour.", "search": "Rechercher", "rotate": "Créer un nouveau lien",
            "offline": "Il faut une connexion au serveur"},
 }
