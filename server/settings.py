@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import msgspec
 from msgspec import Meta, Struct
 
+from events.messages import explain_setting
+
 PREFIX = "MERCI_"
 DATABASE_FILE = "merci.sqlite3"
 
@@ -149,7 +151,7 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
         try:
             return msgspec.convert(raw, cls, strict=False, dec_hook=_path)
         except msgspec.ValidationError as exc:
-            raise SettingsError(_explain(str(exc))) from None
+            raise SettingsError(explain_setting(str(exc), PREFIX)) from None
 
 
 def describe_database(url: str) -> str:
@@ -180,11 +182,3 @@ def _path(kind: type, value: Any) -> Any:
     if kind is Path and isinstance(value, str):
         return Path(value)
     raise NotImplementedError
-
-
-def _explain(message: str) -> str:
-    text, _, where = message.partition(" - at `$.")
-    name = where.rstrip("`")
-    if name:
-        return f"{PREFIX}{name.upper()} (or --{name}): {text[:1].lower()}{text[1:]}"
-    return text

@@ -22,9 +22,10 @@ from litestar.typing import FieldDefinition
 from msgspec import Meta, Struct
 
 from events import AnyEvent, Event, EventError, decode_event
+from events.messages import explain
 
 from ..auth import Session
-from ..errors import ApiError, explain_msgspec
+from ..errors import ApiError
 from ..imports import AccountImport, QuotaExceeded
 from ..ratelimit import retry_after
 from ..services import Services
@@ -93,9 +94,9 @@ class SyncBody(AbstractDTO[SyncBatch]):
             return _sync_batch.decode(value)
         except msgspec.ValidationError as exc:
             where = "" if " - at `$." in str(exc) else "the request body: "
-            raise ApiError(HTTP_400_BAD_REQUEST, where + explain_msgspec(str(exc))) from None
+            raise ApiError(HTTP_400_BAD_REQUEST, where + explain(str(exc))) from None
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-            raise ApiError(HTTP_400_BAD_REQUEST, f"the request body is not valid JSON ({explain_msgspec(str(exc))})") from None
+            raise ApiError(HTTP_400_BAD_REQUEST, f"the request body is not valid JSON ({explain(str(exc))})") from None
 
 
 class Rejection(Struct):
