@@ -7,11 +7,13 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
-from .auth import Passwords, authenticate
+from .activity import DeviceActivity
+from .auth import Authenticator
 from .clock import Clock
 from .errors import EXCEPTION_HANDLERS
 from .headers import add_security_headers
 from .openapi import TrueJsonSchema
+from .passwords import Passwords
 from .push.service import Reminders
 from .requestlog import log_requests
 from .routes.accounts import AccountsController
@@ -45,13 +47,18 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
     if clock is None:
         clock = Clock(settings.clock_start)
     passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
-    services = Services.build(settings, store, passwords, clock)
+    services = Services.build(settings, store, clock)
+    activity = DeviceActivity(store, clock)
+    authenticator = Authenticator(store, services.device_requests, activity)
     reminders = Reminders(settings, store, services.projections, clock=clock.now)
     app = Litestar(
         route_handlers=[AccountsController, SyncController, ReadController, PushController, health, serve_app],
         dependencies={
             "services": Provide(services.provide),
-            "session": Provide(authenticate),
+            "session": Provide(authenticator.session),
+            "passwords": _given(passwords),
+            "activity": _given(activity),
+            "clock": _given(clock),
             "reminders": Provide(reminders.provide),
         },
         exception_handlers=EXCEPTION_HANDLERS,
@@ -69,8 +76,19 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
         logging_config=None,
     )
     app.state.services = services
+    app.state.passwords = passwords
+    app.state.activity = activity
     app.state.reminders = reminders
     app.asgi_handler = add_security_headers(app.asgi_handler)
     if settings.log_requests:
         app.asgi_handler = log_requests(app.asgi_handler)
     return app
+
+
+def _given(value: object) -> Provide:
+    """A dependency that is always `value` (one per app)."""
+
+    async def provide() -> object:
+        return value
+
+    return Provide(provide)

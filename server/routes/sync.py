@@ -25,6 +25,7 @@ from events import AnyEvent, Event, EventError, decode_event
 from events.messages import explain
 
 from ..auth import Session
+from ..clock import Clock
 from ..errors import ApiError
 from ..imports import AccountImport, QuotaExceeded
 from ..ratelimit import retry_after
@@ -152,7 +153,8 @@ class SyncController(Controller):
 
     @post("/sync", status_code=200, security=BEARER, dto=SyncBody, return_dto=None)
     async def sync_events(
-        self, data: JSONBody[SyncBatch], session: NamedDependency[Session], services: NamedDependency[Services]
+        self, data: JSONBody[SyncBatch], session: NamedDependency[Session], services: NamedDependency[Services],
+        clock: NamedDependency[Clock],
     ) -> SyncResult:
         """Push this device's new events and pull the account's events after `cursor`.
 
@@ -175,7 +177,7 @@ class SyncController(Controller):
             )
         valid: list[Event] = []
         rejected: list[Rejection] = []
-        horizon = services.now() + dt.timedelta(hours=settings.future_tolerance_hours)
+        horizon = clock.now() + dt.timedelta(hours=settings.future_tolerance_hours)
         for index, raw in enumerate(data.events):
             try:
                 valid.append(_on_time(decode_event(raw), horizon, settings.future_tolerance_hours))
@@ -185,7 +187,7 @@ class SyncController(Controller):
         duplicates: list[str] = []
         conflicts: list[str] = []
         if valid:
-            result = await services.store.append(session.account_id, session.device_id, valid, services.now())
+            result = await services.store.append(session.account_id, session.device_id, valid, clock.now())
             accepted, duplicates, conflicts = result.accepted, result.duplicates, result.conflicts
         page = min(data.limit or settings.sync_page_events, settings.sync_page_events)
         pulled = await services.store.read(session.account_id, data.cursor, page + 1)
@@ -211,7 +213,8 @@ class SyncController(Controller):
 
     @post("/import", status_code=200, security=BEARER, request_max_body_size=None)
     async def import_log(
-        self, request: Request, session: NamedDependency[Session], services: NamedDependency[Services]
+        self, request: Request, session: NamedDependency[Session], services: NamedDependency[Services],
+        clock: NamedDependency[Clock],
     ) -> ImportResult:
         """Import an NDJSON log (the body: one event per line, as `GET /api/export` gives).
 
@@ -239,7 +242,7 @@ class SyncController(Controller):
             quota = services.imports.start(session.account_id, declared)
         except QuotaExceeded as exc:
             raise _quota_error(exc) from None
-        run = _Import(services, session, quota)
+        run = _Import(services, clock, session, quota)
         try:
             size = 0
             partial = bytearray()  # the start of a line whose end has not arrived yet: at most `max_body_bytes`
@@ -281,13 +284,14 @@ class SyncController(Controller):
 class _Import:
     """One import under way: lines in, events written a chunk at a time, the counts of its answer."""
 
-    def __init__(self, services: Services, session: Session, quota: AccountImport):
+    def __init__(self, services: Services, clock: Clock, session: Session, quota: AccountImport):
         self.services = services
+        self.clock = clock
         self.session = session
         self.quota = quota
         settings = services.settings
         self.tolerance = settings.future_tolerance_hours
-        self.horizon = services.now() + dt.timedelta(hours=self.tolerance)
+        self.horizon = clock.now() + dt.timedelta(hours=self.tolerance)
         self.number = 0
         """The last line read (1-based, blank lines counted)."""
         self.events = 0
@@ -346,7 +350,7 @@ class _Import:
         """Write the pending events: one transaction, in turn with every other writer."""
         if self.pending:
             services, session = self.services, self.session
-            stored = await services.store.append(session.account_id, session.device_id, self.pending, services.now())
+            stored = await services.store.append(session.account_id, session.device_id, self.pending, self.clock.now())
             self.accepted += len(stored.accepted)
             self.duplicates += len(stored.duplicates)
             self.last_seq = stored.last_seq
