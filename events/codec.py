@@ -6,7 +6,6 @@ which field is wrong and why, and to run upcasters for older schema versions.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 from typing import Any

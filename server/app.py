@@ -20,7 +20,7 @@ from .routes.accounts import AccountsController
 from .routes.push import PushController
 from .routes.pwa import serve_app
 from .routes.read import ReadController, health
-from .routes.sync import SyncController
+from .routes.sync import RawEventSchema, SyncController
 from .services import Services
 from .settings import Settings
 from .store.contract import Store
@@ -61,6 +61,7 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
             "clock": _given(clock),
             "reminders": Provide(reminders.provide),
         },
+        plugins=[RawEventSchema()],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[services.lifespan, reminders.lifespan],  # the store opens first, closes last
         request_max_body_size=settings.max_body_bytes,
