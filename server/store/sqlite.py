@@ -169,6 +169,14 @@ class SQLiteStore(Store):
         rows = await self._read(sql, parameters)
         return rows[0] if rows else None
 
+    async def _delete(self, sql: str, parameters: tuple) -> bool:
+        """Run one DELETE through the writer: whether it deleted anything."""
+
+        def delete(conn: sqlite3.Connection) -> bool:
+            return conn.execute(sql, parameters).rowcount > 0
+
+        return await self._write(delete)
+
     # --- the single writer ------------------------------------------------------------------------
 
     async def _write(self, job: Callable[[sqlite3.Connection], T]) -> T:
@@ -310,13 +318,7 @@ class SQLiteStore(Store):
         return [_device(row) for row in rows]
 
     async def revoke_device(self, account_id: str, device_id: str) -> bool:
-        def delete(conn: sqlite3.Connection) -> bool:
-            cursor = conn.execute(
-                "DELETE FROM devices WHERE id = ? AND account_id = ?", (device_id, account_id)
-            )
-            return cursor.rowcount > 0
-
-        return await self._write(delete)
+        return await self._delete("DELETE FROM devices WHERE id = ? AND account_id = ?", (device_id, account_id))
 
     async def mark_seen(self, device_id: str, now: dt.datetime) -> None:
         def update(conn: sqlite3.Connection) -> None:
@@ -389,13 +391,9 @@ class SQLiteStore(Store):
         return [_subscription(row) for row in rows]
 
     async def remove_subscription(self, account_id: str, subscription_id: str) -> bool:
-        def delete(conn: sqlite3.Connection) -> bool:
-            cursor = conn.execute(
-                "DELETE FROM push_subscriptions WHERE id = ? AND account_id = ?", (subscription_id, account_id)
-            )
-            return cursor.rowcount > 0
-
-        return await self._write(delete)
+        return await self._delete(
+            "DELETE FROM push_subscriptions WHERE id = ? AND account_id = ?", (subscription_id, account_id)
+        )
 
     async def record_delivery(
         self, subscription_id: str, now: dt.datetime, *, digest_day: dt.date | None = None, failure: str | None = None
