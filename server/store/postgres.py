@@ -86,6 +86,7 @@ JOIN events e ON e.account_id = r.account_id AND e.id = r.id
 """
 """The stored bodies of re-sent ids, to tell those whose content differs (conflicts)."""
 
+
 def _holds_nul(text: str) -> bool:
     """Whether a client-given string holds U+0000, which PostgreSQL text cannot (it raises
     CharacterNotInRepertoireError): nothing stored can match it, so a look-up by it finds nothing. The API
