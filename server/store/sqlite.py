@@ -223,13 +223,7 @@ class SQLiteStore(Store):
         account = new_account(email, password_hash, now)
 
         def insert(conn: sqlite3.Connection) -> Account:
-            try:
-                conn.execute(
-                    "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                    (account.id, email, password_hash, _iso(now)),
-                )
-            except sqlite3.IntegrityError:
-                raise AccountExists(email) from None
+            _insert_account(conn, account)
             return account
 
         return await self._write(insert)
@@ -244,13 +238,7 @@ class SQLiteStore(Store):
 
         def insert(conn: sqlite3.Connection) -> tuple[Account, Device]:
             # One job, so one transaction: a failure of any part rolls back the others with it.
-            try:
-                conn.execute(
-                    "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                    (account.id, email, password_hash, _iso(now)),
-                )
-            except sqlite3.IntegrityError:
-                raise AccountExists(email) from None
+            _insert_account(conn, account)
             conn.execute(
                 "INSERT INTO devices (id, account_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                 (device.id, account.id, device_name, token_hash, _iso(now)),
@@ -468,6 +456,17 @@ def _keep_private(path: Path) -> None:
                 os.chmod(file, FILE_MODE)
         except FileNotFoundError:
             pass
+
+
+def _insert_account(conn: sqlite3.Connection, account: Account) -> None:
+    """The account's row, or AccountExists if its email has one already (case aside)."""
+    try:
+        conn.execute(
+            "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
+            (account.id, account.email, account.password_hash, _iso(account.created_at)),
+        )
+    except sqlite3.IntegrityError:
+        raise AccountExists(account.email) from None
 
 
 _DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"
