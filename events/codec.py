@@ -6,14 +6,13 @@ which field is wrong and why, and to run upcasters for older schema versions.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Iterator
 from operator import attrgetter
 from typing import Any
 
 import msgspec
 
+from .messages import NUL_MESSAGE, explain_event, sentence
 from .types import CURRENT_VERSION, EVENT_TYPES, AnyEvent, Event, EventCorrected
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -58,7 +57,7 @@ def decode_event(raw: bytes | str) -> Event:
     try:
         obj = _json.decode(raw)
     except msgspec.DecodeError as exc:
-        raise EventError(f"not valid JSON ({_lower(str(exc))})") from None
+        raise EventError(f"not valid JSON ({sentence(str(exc))})") from None
     except UnicodeDecodeError:
         raise EventError("not valid UTF-8 (events are UTF-8 JSON)") from None
     except RecursionError:  # msgspec's depth guard; no event nests beyond a few levels
@@ -79,10 +78,6 @@ def _in_range(event: Event) -> Event:
             raise EventError(f"`data.at`: {at.isoformat()} is out of range (years 1900 to 2999)", "data.at", event.id)
     return event
 
-
-NUL_MESSAGE = "U+0000 (the NUL character) is not allowed in any text"
-"""Why a string holding U+0000 is refused, wherever it is (the JavaScript decoder says the same). PostgreSQL
-cannot store it in text, so a log holding one could not move from a SQLite server to a PostgreSQL one."""
 
 _ESCAPED_NUL = "\\u0000"
 """How U+0000 appears in JSON (a raw NUL byte is not valid JSON): lines without it skip the look for it."""
@@ -147,7 +142,7 @@ def convert_event(obj: Any) -> Event:
     try:
         event = msgspec.convert(obj, AnyEvent, strict=True)
     except msgspec.ValidationError as exc:
-        message, field = _explain(str(exc))
+        message, field = explain_event(str(exc), _CHOICES)
         raise EventError(message, field, event_id) from None
     return _in_range(event)
 
@@ -189,57 +184,6 @@ def read_log(content: bytes) -> list[Event]:
 
 
 _year = attrgetter("at.year")
-
-
-_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
-_KEY = re.compile(r" - at `key` in `\$(?P<path>[^`]*)`$")
-
-
-def _explain(msgspec_message: str) -> tuple[str, str | None]:
-    """Turn msgspec's "Expected `str` of length <= 64 - at `$.data.contact`" into our wording."""
-    key = _KEY.search(msgspec_message)
-    if key is not None:  # a key of a correction's `data`: a field name
-        path = key.group("path").lstrip(".")
-        return f"`{path}`: a field name is 1 to 32 lowercase letters or `_`", path
-    match = _PATH.search(msgspec_message)
-    path = match.group("path").lstrip(".") if match else None
-    text = _PATH.sub("", msgspec_message)
-    text = text.replace("Object contains unknown field", "unknown field")
-    text = text.replace("Object missing required field", "missing required field")
-    text = _lower(text)
-    folded = text.lower()
-    if folded.startswith("expected `datetime` with a timezone component"):
-        text = "expected a date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00"
-    elif folded.startswith("invalid rfc3339 encoded datetime"):
-        text = "expected an ISO 8601 date-time with a UTC offset, such as 2026-05-12T10:30:00+02:00"
-    elif folded.startswith("invalid rfc3339 encoded date"):
-        text = "expected a date such as 2026-05-12"
-    elif folded.startswith("invalid enum value"):
-        text = text.replace("invalid enum value", "invalid value")
-        allowed = _CHOICES.get(path.rsplit(".", 1)[-1] if path else "")
-        if allowed:
-            text += f" (expected one of: {', '.join(allowed)})"
-    elif folded.startswith("unknown time zone") and path == "data":
-        path = "data.timezone"
-    if "matching regex '^(?!me$)" in text:
-        text = "a contact id cannot be `me` (the word for you in obligations) nor contain `:`"
-    elif "matching regex '^[^:]*$'" in text:
-        text = "an id cannot contain `:` (it separates the parts of obligation ids)"
-    text = text.replace("`str` of length >= 1", "a non-empty string")
-    text = re.sub(r"`str` of length <= (\d+)", r"a string of at most \1 characters", text)
-    named = re.match(r"(unknown field|missing required field) `([^`]*)`", text)
-    if named:
-        field = f"{path}.{named.group(2)}" if path else named.group(2)
-        return (f"{text} in `{path}`" if path else text), field
-    if path:
-        return f"`{path}`: {text}", path
-    return text, None
-
-
-def _lower(text: str) -> str:
-    if text[1:2].isupper():  # an acronym such as "JSON"
-        return text
-    return text[:1].lower() + text[1:]
 
 
 def _choices() -> dict[str, tuple[str, ...]]:

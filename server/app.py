@@ -7,12 +7,14 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
-from .auth import Passwords, authenticate
+from .activity import DeviceActivity
+from .auth import Authenticator
 from .clock import Clock
 from .errors import EXCEPTION_HANDLERS
 from .headers import add_security_headers
 from .openapi import TrueJsonSchema
 from .live.service import Live
+from .passwords import Passwords
 from .push.service import Reminders
 from .requestlog import log_requests
 from .routes.accounts import AccountsController
@@ -21,7 +23,7 @@ from .routes.interop import InteropController, calendar_feed
 from .routes.push import PushController
 from .routes.pwa import serve_app
 from .routes.read import ReadController, health
-from .routes.sync import SyncController
+from .routes.sync import RawEventSchema, SyncController
 from .services import Services
 from .settings import Settings
 from .store.contract import Store
@@ -48,7 +50,9 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
     if clock is None:
         clock = Clock(settings.clock_start)
     passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
-    services = Services.build(settings, store, passwords, clock)
+    services = Services.build(settings, store, clock)
+    activity = DeviceActivity(store, clock)
+    authenticator = Authenticator(store, services.device_requests, activity)
     live = Live(settings, store)
     reminders = Reminders(settings, store, services.projections, clock=clock.now, news=live.hub)
     app = Litestar(
@@ -58,10 +62,14 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
         ],
         dependencies={
             "services": Provide(services.provide),
-            "session": Provide(authenticate),
+            "session": Provide(authenticator.session),
+            "passwords": _given(passwords),
+            "activity": _given(activity),
+            "clock": _given(clock),
             "reminders": Provide(reminders.provide),
             "live": Provide(live.provide),
         },
+        plugins=[RawEventSchema()],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[services.lifespan, live.lifespan, reminders.lifespan],  # the store opens first, closes last
         request_max_body_size=settings.max_body_bytes,
@@ -77,9 +85,20 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
         logging_config=None,
     )
     app.state.services = services
+    app.state.passwords = passwords
+    app.state.activity = activity
     app.state.reminders = reminders
     app.state.live = live
     app.asgi_handler = add_security_headers(app.asgi_handler)
     if settings.log_requests:
         app.asgi_handler = log_requests(app.asgi_handler)
     return app
+
+
+def _given(value: object) -> Provide:
+    """A dependency that is always `value` (one per app)."""
+
+    async def provide() -> object:
+        return value
+
+    return Provide(provide)

@@ -7,7 +7,6 @@ is a 500 with a generic sentence, its traceback in the server log only.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -18,15 +17,15 @@ from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.status_codes import HTTP_401_UNAUTHORIZED, HTTP_500_INTERNAL_SERVER_ERROR
 from msgspec import Meta
 
-from events.codec import NUL_MESSAGE
+from events.messages import NO_NUL_PATTERN, reword, sentence
 
 from .store.contract import AccountGone
 
 log = logging.getLogger("merci.server")
 
-NO_NUL = Meta(pattern="^[^\\x00]*$")
+NO_NUL = Meta(pattern=NO_NUL_PATTERN)
 """For a request field stored or looked up as text: U+0000 is refused (PostgreSQL text cannot hold it), with
-the words of the event decoder (`events.codec.NUL_MESSAGE`)."""
+the words of the event decoder (`events.messages.NUL_MESSAGE`)."""
 
 
 class ApiError(HTTPException):
@@ -50,7 +49,7 @@ async def read_json_body(request: Request) -> None:
     try:
         await request.json()
     except SerializationException as exc:
-        raise ApiError(400, f"the request body is not valid JSON ({_sentence(str(exc))})") from None
+        raise ApiError(400, f"the request body is not valid JSON ({sentence(str(exc))})") from None
     except UnicodeDecodeError:
         raise ApiError(400, "the request body is not valid JSON (it is not UTF-8)") from None
     except RecursionError:
@@ -63,7 +62,7 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     elif isinstance(exc, ValidationException):
         body = _validation_body(exc)
     elif isinstance(exc.__cause__, SerializationException):
-        body = error_body(f"the request body is not valid JSON ({_sentence(str(exc.__cause__))})")
+        body = error_body(f"the request body is not valid JSON ({sentence(str(exc.__cause__))})")
     elif isinstance(exc, RequestEntityTooLarge):
         limit = request.app.state.services.settings.max_body_bytes
         body = error_body(f"the request body is larger than the {limit} bytes allowed; send less per request")
@@ -75,7 +74,7 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
         log.error("server error on %s %s: %s", request.method, request.url.path, exc.detail)
         body = error_body("the server failed to answer this request; it has been logged")
     else:
-        body = error_body(_sentence(exc.detail))
+        body = error_body(sentence(exc.detail))
     return Response(body, status_code=exc.status_code, headers=exc.headers, media_type=MediaType.JSON)
 
 
@@ -102,58 +101,24 @@ EXCEPTION_HANDLERS = {
 }
 
 
-# --- Litestar's validation messages, reworded --------------------------------------------------------
-
-_WORDING = (
-    (re.compile(re.escape(f"Expected `str` matching regex {NO_NUL.pattern!r}")), NUL_MESSAGE),
-    (re.compile(r"^Object missing required field `(\w+)`"), r"missing required field `\1`"),
-    (re.compile(r"^Object contains unknown field `(\w+)`"), r"unknown field `\1`"),
-    (re.compile(r"^Expected `str` of length <= (\d+)"), r"expected a string of at most \1 characters"),
-    (re.compile(r"^Expected `str` of length >= 1"), "expected a non-empty string"),
-    (re.compile(r"^Expected `array` of length <= (\d+)"), r"expected at most \1 items"),
-    (re.compile(r"^Invalid RFC3339 encoded date$"), "expected a date such as 2026-05-12"),
-    (re.compile(r"^Invalid enum value (.*)"), r"invalid value \1"),
-)
-
-
-def explain_msgspec(message: str) -> str:
-    """msgspec's "Expected `int` >= 0 - at `$.cursor`" as "`cursor`: expected `int` >= 0"."""
-    text, _, where = message.partition(" - at `$")
-    text = _sentence(_reword(text))
-    path = where.rstrip("`").lstrip(".")
-    return f"`{path}`: {text}" if path else text
-
-
-def _reword(text: str) -> str:
-    for pattern, replacement in _WORDING:
-        text = pattern.sub(replacement, text)
-    return text
-
-
 def _validation_body(exc: ValidationException) -> dict[str, Any]:
     problems = exc.extra if isinstance(exc.extra, list) else []
     sentences = []
     for problem in problems:
         if not isinstance(problem, dict):
             continue
-        text = _reword(str(problem.get("message", "invalid value")))
+        text = reword(str(problem.get("message", "invalid value")))
         key = problem.get("key")
         source = problem.get("source")
         if key == "data" and text == "'data'":  # Litestar's word for an empty body
             return error_body("the request body is empty (expected a JSON object)")
         if key and key != "data":
             where = f"query parameter `{key}`" if source == "query" else f"`{key}`"
-            sentences.append(f"{where}: {_sentence(text)}")
+            sentences.append(f"{where}: {sentence(text)}")
         else:
-            sentences.append(f"request body: {_sentence(text)}")
+            sentences.append(f"request body: {sentence(text)}")
     if not sentences:
         detail = str(exc.detail or "")
-        message = "the request body is not valid JSON" if "JSON" in detail else _sentence(detail or "invalid request")
+        message = "the request body is not valid JSON" if "JSON" in detail else sentence(detail or "invalid request")
         return error_body(message)
     return error_body("; ".join(sentences), problems=problems)
-
-
-def _sentence(text: str) -> str:
-    if not text:
-        return text
-    return text if text[1:2].isupper() or text.startswith("U+") else text[:1].lower() + text[1:]

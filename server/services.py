@@ -1,17 +1,16 @@
-"""What the route handlers share: settings, the store, password hashing, rate limits, the read cache.
+"""What the route handlers share: settings, the store, the rate limits, the import quotas, the read cache.
 
-One `Services` per app, handed to handlers as the `services` dependency.
+One `Services` per app, handed to handlers as the `services` dependency. Passwords (server/passwords.py), device
+activity (server/activity.py) and the clock (server/clock.py) are dependencies of their own.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .auth import Passwords
 from .clock import Clock
 from .imports import ImportQuotas
 from .projections import Projections
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
 class Services:
     settings: Settings
     store: Store
-    passwords: Passwords
-    clock: Clock
     projections: Projections
     login_by_email: RateLimiter
     login_by_email_and_address: RateLimiter
@@ -39,15 +36,14 @@ class Services:
     signups_by_address: RateLimiter
     device_requests: RateLimiter
     imports: ImportQuotas
-    seen: dict[str, float] = field(default_factory=dict)
-    """Device id -> when (monotonic) its last use was recorded."""
 
     @classmethod
-    def build(cls, settings: Settings, store: Store, passwords: Passwords, clock: Clock) -> Services:
+    def build(cls, settings: Settings, store: Store, clock: Clock) -> Services:
+        """The services of an app reading the time from `clock`."""
         s = settings
         ticks = clock.monotonic
         return cls(
-            settings=s, store=store, passwords=passwords, clock=clock,
+            settings=s, store=store,
             projections=Projections(store, clock.now, max_accounts=s.cached_accounts, max_events=s.cached_events),
             login_by_email=RateLimiter(s.login_attempts_per_email, s.login_window_seconds, clock=ticks),
             login_by_email_and_address=RateLimiter(s.login_attempts_per_email_and_address, s.login_window_seconds,
@@ -62,10 +58,6 @@ class Services:
             imports=ImportQuotas(s.import_quota_events, s.import_quota_bytes, s.import_quota_window_seconds,
                                  clock=ticks),
         )
-
-    def now(self) -> dt.datetime:
-        """The current instant (UTC), from the app's clock."""
-        return self.clock.now()
 
     async def provide(self) -> Services:
         return self

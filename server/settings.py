@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import msgspec
 from msgspec import Meta, Struct
 
+from events.messages import explain_setting
+
 PREFIX = "MERCI_"
 DATABASE_FILE = "merci.sqlite3"
 
@@ -53,9 +55,10 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     max_import_events: Positive = 500_000
     """Most events (non-blank lines) in one import (413 beyond)."""
     import_chunk_events: Positive = 250
-    """An import is written this many events per transaction, each waiting its turn with other writers: another
-    account's sync waits for one chunk at most, never for the whole import (bench/import_stall.py: 1000 let the
-    other account's p99 reach 370 ms on a loaded 2-CPU machine, 250 kept it near 55 ms at no cost in speed)."""
+    """An import is validated and written this many lines (so at most this many events) per transaction, each waiting
+    its turn with other writers: another account's sync waits for one chunk at most, never for the whole import
+    (bench/import_stall.py: 1000 let the other account's p99 reach 370 ms on a loaded 2-CPU machine, 250 kept it near
+    55 ms at no cost in speed)."""
     import_quota_events: Positive = 1_000_000
     """Events one account may import per `import_quota_window_seconds` (429 beyond)..."""
     import_quota_bytes: Positive = 256 << 20
@@ -163,7 +166,7 @@ class Settings(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
         try:
             return msgspec.convert(raw, cls, strict=False, dec_hook=_path)
         except msgspec.ValidationError as exc:
-            raise SettingsError(_explain(str(exc))) from None
+            raise SettingsError(explain_setting(str(exc), PREFIX)) from None
 
 
 def describe_database(url: str) -> str:
@@ -194,11 +197,3 @@ def _path(kind: type, value: Any) -> Any:
     if kind is Path and isinstance(value, str):
         return Path(value)
     raise NotImplementedError
-
-
-def _explain(message: str) -> str:
-    text, _, where = message.partition(" - at `$.")
-    name = where.rstrip("`")
-    if name:
-        return f"{PREFIX}{name.upper()} (or --{name}): {text[:1].lower()}{text[1:]}"
-    return text

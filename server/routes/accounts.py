@@ -21,8 +21,11 @@ from msgspec import UNSET, Meta, Struct
 
 from events.types import Language, SettingsChanged, SettingsChangedData, Zone, is_time_zone
 
+from ..activity import DeviceActivity
 from ..auth import Session, client_address, new_token, normalize_email
+from ..clock import Clock
 from ..errors import NO_NUL, ApiError, read_json_body
+from ..passwords import Passwords
 from ..ratelimit import hit_all, retry_after
 from ..services import Services
 from ..store.contract import AccountExists
@@ -91,7 +94,8 @@ class AccountsController(Controller):
 
     @post("/accounts", status_code=201, before_request=read_json_body)
     async def create_account(
-        self, request: Request, data: JSONBody[SignUp], services: NamedDependency[Services]
+        self, request: Request, data: JSONBody[SignUp], services: NamedDependency[Services],
+        passwords: NamedDependency[Passwords], clock: NamedDependency[Clock],
     ) -> SessionCreated:
         """Sign up: create an account and its first device. Answers the device's token.
 
@@ -109,8 +113,8 @@ class AccountsController(Controller):
                 f"`timezone`: unknown time zone {data.timezone!r} (expected an IANA name such as Europe/Paris)",
                 field="timezone",
             )
-        now = services.now()
-        password_hash = await services.passwords.hash(data.password)
+        now = clock.now()
+        password_hash = await passwords.hash(data.password)
         first_events = []
         if data.timezone is not None or data.language is not None:
             settings = SettingsChangedData(
@@ -131,7 +135,8 @@ class AccountsController(Controller):
 
     @post("/sessions", status_code=201, before_request=read_json_body)
     async def sign_in(
-        self, request: Request, data: JSONBody[SignIn], services: NamedDependency[Services]
+        self, request: Request, data: JSONBody[SignIn], services: NamedDependency[Services],
+        passwords: NamedDependency[Passwords], clock: NamedDependency[Clock],
     ) -> SessionCreated:
         """Sign in from a new device: answers a new token for it. Attempts are rate-limited per (email, client
         address), per client address, and under a much higher ceiling per email from which an address the account
@@ -148,16 +153,16 @@ class AccountsController(Controller):
         if wait:
             raise _too_many("log-in attempts", wait)
         account = await services.store.account_by_email(email)
-        if not await services.passwords.verify(account.password_hash if account else None, data.password):
+        if not await passwords.verify(account.password_hash if account else None, data.password):
             raise ApiError(HTTP_401_UNAUTHORIZED, "wrong email or password")
         assert account is not None
         checked = account.password_hash
-        if services.passwords.needs_rehash(checked):
-            checked = await services.passwords.hash(data.password)
+        if passwords.needs_rehash(checked):
+            checked = await passwords.hash(data.password)
             await services.store.set_password(account.id, checked)
         token, token_hash = new_token()
         device = await services.store.add_device(
-            account.id, data.device_name or "device", token_hash, services.now(), password_hash=checked
+            account.id, data.device_name or "device", token_hash, clock.now(), password_hash=checked
         )
         if device is None:  # the password was changed, or the account erased, while this one was being checked
             raise ApiError(HTTP_401_UNAUTHORIZED, "wrong email or password")
@@ -166,10 +171,13 @@ class AccountsController(Controller):
         return SessionCreated(account=account.id, token=token, device=device.id)
 
     @post("/sessions/logout", status_code=204, security=BEARER)
-    async def sign_out(self, session: NamedDependency[Session], services: NamedDependency[Services]) -> None:
+    async def sign_out(
+        self, session: NamedDependency[Session], services: NamedDependency[Services],
+        activity: NamedDependency[DeviceActivity],
+    ) -> None:
         """Sign this device out: its token stops working."""
         await services.store.revoke_device(session.account_id, session.device_id)
-        services.seen.pop(session.device_id, None)
+        activity.forget(session.device_id)
 
     @get("/devices", security=BEARER)
     async def list_devices(self, session: NamedDependency[Session], services: NamedDependency[Services]) -> DeviceList:
@@ -181,42 +189,43 @@ class AccountsController(Controller):
 
     @delete("/devices/{device_id:str}", status_code=204, security=BEARER)
     async def revoke_device(
-        self, device_id: FromPath[str], session: NamedDependency[Session], services: NamedDependency[Services]
+        self, device_id: FromPath[str], session: NamedDependency[Session], services: NamedDependency[Services],
+        activity: NamedDependency[DeviceActivity],
     ) -> None:
         """Revoke one of the account's devices (a lost phone): its token stops working at once."""
         if not await services.store.revoke_device(session.account_id, device_id):
             raise ApiError(HTTP_404_NOT_FOUND, f"this account has no device {device_id!r}", device=device_id)
-        services.seen.pop(device_id, None)
+        activity.forget(device_id)
 
     @put("/account/password", status_code=204, security=BEARER, before_request=read_json_body)
     async def change_password(
-        self, data: JSONBody[PasswordChange], session: NamedDependency[Session], services: NamedDependency[Services]
+        self, data: JSONBody[PasswordChange], session: NamedDependency[Session], services: NamedDependency[Services],
+        passwords: NamedDependency[Passwords], activity: NamedDependency[DeviceActivity],
     ) -> None:
         """Change the password (the current one is asked again, 403 if wrong). By default every other device is
         signed out. Password checks are rate-limited per device (429), never by other people's log-in attempts."""
-        await _confirm_password(services, session, data.current_password)
-        await services.store.set_password(session.account_id, await services.passwords.hash(data.new_password))
+        await _confirm_password(services, passwords, session, data.current_password)
+        await services.store.set_password(session.account_id, await passwords.hash(data.new_password))
         if data.sign_out_other_devices:
             for device in await services.store.list_devices(session.account_id):
                 if device.id != session.device_id:
                     await services.store.revoke_device(session.account_id, device.id)
-                    services.seen.pop(device.id, None)
+                    activity.forget(device.id)
 
     @delete("/account", status_code=204, security=BEARER, before_request=read_json_body)
     async def erase_account(
-        self, data: JSONBody[AccountErasure], session: NamedDependency[Session], services: NamedDependency[Services]
+        self, data: JSONBody[AccountErasure], session: NamedDependency[Session], services: NamedDependency[Services],
+        passwords: NamedDependency[Passwords], activity: NamedDependency[DeviceActivity],
     ) -> None:
         """Erase the account for good: every event, device and subscription, then the account itself.
         The password is asked again (403 if wrong; rate-limited per device, 429)."""
-        await _confirm_password(services, session, data.password)
-        devices = await services.store.list_devices(session.account_id)
+        await _confirm_password(services, passwords, session, data.password)
         await services.store.erase_account(session.account_id)
         services.projections.forget(session.account_id)
-        for device in devices:
-            services.seen.pop(device.id, None)
+        activity.forget_account(session.account_id)
 
 
-async def _confirm_password(services: Services, session: Session, password: str) -> None:
+async def _confirm_password(services: Services, passwords: Passwords, session: Session, password: str) -> None:
     account = await services.store.get_account(session.account_id)
     if account is None:  # erased by another device a moment ago
         raise ApiError(HTTP_401_UNAUTHORIZED, "this account no longer exists")
@@ -224,7 +233,7 @@ async def _confirm_password(services: Services, session: Session, password: str)
     wait = services.password_checks_by_device.hit(session.device_id)
     if wait:
         raise _too_many("password attempts from this device", wait)
-    if not await services.passwords.verify(account.password_hash, password):
+    if not await passwords.verify(account.password_hash, password):
         raise ApiError(HTTP_403_FORBIDDEN, "the password is wrong", field="password")
 
 

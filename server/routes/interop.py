@@ -19,6 +19,7 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND, HTTP
 from msgspec import Struct
 
 from ..auth import Session
+from ..clock import Clock
 from ..calendar_feed import build_calendar, feed_secret, hash_secret, load_or_create_key, new_nonce
 from ..contacts_io import ContactFileError, TooManyCards, plan_import, read_people, write_vcards
 from ..errors import ApiError
@@ -81,6 +82,7 @@ class InteropController(Controller):
     @post("/contacts/import", status_code=200, request_max_body_size=None)
     async def import_contacts(
         self, request: Request, session: NamedDependency[Session], services: NamedDependency[Services],
+        clock: NamedDependency[Clock],
         format: Annotated[Literal["vcard", "linkedin_csv"], QueryParameter(
             description="vcard: a .vcf of one or more cards (vCard 2.1, 3.0 or 4.0: Android, iPhone, Google "
                         "Contacts); linkedin_csv: LinkedIn's Connections.csv")],
@@ -117,13 +119,13 @@ class InteropController(Controller):
             except ContactFileError as exc:
                 raise ApiError(HTTP_400_BAD_REQUEST, f"{_file_name(format)}: {exc}", field="body") from None
             projection = await services.projections.projection(session.account_id)
-            plans = plan_import(people, projection.facts.contacts, services.now())
+            plans = plan_import(people, projection.facts.contacts, clock.now())
             stored, last_seq = 0, None
             events = [plan.decoded for plan in plans if plan.decoded is not None]
             if events and not dry_run:
                 for _ in events:
                     quota.read_event()
-                result = await services.store.append(session.account_id, session.device_id, events, services.now())
+                result = await services.store.append(session.account_id, session.device_id, events, clock.now())
                 stored, last_seq = len(result.accepted), result.last_seq
         except QuotaExceeded as exc:
             raise _quota_error(exc) from None
@@ -152,23 +154,27 @@ class InteropController(Controller):
 
     @get("/calendar")
     async def show_calendar_link(
-        self, request: Request, session: NamedDependency[Session], services: NamedDependency[Services]
+        self, request: Request, session: NamedDependency[Session], services: NamedDependency[Services],
+        clock: NamedDependency[Clock],
     ) -> CalendarLink:
         """The private url of the calendar feed of what you owe (made on the first call; the same afterwards, on
         every device). Anyone with the url can read the feed: `POST /api/calendar/rotate` replaces it."""
-        return await _feed_link(request, session, services, replace=False)
+        return await _feed_link(request, session, services, clock, replace=False)
 
     @post("/calendar/rotate", status_code=200)
     async def rotate_calendar_link(
-        self, request: Request, session: NamedDependency[Session], services: NamedDependency[Services]
+        self, request: Request, session: NamedDependency[Session], services: NamedDependency[Services],
+        clock: NamedDependency[Clock],
     ) -> CalendarLink:
         """A new private url for the calendar feed: the old one answers 404 from now on (subscribe again with the
         new one)."""
-        return await _feed_link(request, session, services, replace=True)
+        return await _feed_link(request, session, services, clock, replace=True)
 
 
 @get("/cal/{feed:str}", tags=["interop"], media_type=ICALENDAR, security=[])
-async def calendar_feed(feed: FromPath[str], request: Request, services: NamedDependency[Services]) -> Response:
+async def calendar_feed(
+    feed: FromPath[str], request: Request, services: NamedDependency[Services], clock: NamedDependency[Clock],
+) -> Response:
     """The calendar feed (RFC 5545) of what the url's account owes as of now: one all-day event per open
     obligation on its due date (or the day its snooze ends), in the account's language, its UID the obligation id.
     No token: the url's secret is the credential; 404 once the url is rotated."""
@@ -186,7 +192,7 @@ async def calendar_feed(feed: FromPath[str], request: Request, services: NamedDe
     projection = await services.projections.projection(found.account_id)
     settings = await services.projections.settings(found.account_id)
     return Response(
-        content=build_calendar(projection, settings["language"], services.now()), media_type=ICALENDAR,
+        content=build_calendar(projection, settings["language"], clock.now()), media_type=ICALENDAR,
         headers={"Cache-Control": "private, no-cache", "Content-Disposition": 'inline; filename="merci.ics"'},
     )
 
@@ -212,7 +218,9 @@ def _file_name(format: str) -> str:
     return "the vCard file" if format == "vcard" else "the LinkedIn CSV file"
 
 
-async def _feed_link(request: Request, session: Session, services: Services, *, replace: bool) -> CalendarLink:
+async def _feed_link(
+    request: Request, session: Session, services: Services, clock: Clock, *, replace: bool,
+) -> CalendarLink:
     key = _feed_key(request, services)
     nonce = new_nonce()
     secret = feed_secret(key, session.account_id, nonce)
@@ -221,7 +229,7 @@ async def _feed_link(request: Request, session: Session, services: Services, *, 
         feed = await services.store.get_calendar_feed(session.account_id)
     if feed is None:
         feed = await services.store.save_calendar_feed(
-            session.account_id, nonce, hash_secret(secret), services.now(), replace=replace
+            session.account_id, nonce, hash_secret(secret), clock.now(), replace=replace
         )
     if feed is None:
         raise ApiError(HTTP_404_NOT_FOUND, "this account no longer exists")

@@ -17,6 +17,7 @@ from litestar.status_codes import (
 from msgspec import Meta, Struct
 
 from ..auth import Session
+from ..clock import Clock
 from ..errors import ApiError, read_json_body
 from ..push.digest import confirmation_message
 from ..push.endpoints import MAX_ENDPOINT_LENGTH, EndpointRefused, check_keys
@@ -107,7 +108,7 @@ class PushController(Controller):
     @post("/subscriptions", status_code=201, security=BEARER, before_request=read_json_body)
     async def save_subscription(
         self, data: JSONBody[NewSubscription], session: NamedDependency[Session], services: NamedDependency[Services],
-        reminders: NamedDependency[Reminders],
+        reminders: NamedDependency[Reminders], clock: NamedDependency[Clock],
     ) -> SubscriptionOut:
         """Subscribe this device to reminders with the browser's `PushSubscription.toJSON()`. A device has one
         subscription: sending a new endpoint replaces the old one, sending the same one again refreshes its
@@ -121,7 +122,7 @@ class PushController(Controller):
             raise ApiError(HTTP_400_BAD_REQUEST, exc.reason, field=exc.field) from None
         try:
             saved = await services.store.save_subscription(
-                session.account_id, session.device_id, data.endpoint, data.keys.p256dh, data.keys.auth, services.now()
+                session.account_id, session.device_id, data.endpoint, data.keys.p256dh, data.keys.auth, clock.now()
             )
         except EndpointTaken:
             raise ApiError(

@@ -20,6 +20,7 @@ from events import AnyEvent, Projection, contact_history, contact_view, encode_e
 from events.types import is_time_zone
 
 from ..auth import Session
+from ..clock import Clock
 from ..errors import ApiError
 from ..services import Services
 
@@ -210,7 +211,9 @@ class ReadController(Controller):
         return EventPage(events=events, cursor=events[-1].seq if events else after, more=more)
 
     @get("/export", media_type=NDJSON)
-    async def export_log(self, session: NamedDependency[Session], services: NamedDependency[Services]) -> Stream:
+    async def export_log(
+        self, session: NamedDependency[Session], services: NamedDependency[Services], clock: NamedDependency[Clock]
+    ) -> Stream:
         """The whole log as NDJSON (one event per line, in seq order, with the server fields), streamed as a
         file to keep: `POST /api/import` reads it back."""
         store, account_id = services.store, session.account_id
@@ -225,7 +228,7 @@ class ReadController(Controller):
                 yield b"".join(encode_event(event) + b"\n" for event in page)
                 after = page[-1].seq
 
-        filename = f"merci-log-{services.now().date().isoformat()}.ndjson"
+        filename = f"merci-log-{clock.now().date().isoformat()}.ndjson"
         return Stream(
             lines(), media_type=NDJSON, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
         )

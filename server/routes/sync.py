@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Annotated, Any, NoReturn
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import msgspec
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.dto import AbstractDTO
+from litestar.openapi.spec import Schema
+from litestar.plugins import OpenAPISchemaPlugin
 from litestar.params import JSONBody
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_429_TOO_MANY_REQUESTS,
@@ -22,13 +25,19 @@ from litestar.typing import FieldDefinition
 from msgspec import Meta, Struct
 
 from events import AnyEvent, Event, EventError, decode_event
+from events.messages import explain
 
 from ..auth import Session
-from ..errors import ApiError, explain_msgspec
+from ..clock import Clock
+from ..errors import ApiError
 from ..imports import AccountImport, QuotaExceeded
 from ..ratelimit import retry_after
 from ..services import Services
+from ..settings import Settings
 from ..store.contract import AccountGone
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
 
 BEARER = [{"bearer": []}]
 SEQ_MAX = 2**63 - 1
@@ -43,12 +52,18 @@ DeviceId = Annotated[str, Meta(max_length=64, description="This device's id; if 
 PullLimit = Annotated[int, Meta(ge=1, description="Most events to pull in this answer")]
 
 
+EventJSON = msgspec.Raw
+"""One event of a request, as the client wrote it: decoded on its own by the domain's codec (`validate_batch`), so
+that an invalid event is listed in `rejected` instead of refusing the whole request. The OpenAPI document shows it
+as an event of the wire format (`RawEventSchema`)."""
+
+
 class SyncRequest(Struct, forbid_unknown_fields=True):
     """Push `events`, pull what the account's log holds after `cursor`."""
 
     cursor: Cursor = 0
     events: Annotated[
-        list[AnyEvent],
+        list[EventJSON],
         Meta(description="At most 1000 events in the wire format v1; each is validated on its own, and an invalid "
                          "one is listed in `rejected` without stopping the others."),
     ] = []
@@ -56,21 +71,16 @@ class SyncRequest(Struct, forbid_unknown_fields=True):
     limit: PullLimit | None = None
 
 
-class SyncBatch(Struct, forbid_unknown_fields=True):
-    """A `SyncRequest` as the handler receives it: each event still raw JSON, to be validated on its own."""
-
-    cursor: Cursor = 0
-    events: list[msgspec.Raw] = []
-    device: DeviceId | None = None
-    limit: PullLimit | None = None
+_sync_request = msgspec.json.Decoder(SyncRequest)
 
 
-_sync_batch = msgspec.json.Decoder(SyncBatch)
+class SyncBody(AbstractDTO[SyncRequest]):
+    """Reads a sync body straight from its bytes with msgspec (Litestar's usual path builds Python dicts and then
+    converts them, about six times slower per event), with the API's messages for a body that is not one; the
+    OpenAPI document shows the same `SyncRequest`.
 
-
-class SyncBody(AbstractDTO[SyncBatch]):
-    """Reads a sync body straight from its bytes with msgspec. Litestar's usual path builds Python dicts and then
-    converts them, about six times slower per event than decoding the JSON; the schema shown is `SyncRequest`."""
+    Not Litestar's `MsgspecDTO`: its transfer model puts an optional field's constraints on the union
+    (`Annotated[str | None, Meta(max_length=64)]`), which msgspec refuses when the document is built."""
 
     @classmethod
     def generate_field_definitions(cls, model_type: type[Any]) -> Any:
@@ -88,14 +98,49 @@ class SyncBody(AbstractDTO[SyncBatch]):
     def create_openapi_schema(cls, field_definition: FieldDefinition, handler_id: str, schema_creator: Any) -> Any:
         return schema_creator.for_field_definition(FieldDefinition.from_annotation(SyncRequest))
 
-    def decode_bytes(self, value: bytes) -> SyncBatch:
+    def decode_bytes(self, value: bytes) -> SyncRequest:
         try:
-            return _sync_batch.decode(value)
+            return _sync_request.decode(value)
         except msgspec.ValidationError as exc:
             where = "" if " - at `$." in str(exc) else "the request body: "
-            raise ApiError(HTTP_400_BAD_REQUEST, where + explain_msgspec(str(exc))) from None
+            raise ApiError(HTTP_400_BAD_REQUEST, where + explain(str(exc))) from None
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-            raise ApiError(HTTP_400_BAD_REQUEST, f"the request body is not valid JSON ({explain_msgspec(str(exc))})") from None
+            raise ApiError(HTTP_400_BAD_REQUEST, f"the request body is not valid JSON ({explain(str(exc))})") \
+                from None
+
+
+class RawEventSchema(OpenAPISchemaPlugin):
+    """In the OpenAPI document, an `EventJSON` is what it must hold: an event of the wire format."""
+
+    @staticmethod
+    def is_plugin_supported_type(value: Any) -> bool:
+        return value is EventJSON
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        return schema_creator.for_field_definition(FieldDefinition.from_annotation(AnyEvent))
+
+
+def validate_batch(
+    raws: Iterable[bytes], latest: dt.datetime, tolerance_hours: float
+) -> tuple[list[Event], list[tuple[int, EventError]]]:
+    """Decode each event of a batch on its own (a sync's `events`, a chunk of an import's lines): the valid ones in
+    order, and the position (from 0) of each other with why. An event dated after `latest` (the server's clock plus
+    `tolerance_hours`) is refused: a phone with a broken clock must not poison the log."""
+    valid: list[Event] = []
+    rejected: list[tuple[int, EventError]] = []
+    for index, raw in enumerate(raws):
+        try:
+            event = decode_event(raw)
+            if event.at > latest:
+                raise EventError(
+                    f"`at` ({event.at.isoformat()}) is more than {tolerance_hours:g} hours ahead of the server's "
+                    "clock; check the device's date and time",
+                    "at", event.id,
+                )
+            valid.append(event)
+        except EventError as exc:
+            rejected.append((index, exc))
+    return valid, rejected
 
 
 class Rejection(Struct):
@@ -151,7 +196,8 @@ class SyncController(Controller):
 
     @post("/sync", status_code=200, security=BEARER, dto=SyncBody, return_dto=None)
     async def sync_events(
-        self, data: JSONBody[SyncBatch], session: NamedDependency[Session], services: NamedDependency[Services]
+        self, data: JSONBody[SyncRequest], session: NamedDependency[Session], services: NamedDependency[Services],
+        clock: NamedDependency[Clock],
     ) -> SyncResult:
         """Push this device's new events and pull the account's events after `cursor`.
 
@@ -172,19 +218,13 @@ class SyncController(Controller):
                 f"{len(data.events)}; send them in several requests",
                 field="events",
             )
-        valid: list[Event] = []
-        rejected: list[Rejection] = []
-        horizon = services.now() + dt.timedelta(hours=settings.future_tolerance_hours)
-        for index, raw in enumerate(data.events):
-            try:
-                valid.append(_on_time(decode_event(raw), horizon, settings.future_tolerance_hours))
-            except EventError as exc:
-                rejected.append(Rejection(exc.event_id, index, exc.message, exc.field))
+        valid, invalid = validate_batch(data.events, _latest(clock, settings), settings.future_tolerance_hours)
+        rejected = [Rejection(exc.event_id, index, exc.message, exc.field) for index, exc in invalid]
         accepted: list[str] = []
         duplicates: list[str] = []
         conflicts: list[str] = []
         if valid:
-            result = await services.store.append(session.account_id, session.device_id, valid, services.now())
+            result = await services.store.append(session.account_id, session.device_id, valid, clock.now())
             accepted, duplicates, conflicts = result.accepted, result.duplicates, result.conflicts
         page = min(data.limit or settings.sync_page_events, settings.sync_page_events)
         pulled = await services.store.read(session.account_id, data.cursor, page + 1)
@@ -210,7 +250,8 @@ class SyncController(Controller):
 
     @post("/import", status_code=200, security=BEARER, request_max_body_size=None)
     async def import_log(
-        self, request: Request, session: NamedDependency[Session], services: NamedDependency[Services]
+        self, request: Request, session: NamedDependency[Session], services: NamedDependency[Services],
+        clock: NamedDependency[Clock],
     ) -> ImportResult:
         """Import an NDJSON log (the body: one event per line, as `GET /api/export` gives).
 
@@ -238,7 +279,7 @@ class SyncController(Controller):
             quota = services.imports.start(session.account_id, declared)
         except QuotaExceeded as exc:
             raise _quota_error(exc) from None
-        run = _Import(services, session, quota)
+        run = _Import(services, clock, session, quota)
         try:
             size = 0
             partial = bytearray()  # the start of a line whose end has not arrived yet: at most `max_body_bytes`
@@ -280,17 +321,19 @@ class SyncController(Controller):
 class _Import:
     """One import under way: lines in, events written a chunk at a time, the counts of its answer."""
 
-    def __init__(self, services: Services, session: Session, quota: AccountImport):
+    def __init__(self, services: Services, clock: Clock, session: Session, quota: AccountImport):
         self.services = services
+        self.clock = clock
         self.session = session
         self.quota = quota
-        settings = services.settings
-        self.tolerance = settings.future_tolerance_hours
-        self.horizon = services.now() + dt.timedelta(hours=self.tolerance)
+        self.latest = _latest(clock, services.settings)
         self.number = 0
         """The last line read (1-based, blank lines counted)."""
         self.events = 0
-        self.pending: list[Event] = []
+        self.pending: list[tuple[int, bytes]] = []
+        """The lines of the next chunk, with their numbers."""
+        self.pending_rejections: list[LineRejection] = []
+        """The lines of the next chunk rejected before they are decoded (too long)."""
         self.accepted = self.duplicates = self.rejected_count = 0
         self.rejected: list[LineRejection] = []
         self.last_seq: int | None = None
@@ -321,10 +364,7 @@ class _Import:
         except QuotaExceeded:
             self.number -= 1
             raise
-        try:
-            self.pending.append(_on_time(decode_event(line), self.horizon, self.tolerance))
-        except EventError as exc:
-            self.reject(exc.event_id, exc.message, exc.field)
+        self.pending.append((self.number, line))
         if len(self.pending) >= self.services.settings.import_chunk_events:
             await self.flush()
         elif self.number % YIELD_EVERY == 0:
@@ -333,23 +373,28 @@ class _Import:
     def too_long(self) -> None:
         self.number += 1
         self.events += 1
-        self.reject(None, f"the line is longer than {self.services.settings.max_body_bytes} bytes, the most an event "
-                          "may take", None)
-
-    def reject(self, event_id: str | None, message: str, field: str | None) -> None:
-        self.rejected_count += 1
-        if len(self.rejected) < SHOWN_REJECTIONS:
-            self.rejected.append(LineRejection(self.number, event_id, message, field))
+        self.pending_rejections.append(LineRejection(
+            self.number, None, f"the line is longer than {self.services.settings.max_body_bytes} bytes, the most an "
+                               "event may take", None))
 
     async def flush(self) -> None:
-        """Write the pending events: one transaction, in turn with every other writer."""
-        if self.pending:
+        """Validate the pending lines (`validate_batch`, as a sync does) and write their valid events: one
+        transaction, in turn with every other writer."""
+        valid, invalid = validate_batch([line for _, line in self.pending], self.latest,
+                                        self.services.settings.future_tolerance_hours)
+        rejections = self.pending_rejections + [
+            LineRejection(self.pending[index][0], exc.event_id, exc.message, exc.field) for index, exc in invalid
+        ]
+        rejections.sort(key=lambda rejection: rejection.line)
+        self.rejected_count += len(rejections)
+        self.rejected.extend(rejections[:SHOWN_REJECTIONS - len(self.rejected)])
+        self.pending, self.pending_rejections = [], []
+        if valid:
             services, session = self.services, self.session
-            stored = await services.store.append(session.account_id, session.device_id, self.pending, services.now())
+            stored = await services.store.append(session.account_id, session.device_id, valid, self.clock.now())
             self.accepted += len(stored.accepted)
             self.duplicates += len(stored.duplicates)
             self.last_seq = stored.last_seq
-            self.pending = []
         self.stored_through = self.number
 
     async def stop(self, status: int, reason: str, headers: dict[str, str] | None = None) -> NoReturn:
@@ -384,12 +429,6 @@ def _quota_error(exc: QuotaExceeded) -> ApiError:
     return ApiError(HTTP_429_TOO_MANY_REQUESTS, exc.what, headers={"Retry-After": retry_after(exc.wait)})
 
 
-def _on_time(event: Event, horizon: dt.datetime, tolerance_hours: float) -> Event:
-    """The event, unless it is dated after `horizon`: a phone with a broken clock must not poison the log."""
-    if event.at > horizon:
-        raise EventError(
-            f"`at` ({event.at.isoformat()}) is more than {tolerance_hours:g} hours ahead of the server's clock; "
-            "check the device's date and time",
-            "at", event.id,
-        )
-    return event
+def _latest(clock: Clock, settings: Settings) -> dt.datetime:
+    """The latest `at` an event may have now."""
+    return clock.now() + dt.timedelta(hours=settings.future_tolerance_hours)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 
 import asyncpg
 import msgspec
@@ -35,12 +34,15 @@ import msgspec
 from events import Event, decode_event
 
 from ..settings import describe_database
+from .common import (
+    ERASED_WITH_ACCOUNT, MAX_GROUP, SUBSCRIBED_ACCOUNTS, Append, new_account, new_device, same_content, settle,
+    stored_body,
+)
 from .contract import (
     Account, AccountExists, AccountGone, AppendResult, CalendarFeed, Device, Dispatch, EndpointTaken, Store, StoreError,
     Subscription,
 )
 from .migrations import POSTGRES_MIGRATIONS
-from .sqlite import ERASED_WITH_ACCOUNT, SUBSCRIBED_ACCOUNTS, _body, same_content
 
 CHANNEL = "merci_events"
 """The NOTIFY channel: each transaction that stored events announces each account's new last seq on it."""
@@ -84,26 +86,12 @@ JOIN events e ON e.account_id = r.account_id AND e.id = r.id
 """
 """The stored bodies of re-sent ids, to tell those whose content differs (conflicts)."""
 
-MAX_GROUP = 200
-"""At most this many appends share one transaction (bounded latency for the first of them)."""
-
 
 def _holds_nul(text: str) -> bool:
     """Whether a client-given string holds U+0000, which PostgreSQL text cannot (it raises
     CharacterNotInRepertoireError): nothing stored can match it, so a look-up by it finds nothing. The API
     refuses U+0000 in what it stores (the event decoder, the request bodies), so no write meets one."""
     return "\x00" in text
-
-
-@dataclass(slots=True)
-class _Append:
-    """An append waiting for the instance's writer."""
-
-    account_id: str
-    device_id: str | None
-    events: list[Event]
-    now: dt.datetime
-    future: asyncio.Future[AppendResult]
 
 
 class PostgresStore(Store):
@@ -114,7 +102,7 @@ class PostgresStore(Store):
         self.min_connections = min_connections
         self.max_connections = max_connections
         self._pool: asyncpg.Pool | None = None
-        self._pending: list[_Append] = []
+        self._pending: list[tuple[Append, asyncio.Future[AppendResult]]] = []
         self._writer: asyncio.Task | None = None
         """Writes the pending appends, a group per transaction, while there are some."""
 
@@ -169,7 +157,7 @@ class PostgresStore(Store):
     # --- accounts and devices ---------------------------------------------------------------------
 
     async def create_account(self, email: str, password_hash: str, now: dt.datetime) -> Account:
-        account = Account(uuid.uuid4().hex, email, password_hash, now)
+        account = new_account(email, password_hash, now)
         try:
             await self.pool.execute(
                 "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)",
@@ -183,8 +171,8 @@ class PostgresStore(Store):
         self, email: str, password_hash: str, device_name: str, token_hash: bytes, events: list[Event],
         now: dt.datetime,
     ) -> tuple[Account, Device]:
-        account = Account(uuid.uuid4().hex, email, password_hash, now)
-        device = Device(uuid.uuid4().hex, account.id, device_name, now, None)
+        account = new_account(email, password_hash, now)
+        device = new_device(account.id, device_name, now)
         async with self.pool.acquire() as conn, conn.transaction():
             try:
                 await conn.execute(
@@ -203,7 +191,7 @@ class PostgresStore(Store):
                 await conn.execute(
                     _INSERT, [account.id] * n, list(range(1, n + 1)), [e.id for e in events],
                     [e.__struct_config__.tag for e in events], [now] * n, [device.id] * n,
-                    [_body(e) for e in events], [announcement],
+                    [stored_body(e) for e in events], [announcement],
                 )
         return account, device
 
@@ -241,7 +229,7 @@ class PostgresStore(Store):
     async def add_device(
         self, account_id: str, name: str, token_hash: bytes, now: dt.datetime, *, password_hash: str | None = None
     ) -> Device | None:
-        device = Device(uuid.uuid4().hex, account_id, name, now, None)
+        device = new_device(account_id, name, now)
         # FOR SHARE: a password change in progress is waited for, then the condition is checked against the new
         # hash; one that starts later waits for this insert, and then sees the device it has to sign out.
         status = await self.pool.execute(
@@ -279,7 +267,7 @@ class PostgresStore(Store):
         if not events:
             return AppendResult([], [], await self.last_seq(account_id))
         future: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Append(account_id, device_id, events, now, future))
+        self._pending.append((Append.of(account_id, device_id, events, now), future))
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_pending(), name="merci-postgres-writer")
         return self._appended(account_id, await future)
@@ -287,46 +275,43 @@ class PostgresStore(Store):
     async def _write_pending(self) -> None:
         """Write the pending appends, a group per transaction, until none is left. If a group's transaction
         fails, its appends are tried one by one, so that only the failing one fails."""
-        group: list[_Append] = []
+        group: list[tuple[Append, asyncio.Future[AppendResult]]] = []
         try:
             while self._pending:
                 group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
                 try:
-                    outcomes = await self._append_group(group)
+                    outcomes = await self._append_group([append for append, _ in group])
                 except Exception as exc:  # noqa: BLE001 - every failure is handed back to its caller
                     if len(group) == 1:
                         outcomes = [exc]
                     else:
                         outcomes = []
-                        for append in group:
+                        for append, _ in group:
                             try:
                                 outcomes += await self._append_group([append])
                             except Exception as alone:  # noqa: BLE001
                                 outcomes.append(alone)
-                for append, outcome in zip(group, outcomes):
-                    if append.future.done():  # its caller went away; the append is stored all the same
-                        continue
+                for (_, future), outcome in zip(group, outcomes):
                     if isinstance(outcome, Exception):
-                        append.future.set_exception(outcome)
+                        settle(future, error=outcome)
                     else:
-                        append.future.set_result(outcome)
+                        settle(future, result=outcome)
         except BaseException:  # cancelled with the event loop: no caller may wait forever
-            for append in self._pending + group:
-                if not append.future.done():
-                    append.future.set_exception(StoreError("the store stopped before this append was stored"))
+            for _, future in self._pending + group:
+                settle(future, error=StoreError("the store stopped before this append was stored"))
             self._pending = []
             raise
         finally:
             self._writer = None
 
-    async def _append_group(self, group: list[_Append]) -> list[AppendResult | StoreError]:
+    async def _append_group(self, group: list[Append]) -> list[AppendResult | StoreError]:
         """Store the events of the group not stored yet, in one transaction, numbered in the order of the calls."""
         accounts = sorted({append.account_id for append in group})
         # READ COMMITTED whatever the database's default: each statement after the lock must see what the
         # groups that held it before committed (a snapshot from before the wait would reuse their seqs).
         async with self.pool.acquire() as conn, conn.transaction(isolation="read_committed"):
             found = [row["id"] for row in await conn.fetch(_LOCK_ACCOUNTS, accounts)]
-            wanted = [(append.account_id, event.id) for append in group for event in append.events]
+            wanted = [(append.account_id, event_id) for append in group for event_id, _, _ in append.bodies]
             rows = await conn.fetch(_LAST_AND_STORED, found, [a for a, _ in wanted], [i for _, i in wanted])
             last = {account_id: seq for account_id, seq, _ in rows}
             # id -> body given earlier in this group, or None for an id stored before it (its body read below)
@@ -346,20 +331,18 @@ class PostgresStore(Store):
                     outcomes.append(AccountGone(f"there is no account {account_id} (erased?): nothing stored"))
                     continue
                 accepted, duplicates, conflicts = [], [], []
-                for event in append.events:
-                    body = _body(event)
-                    if event.id in seen[account_id]:
-                        duplicates.append(event.id)
-                        given = seen[account_id][event.id] or stored_bodies.get((account_id, event.id), body)
+                for event_id, kind, body in append.bodies:
+                    if event_id in seen[account_id]:
+                        duplicates.append(event_id)
+                        given = seen[account_id][event_id] or stored_bodies.get((account_id, event_id), body)
                         if not same_content(given, body):
-                            conflicts.append(event.id)
+                            conflicts.append(event_id)
                         continue
-                    seen[account_id][event.id] = body
+                    seen[account_id][event_id] = body
                     last[account_id] += 1
-                    accepted.append(event.id)
-                    for column, value in zip(columns, (account_id, last[account_id], event.id,
-                                                       event.__struct_config__.tag, append.now, append.device_id,
-                                                       body)):
+                    accepted.append(event_id)
+                    for column, value in zip(columns, (account_id, last[account_id], event_id, kind,
+                                                       append.recorded_at, append.device_id, body)):
                         column.append(value)
                 outcomes.append(AppendResult(accepted, duplicates, last[account_id], conflicts))
             if columns[0]:

@@ -23,15 +23,17 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
 import msgspec
 
-from events import Event, decode_event, encode_event
+from events import Event, decode_event
 
+from .common import (
+    ERASED_WITH_ACCOUNT, MAX_GROUP, SUBSCRIBED_ACCOUNTS, Append, new_account, new_device, same_content, settle,
+)
 from .contract import (
     Account, AccountExists, AccountGone, AppendResult, CalendarFeed, Device, Dispatch, EndpointTaken, Store, StoreError,
     Subscription,
@@ -43,8 +45,6 @@ log = logging.getLogger("merci.store")
 
 READERS = 4
 """Reader connections (each with its own thread)."""
-MAX_GROUP = 200
-"""At most this many calls share one transaction (bounded latency for the first of them)."""
 _CHUNK = 400
 """Rows per IN (...) look-up, well under SQLite's variable limit."""
 
@@ -170,6 +170,14 @@ class SQLiteStore(Store):
         rows = await self._read(sql, parameters)
         return rows[0] if rows else None
 
+    async def _delete(self, sql: str, parameters: tuple) -> bool:
+        """Run one DELETE through the writer: whether it deleted anything."""
+
+        def delete(conn: sqlite3.Connection) -> bool:
+            return conn.execute(sql, parameters).rowcount > 0
+
+        return await self._write(delete)
+
     # --- the single writer ------------------------------------------------------------------------
 
     async def _write(self, job: Callable[[sqlite3.Connection], T]) -> T:
@@ -193,7 +201,7 @@ class SQLiteStore(Store):
         """The writer thread: each group in one transaction, its outcomes handed back to the event loop."""
         while (group := self._groups.get()) is not None:
             try:
-                outcomes = _commit_group(self._writer, [job for job, _ in group], self._last_seqs.clear)
+                outcomes = _commit_group(self._writer, [job for job, _ in group], self._last_seqs)
             except BaseException as exc:  # noqa: BLE001 - the callers learn it; nobody waits forever
                 outcomes = [(None, exc)] * len(group)
             if any(getattr(job, "checkpoint", False) for job, _ in group):
@@ -203,7 +211,7 @@ class SQLiteStore(Store):
     def _committed(self, group: list, outcomes: list[tuple]) -> None:
         """On the event loop: answer the group's callers, and hand over the next group if any is waiting."""
         for (_, future), (result, error) in zip(group, outcomes):
-            _settle(future, result=result, error=error)
+            settle(future, result=result, error=error)
         self._busy = False
         if self._pending:
             self._hand_over()
@@ -213,16 +221,10 @@ class SQLiteStore(Store):
     # --- accounts and devices ---------------------------------------------------------------------
 
     async def create_account(self, email: str, password_hash: str, now: dt.datetime) -> Account:
-        account = Account(uuid.uuid4().hex, email, password_hash, now)
+        account = new_account(email, password_hash, now)
 
         def insert(conn: sqlite3.Connection) -> Account:
-            try:
-                conn.execute(
-                    "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                    (account.id, email, password_hash, _iso(now)),
-                )
-            except sqlite3.IntegrityError:
-                raise AccountExists(email) from None
+            _insert_account(conn, account)
             return account
 
         return await self._write(insert)
@@ -231,26 +233,19 @@ class SQLiteStore(Store):
         self, email: str, password_hash: str, device_name: str, token_hash: bytes, events: list[Event],
         now: dt.datetime,
     ) -> tuple[Account, Device]:
-        account = Account(uuid.uuid4().hex, email, password_hash, now)
-        device = Device(uuid.uuid4().hex, account.id, device_name, now, None)
-        first = _Append(account.id, device.id, [(e.id, e.__struct_config__.tag, _body(e)) for e in events], _iso(now),
-                        self._last_seqs)
+        account = new_account(email, password_hash, now)
+        device = new_device(account.id, device_name, now)
+        first = Append.of(account.id, device.id, events, _iso(now))
 
         def insert(conn: sqlite3.Connection) -> tuple[Account, Device]:
             # One job, so one transaction: a failure of any part rolls back the others with it.
-            try:
-                conn.execute(
-                    "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                    (account.id, email, password_hash, _iso(now)),
-                )
-            except sqlite3.IntegrityError:
-                raise AccountExists(email) from None
+            _insert_account(conn, account)
             conn.execute(
                 "INSERT INTO devices (id, account_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                 (device.id, account.id, device_name, token_hash, _iso(now)),
             )
             if first.bodies:
-                first(conn)
+                _append_all(conn, [first], self._last_seqs)
             return account, device
 
         return await self._write(insert)
@@ -287,7 +282,7 @@ class SQLiteStore(Store):
     async def add_device(
         self, account_id: str, name: str, token_hash: bytes, now: dt.datetime, *, password_hash: str | None = None
     ) -> Device | None:
-        device = Device(uuid.uuid4().hex, account_id, name, now, None)
+        device = new_device(account_id, name, now)
 
         def insert(conn: sqlite3.Connection) -> Device | None:
             cursor = conn.execute(
@@ -312,13 +307,7 @@ class SQLiteStore(Store):
         return [_device(row) for row in rows]
 
     async def revoke_device(self, account_id: str, device_id: str) -> bool:
-        def delete(conn: sqlite3.Connection) -> bool:
-            cursor = conn.execute(
-                "DELETE FROM devices WHERE id = ? AND account_id = ?", (device_id, account_id)
-            )
-            return cursor.rowcount > 0
-
-        return await self._write(delete)
+        return await self._delete("DELETE FROM devices WHERE id = ? AND account_id = ?", (device_id, account_id))
 
     async def mark_seen(self, device_id: str, now: dt.datetime) -> None:
         def update(conn: sqlite3.Connection) -> None:
@@ -329,13 +318,7 @@ class SQLiteStore(Store):
     # --- the event log ----------------------------------------------------------------------------
 
     async def append(self, account_id: str, device_id: str | None, events: list[Event], now: dt.datetime) -> AppendResult:
-        encode = encode_event  # events from a client carry no server fields: most need no copy without them
-        bodies = [
-            (event.id, event.__struct_config__.tag,
-             encode(event) if event.seq is None and event.recorded_at is None and event.device is None else _body(event))
-            for event in events
-        ]
-        result = await self._write(_Append(account_id, device_id, bodies, _iso(now), self._last_seqs))
+        result = await self._write(Append.of(account_id, device_id, events, _iso(now)))
         return self._appended(account_id, result)
 
     async def read(self, account_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
@@ -398,13 +381,9 @@ class SQLiteStore(Store):
         return [_subscription(row) for row in rows]
 
     async def remove_subscription(self, account_id: str, subscription_id: str) -> bool:
-        def delete(conn: sqlite3.Connection) -> bool:
-            cursor = conn.execute(
-                "DELETE FROM push_subscriptions WHERE id = ? AND account_id = ?", (subscription_id, account_id)
-            )
-            return cursor.rowcount > 0
-
-        return await self._write(delete)
+        return await self._delete(
+            "DELETE FROM push_subscriptions WHERE id = ? AND account_id = ?", (subscription_id, account_id)
+        )
 
     async def record_delivery(
         self, subscription_id: str, now: dt.datetime, *, digest_day: dt.date | None = None, failure: str | None = None
@@ -580,7 +559,16 @@ def _keep_private(path: Path) -> None:
             pass
 
 
-ERASED_WITH_ACCOUNT = ("calendar_feeds", "push_dispatches", "push_subscriptions", "events", "devices")
+def _insert_account(conn: sqlite3.Connection, account: Account) -> None:
+    """The account's row, or AccountExists if its email has one already (case aside)."""
+    try:
+        conn.execute(
+            "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
+            (account.id, account.email, account.password_hash, _iso(account.created_at)),
+        )
+    except sqlite3.IntegrityError:
+        raise AccountExists(account.email) from None
+
 
 _CLAIM = (
     "INSERT INTO push_dispatches (account_id, day, claimed_by, claimed_at) VALUES (?, ?, ?, ?)"
@@ -588,12 +576,6 @@ _CLAIM = (
     " WHERE push_dispatches.status = 'claimed' AND push_dispatches.claimed_at < ?"
 )
 
-SUBSCRIBED_ACCOUNTS = (
-    "SELECT s.account_id, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.account_id = s.account_id)"
-    " FROM (SELECT DISTINCT account_id FROM push_subscriptions) s"
-)
-"""Each account with a push subscription, and its last seq (plain SQL, the same on PostgreSQL)."""
-"""Every table holding an account's rows, emptied (in this order) when the account is erased."""
 
 _DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"
 _FEED_COLUMNS = "account_id, nonce, secret_hash, created_at"
@@ -620,13 +602,6 @@ def _subscription(row: tuple) -> Subscription:
     )
 
 
-def _body(event: Event) -> bytes:
-    """The stored JSON: the event as the client sent it, without server fields (they have columns)."""
-    if event.seq is not None or event.recorded_at is not None or event.device is not None:
-        event = _server_fields(event, seq=None, recorded_at=None, device=None)
-    return encode_event(event)
-
-
 def _statements(script: str) -> list[str]:
     """Split a migration into statements (triggers hold `;` inside BEGIN ... END)."""
     statements, current = [], []
@@ -641,41 +616,26 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-@dataclass(slots=True)
-class _Append:
-    """An append waiting for the writer. Appends next to each other in a group are stored together: one
-    duplicate look-up per account and one INSERT for all of them, not three statements each."""
-
-    account_id: str
-    device_id: str | None
-    bodies: list[tuple[str, str, bytes]]
-    """(id, type, JSON body) of each event, in the order given."""
-    recorded_at: str
-    last_seqs: dict[str, int]
-
-    def __call__(self, conn: sqlite3.Connection) -> AppendResult:
-        return _append_all(conn, [self])[0]
-
-
-def _append_all(conn: sqlite3.Connection, appends: list[_Append]) -> list[AppendResult]:
+def _append_all(conn: sqlite3.Connection, appends: list[Append], last_seqs: dict[str, int]) -> list[AppendResult]:
     """Store the events of several appends not stored yet, with gapless seqs in the order of the calls.
 
     Re-sends are the exception, so the events are first inserted as if all were new: one multi-row
     INSERT, no look-up beforehand (the UNIQUE (account_id, id) index checks every row anyway). If any
     row is refused, that attempt is undone to its savepoint and the appends are stored the careful way:
-    look up which ids are stored already, then insert the others."""
+    look up which ids are stored already, then insert the others. `last_seqs`: the writer's cache of each
+    account's last seq, kept up to date."""
     conn.execute("SAVEPOINT append_as_new")
     try:
-        results = _append_as_new(conn, appends)
+        results = _append_as_new(conn, appends, last_seqs)
     except sqlite3.IntegrityError:
         conn.execute("ROLLBACK TO append_as_new")
         conn.execute("RELEASE append_as_new")
-        return _append_checked(conn, appends)
+        return _append_checked(conn, appends, last_seqs)
     conn.execute("RELEASE append_as_new")
     return results
 
 
-def _append_as_new(conn: sqlite3.Connection, appends: list[_Append]) -> list[AppendResult]:
+def _append_as_new(conn: sqlite3.Connection, appends: list[Append], last_seqs: dict[str, int]) -> list[AppendResult]:
     """Insert every event of the appends as new; an IntegrityError if one is stored already (or repeated)."""
     lasts: dict[str, int] = {}
     results, rows = [], []
@@ -683,7 +643,7 @@ def _append_as_new(conn: sqlite3.Connection, appends: list[_Append]) -> list[App
         account_id = append.account_id
         last = lasts.get(account_id)
         if last is None:
-            last = _last_seq(conn, append)
+            last = _last_seq(conn, append, last_seqs)
         for event_id, kind, body in append.bodies:
             last += 1
             rows.append((account_id, last, event_id, kind, append.recorded_at, append.device_id, body))
@@ -691,11 +651,11 @@ def _append_as_new(conn: sqlite3.Connection, appends: list[_Append]) -> list[App
         results.append(AppendResult([event_id for event_id, _, _ in append.bodies], [], last))
     _insert(conn, rows)
     for append in appends:  # only once every row is in: a refused row leaves the cache as it was
-        append.last_seqs[append.account_id] = lasts[append.account_id]
+        last_seqs[append.account_id] = lasts[append.account_id]
     return results
 
 
-def _append_checked(conn: sqlite3.Connection, appends: list[_Append]) -> list[AppendResult]:
+def _append_checked(conn: sqlite3.Connection, appends: list[Append], last_seqs: dict[str, int]) -> list[AppendResult]:
     """Look up which of the appends' ids are stored already, answer those as duplicates, insert the rest."""
     wanted: dict[str, set[str]] = {}
     for append in appends:
@@ -712,8 +672,8 @@ def _append_checked(conn: sqlite3.Connection, appends: list[_Append]) -> list[Ap
             ))
     results, rows = [], []
     for append in appends:
-        account_id, seen, last_seqs = append.account_id, stored[append.account_id], append.last_seqs
-        last = _last_seq(conn, append)
+        account_id, seen = append.account_id, stored[append.account_id]
+        last = _last_seq(conn, append, last_seqs)
         accepted, duplicates, conflicts = [], [], []
         for event_id, kind, body in append.bodies:
             if event_id in seen:
@@ -737,15 +697,9 @@ def _append_checked(conn: sqlite3.Connection, appends: list[_Append]) -> list[Ap
     return results
 
 
-def same_content(stored: bytes, body: bytes) -> bool:
-    """Whether a stored event's body and a re-sent one's say the same (the stored one read again as this server
-    writes events, should the encoding have changed since it was stored)."""
-    return stored == body or encode_event(decode_event(stored)) == body
-
-
-def _last_seq(conn: sqlite3.Connection, append: _Append) -> int:
+def _last_seq(conn: sqlite3.Connection, append: Append, last_seqs: dict[str, int]) -> int:
     """The account's last stored seq: as the writer cached it, else from the database."""
-    last = append.last_seqs.get(append.account_id)
+    last = last_seqs.get(append.account_id)
     if last is None:
         (last,) = conn.execute(
             "SELECT COALESCE(MAX(seq), 0) FROM events WHERE account_id = ?", (append.account_id,)
@@ -771,21 +725,21 @@ def _insert(conn: sqlite3.Connection, rows: list[tuple]) -> None:
 
 
 def _commit_group(
-    conn: sqlite3.Connection, jobs: list[Callable[[sqlite3.Connection], Any]], forget: Callable[[], None]
+    conn: sqlite3.Connection, jobs: list[Append | Callable[[sqlite3.Connection], Any]], last_seqs: dict[str, int]
 ) -> list[tuple]:
-    """Run the jobs in one transaction: [(result, None) | (None, error)] in order. If any job fails, the
-    transaction is rolled back (`forget` drops what the jobs cached of it) and each job runs alone, so
-    only the failing one fails."""
+    """Run the jobs (appends, or functions of the connection) in one transaction: [(result, None) | (None, error)]
+    in order. If any job fails, the transaction is rolled back (and `last_seqs`, the writer's cache of each
+    account's last seq, forgotten) and each job runs alone, so only the failing one fails."""
     results: list[tuple] = []
     try:
         conn.execute("BEGIN IMMEDIATE")
         index = 0
         while index < len(jobs):
             end = index
-            while end < len(jobs) and isinstance(jobs[end], _Append):
+            while end < len(jobs) and isinstance(jobs[end], Append):
                 end += 1
             if end > index:
-                results.extend((result, None) for result in _append_all(conn, jobs[index:end]))
+                results.extend((result, None) for result in _append_all(conn, jobs[index:end], last_seqs))
                 index = end
             else:
                 results.append((jobs[index](conn), None))
@@ -794,10 +748,10 @@ def _commit_group(
         return results
     except Exception as exc:  # noqa: BLE001 - every failure is handed back to its caller
         _rollback(conn)
-        forget()
+        last_seqs.clear()
         if len(jobs) == 1:
             return [(None, exc)]
-        return [outcome for job in jobs for outcome in _commit_group(conn, [job], forget)]
+        return [outcome for job in jobs for outcome in _commit_group(conn, [job], last_seqs)]
 
 
 CHECKPOINT_TRIES = 50
@@ -826,12 +780,3 @@ def _rollback(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
     except sqlite3.OperationalError:
         pass  # nothing to roll back: BEGIN itself failed
-
-
-def _settle(future: asyncio.Future, *, result: Any = None, error: BaseException | None = None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)

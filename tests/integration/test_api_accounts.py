@@ -285,8 +285,8 @@ def bearer(token: str) -> dict[str, str]:
 async def _sign_in_held_after_its_password_check(app, client, then):
     """Sign in as ann while `then()` runs between the password check and the new device (the check is slow:
     argon2); the sign-in's answer."""
-    services = app.state.services
-    real_verify = services.passwords.verify
+    passwords = app.state.passwords
+    real_verify = passwords.verify
     release, verified = asyncio.Event(), asyncio.Event()
 
     async def slow_verify(hashed, password):
@@ -296,10 +296,10 @@ async def _sign_in_held_after_its_password_check(app, client, then):
             await release.wait()
         return ok
 
-    services.passwords.verify = slow_verify
+    passwords.verify = slow_verify
     signing_in = asyncio.create_task(client.post("/api/sessions", json={"email": "ann@example.org", "password": PASSWORD}))
     await verified.wait()
-    services.passwords.verify = real_verify
+    passwords.verify = real_verify
     await then()
     release.set()
     return await signing_in
