@@ -16,6 +16,7 @@ from .routes.accounts import AccountsController
 from .routes.push import PushController
 from .routes.pwa import serve_app
 from .routes.read import ReadController, health
+from .routes.shares import ShareController, open_share
 from .routes.sync import SyncController
 from .services import Services
 from .settings import Settings
@@ -46,7 +47,10 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
     services = Services.build(settings, store, passwords, clock)
     reminders = Reminders(settings, store, services.projections, clock=clock.now)
     app = Litestar(
-        route_handlers=[AccountsController, SyncController, ReadController, PushController, health, serve_app],
+        route_handlers=[
+            AccountsController, SyncController, ReadController, PushController, ShareController, open_share, health,
+            serve_app,
+        ],
         dependencies={
             "services": Provide(services.provide),
             "session": Provide(authenticate),

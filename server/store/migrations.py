@@ -165,3 +165,39 @@ POSTGRES_MIGRATIONS: list[str] = [
     );
     """,
 ]
+
+
+# --- coach links (issue 13): kept in a block of its own, appended after the migrations above --------------
+# A coach link's secret is never stored: only its SHA-256 (the secret holds 256 random bits, so a plain hash
+# is enough to make a leaked table useless). Revoking deletes the row; erasing the account deletes them all.
+SQLITE_MIGRATIONS.append(
+    """
+    CREATE TABLE shares (
+        id             TEXT PRIMARY KEY,
+        account_id     TEXT NOT NULL REFERENCES accounts (id),
+        label          TEXT NOT NULL,
+        scope          TEXT NOT NULL,
+        secret_hash    BLOB NOT NULL UNIQUE,
+        created_at     TEXT NOT NULL,
+        expires_at     TEXT NOT NULL,
+        last_opened_at TEXT
+    );
+    CREATE INDEX shares_by_account ON shares (account_id);
+    """
+)
+POSTGRES_MIGRATIONS.append(
+    """
+    CREATE TABLE shares (
+        id             text PRIMARY KEY,
+        account_id     text NOT NULL REFERENCES accounts (id),
+        label          text NOT NULL,
+        scope          text NOT NULL,
+        secret_hash    bytea NOT NULL UNIQUE,
+        created_at     timestamptz NOT NULL,
+        expires_at     timestamptz NOT NULL,
+        last_opened_at timestamptz,
+        added          bigint GENERATED ALWAYS AS IDENTITY  -- insertion order: breaks ties of created_at
+    );
+    CREATE INDEX shares_by_account ON shares (account_id);
+    """
+)
