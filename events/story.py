@@ -220,7 +220,8 @@ def _story(reader: _Reader, contact: str, events: list[Occurrence]) -> dict:
     projection = reader.projection
     obligations = [reader.obligation(o) for o in projection.obligations if o.counterpart == contact]
     ids = {occurrence[2].id for occurrence in events}
-    extra = [reader.by_id[o["trigger"]] for o in obligations if o["trigger"] not in ids and o["trigger"] in reader.by_id]
+    extra = [reader.by_id[o["trigger"]] for o in obligations
+             if o["trigger"] not in ids and o["trigger"] in reader.by_id]
     # an obligation created by an event that does not name the contact (the meeting with the person they
     # introduced me to, the job found) brings that event into the timeline: it is where the obligation starts
     ordered = sorted({occurrence[0]: occurrence for occurrence in [*events, *extra]}.values(), key=_pos)
@@ -369,7 +370,8 @@ def reading_phrase(o: dict) -> str:
     if reading == "on_time":
         return f"done on time, on {o['done_on']}"
     if reading in ("late", "very_late"):
-        return f"done {'very ' if reading == 'very_late' else ''}late, on {o['done_on']} ({_days(days)} after it was due)"
+        very = "very " if reading == "very_late" else ""
+        return f"done {very}late, on {o['done_on']} ({_days(days)} after it was due)"
     if reading == "still_owed":
         return f"STILL OWED since {o['due']} ({_days(days)}{_months_ago(days)})"
     if reading == "due":

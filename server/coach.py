@@ -20,7 +20,8 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0; } th, td { text
        border-bottom: 1px solid var(--line); vertical-align: top; }
 section.person { border-top: 2px solid var(--ink); margin-top: 2rem; }
 .brief { background: #f4f4f5; border-left: 4px solid var(--bad); padding: .5rem 1rem; }
-ol.timeline { list-style: none; padding: 0; } ol.timeline > li { padding: .25rem 0; border-bottom: 1px dotted var(--line); }
+ol.timeline { list-style: none; padding: 0; }
+ol.timeline > li { padding: .25rem 0; border-bottom: 1px dotted var(--line); }
 ol.timeline ul { margin: .25rem 0 0 1.5rem; padding: 0; }
 svg { max-width: 100%; height: auto; }
 @media print {
@@ -46,7 +47,8 @@ TEXT = {
         "story": "The story with {who}", "brief": "Before meeting {who} again",
         "make_good": "To make good first ({n} still open from me)",
         "introduced": "And the people {who} introduced:",
-        "raise": "To raise, kindly ({n} still open from {who})", "all_clear": "Nothing is open between you, either way.",
+        "raise": "To raise, kindly ({n} still open from {who})",
+        "all_clear": "Nothing is open between you, either way.",
         "timeline": "Timeline", "kept_by": "kept: {what}", "me": "me",
         "gone_title": "This link is no longer valid",
         "gone": "This link is no longer valid: it has expired or its owner revoked it. Ask them for a new one.",
@@ -61,11 +63,14 @@ TEXT = {
         "report_mine": "tell {who} how it went with {referred}", "report_theirs": "{who} to tell me how it went with "
                        "{referred}",
         "announce": "tell and thank {who} for the new job (found {date})",
-        "nurture": "keep in touch with {who} (last touch {date})", "greetings": "season's greetings to {who} for {year}",
+        "nurture": "keep in touch with {who} (last touch {date})",
+        "greetings": "season's greetings to {who} for {year}",
         "ev": {
-            "meeting_logged": "meeting with {with}{place}", "referral_given": "{introducer} gave me the name of {referred}",
-            "referral_made": "I gave {to} the name of {referred}", "referral_outcome": "news of the referral to {referred}: "
-            "{outcome}", "thanks_sent": "I thanked {contact}", "thanks_received": "{contact} thanked me",
+            "meeting_logged": "meeting with {with}{place}",
+            "referral_given": "{introducer} gave me the name of {referred}",
+            "referral_made": "I gave {to} the name of {referred}",
+            "referral_outcome": "news of the referral to {referred}: {outcome}",
+            "thanks_sent": "I thanked {contact}", "thanks_received": "{contact} thanked me",
             "introducer_informed": "I told {introducer} how it went with {referred}",
             "update_received": "I was told how it went with {referred}", "job_found": "I found a job",
             "job_announced": "I told {contact} about my new job", "idea_shared": "I shared an idea with {contact}",
@@ -209,7 +214,8 @@ def chart(months: list[dict], t: dict) -> str:
         parts.append(f'<text x="{x}" y="{height + 14}" font-size="10" fill="#1b1b1f">{month["month"][2:]}</text>')
     parts.append("</svg>")
     rows = "".join(
-        f"<tr><th scope=\"row\">{m['month']}</th><td>{_rate(m['owed_by_me'])}</td><td>{_rate(m['owed_to_me'])}</td></tr>"
+        f"<tr><th scope=\"row\">{m['month']}</th><td>{_rate(m['owed_by_me'])}</td>"
+        f"<td>{_rate(m['owed_to_me'])}</td></tr>"
         for m in months
     )
     table = (f'<table><caption class="muted">{escape(t["chart"])}</caption><thead><tr><th scope="col">'
@@ -245,7 +251,8 @@ def share_page(network: dict, projection: Projection, language: str, label: str)
     each relationship's story with its brief. Returns the HTML and its style sheet (for the CSP hash)."""
     t = _t(language)
     esc = escape
-    out = [f'<main><header><h1>{esc(t["title"])}</h1><p>{esc(t["as_of"].format(day=network["as_of"], zone=network["timezone"]))}</p>'
+    as_of = t["as_of"].format(day=network["as_of"], zone=network["timezone"])
+    out = [f'<main><header><h1>{esc(t["title"])}</h1><p>{esc(as_of)}</p>'
            f'<p class="muted">{esc(t["shared"].format(label=label))}</p></header>']
     counts = network["counts"]
     out.append(f'<section aria-labelledby="network"><h2 id="network">{esc(t["network"])}</h2><ul>')
@@ -284,9 +291,12 @@ def _person(story: dict, t: dict, anchor: str) -> str:
     names = {n["contact"]: n["name"] for n in story["names"]}
     who = story["name"]
     by_id = {o["id"]: o for o in story["obligations"]}
-    out = [f'<section class="person" aria-labelledby="{anchor}"><h3 id="{anchor}">{esc(t["story"].format(who=who))}</h3>']
+    out = [f'<section class="person" aria-labelledby="{anchor}">'
+           f'<h3 id="{anchor}">{esc(t["story"].format(who=who))}</h3>']
     brief = story["brief"]
-    item = lambda o: f"<li>{esc(obligation_words(o, names, t))} — <span class=\"owed\">{esc(reading(o, t))}</span></li>"  # noqa: E731
+    def item(o: dict) -> str:
+        return f"<li>{esc(obligation_words(o, names, t))} — <span class=\"owed\">{esc(reading(o, t))}</span></li>"
+
     out.append(f'<div class="brief"><h4>{esc(t["brief"].format(who=who))}</h4>')
     if brief["owed_by_me"] or brief["owed_to_me"] or brief["introduced"]:
         if brief["owed_by_me"]:
@@ -311,6 +321,7 @@ def _person(story: dict, t: dict, anchor: str) -> str:
         out.append(f"<ul>{''.join(subs)}</ul></li>" if subs else "</li>")
     out.append("</ol><ul>")
     for side, key in (("owed_by_me", "owe_them"), ("owed_to_me", "they_owe")):
-        out.append(f"<li><strong>{esc(t[key].format(who=who))}</strong> — {esc(count_sentence(story['counts'][side], t))}</li>")
+        counted = count_sentence(story["counts"][side], t)
+        out.append(f"<li><strong>{esc(t[key].format(who=who))}</strong> — {esc(counted)}</li>")
     out.append("</ul></section>")
     return "".join(out)

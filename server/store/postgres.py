@@ -489,7 +489,8 @@ class PostgresStore(Store):
 
     async def open_share(self, secret_hash: bytes, now: dt.datetime) -> Share | None:
         row = await self.pool.fetchrow(
-            f"UPDATE shares SET last_opened_at = $2 WHERE secret_hash = $1 AND expires_at > $2 RETURNING {_SHARE_COLUMNS}",
+            f"UPDATE shares SET last_opened_at = $2 WHERE secret_hash = $1 AND expires_at > $2"
+            f" RETURNING {_SHARE_COLUMNS}",
             secret_hash, now,
         )
         return Share(*row) if row else None

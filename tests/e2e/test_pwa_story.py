@@ -35,9 +35,11 @@ def scenario_account(server, name: str, lang: str) -> tuple[str, str]:
 
 WORDS = {
     "en": {"brief": "Before you meet Hervé again", "thank": "Thank Hervé for the meeting of",
-           "owed": "still owed since", "report": "Tell Hervé how it went with Anne", "introduced": "And the people Hervé",
+           "owed": "still owed since", "report": "Tell Hervé how it went with Anne",
+           "introduced": "And the people Hervé",
            "anne": "Thank Anne for the meeting of", "raise": "To raise, kindly (3 still open from Paul)",
-           "paul_thank": "Paul to thank you for the meeting of", "paul_report": "Paul to tell you how it went with Marc",
+           "paul_thank": "Paul to thank you for the meeting of",
+           "paul_report": "Paul to tell you how it went with Marc",
            "changes": "Since", "print": "Print this audit"},
     "fr": {"brief": "Avant de revoir Hervé", "thank": "Remercier Hervé pour le rendez-vous du",
            "owed": "toujours dû depuis le", "report": "Dire à Hervé comment s’est passé le contact avec Anne",
@@ -72,7 +74,8 @@ def test_the_contact_page_and_the_audit_tell_the_posts_story(devices, server, la
     expect(brief.locator('[data-obligation="thank:m3:c-marc"]')).to_be_visible()
     expect(phone.page.locator("ol.timeline.story > li")).to_have_count(6)
     expect(phone.page.locator("figure.chart svg.month-chart rect")).not_to_have_count(0)
-    expect(phone.page.locator("figure.chart table.visually-hidden tbody tr")).to_have_count(3)  # May, June, August (nurture)
+    months = phone.page.locator("figure.chart table.visually-hidden tbody tr")
+    expect(months).to_have_count(3)  # May, June, August (the nurture)
     found["contact"] = phone.axe()
     phone.page.screenshot(path=str(SHOTS / f"{lang}-{theme}-story-contact.png"), full_page=True)
 
