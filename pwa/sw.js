@@ -83,6 +83,7 @@ function handleFetch(event) {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/schema')) return;
+  if (url.pathname.startsWith('/s/')) return; // a coach link's page is the server's, never the app shell
   if (request.mode === 'navigate') event.respondWith(handleNavigation(request));
   else event.respondWith(handleAsset(request));
 }

@@ -36,7 +36,8 @@ TEXT = {
     "en": {
         "title": "Merci — follow-up audit", "as_of": "Audit as of {day} ({zone})",
         "shared": "Shared read-only with “{label}”. Nothing here can be changed.",
-        "network": "The whole network", "mine": "What I owe others", "theirs": "What others owe me",
+        "network": "The whole network", "scores": "On time: I {mine}, others {theirs}",
+        "mine": "What I owe others", "theirs": "What others owe me",
         "owe_them": "What I owe {who}", "they_owe": "What {who} owes me", "nothing": "nothing yet",
         "of_on_time": "{n} of {total} on time", "chart": "On-time rate by month, both ways",
         "chart_desc": "For each month, the share of follow-ups due that month that were done on time: what I owe "
@@ -88,7 +89,8 @@ TEXT = {
     "fr": {
         "title": "Merci — audit du suivi", "as_of": "Audit au {day} ({zone})",
         "shared": "Partagé en lecture seule avec « {label} ». Rien ne peut être modifié ici.",
-        "network": "Tout le réseau", "mine": "Ce que je dois aux autres", "theirs": "Ce que les autres me doivent",
+        "network": "Tout le réseau", "scores": "À temps : moi {mine}, les autres {theirs}",
+        "mine": "Ce que je dois aux autres", "theirs": "Ce que les autres me doivent",
         "owe_them": "Ce que je dois à {who}", "they_owe": "Ce que {who} me doit", "nothing": "rien pour l’instant",
         "of_on_time": "{n} sur {total} à temps", "chart": "Taux de suivi à temps par mois, dans les deux sens",
         "chart_desc": "Pour chaque mois, la part des suivis dus ce mois-là faits à temps : ce que je dois (barres "
@@ -224,6 +226,10 @@ def chart(months: list[dict], t: dict) -> str:
     return "".join(parts) + table
 
 
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(100 * value)} %"
+
+
 def _rate(cell: dict) -> str:
     if not cell["counted"]:
         return "—"
@@ -255,7 +261,10 @@ def share_page(network: dict, projection: Projection, language: str, label: str)
     out = [f'<main><header><h1>{esc(t["title"])}</h1><p>{esc(as_of)}</p>'
            f'<p class="muted">{esc(t["shared"].format(label=label))}</p></header>']
     counts = network["counts"]
-    out.append(f'<section aria-labelledby="network"><h2 id="network">{esc(t["network"])}</h2><ul>')
+    scores = t["scores"].format(mine=_percent(projection.overall["owed_by_me"].value),
+                                theirs=_percent(projection.overall["owed_to_me"].value))
+    out.append(f'<section aria-labelledby="network"><h2 id="network">{esc(t["network"])}</h2>'
+               f'<p>{esc(scores)}</p><ul>')
     for side, key in (("owed_by_me", "mine"), ("owed_to_me", "theirs")):
         out.append(f"<li><strong>{esc(t[key])}</strong> : {esc(count_sentence(counts[side], t))}" if language == "fr"
                    else f"<li><strong>{esc(t[key])}</strong>: {esc(count_sentence(counts[side], t))}")

@@ -155,9 +155,15 @@ def test_a_coach_link_opens_read_only_with_nothing_stored_and_dies_when_revoked(
         page.screenshot(path=str(SHOTS / "en-coach-page-print.png"), full_page=True)
         assert not problems, problems
 
+        # the owner opens it too, in the browser where the app (and its service worker) lives: the server's page,
+        # not the app shell
+        phone.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        phone.page.goto(url)
+        expect(phone.page.locator("body")).to_contain_text("Before meeting Hervé again")
+        assert phone.page.locator("#nav").count() == 0
+
         # the owner sees it was opened, revokes it; the coach's next request fails
-        phone.go("#/today")
-        phone.go("#/audit")
+        phone.open("/#/audit")
         expect(phone.page.locator(".shares li")).to_contain_text("last opened")
         phone.page.get_by_role("button", name="Revoke — Coach Marie").click()
         expect(phone.page.locator(".coach-links")).to_contain_text("No link yet.")

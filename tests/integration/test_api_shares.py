@@ -74,10 +74,15 @@ async def test_a_coach_link_opens_the_audit_and_the_story_with_no_sign_in_and_no
     text = page.text
     # the audit to today: the app's clock (2026-11-18 in Paris), not the machine's
     assert "Audit as of 2026-11-18 (Europe/Paris)" in text
+    assert "On time: I 0 %, others —" in text  # the audit's scores, as the owner's screen shows them
     assert "thank Hervé for the meeting of 2026-05-12 at Son bureau" in text
     assert "Before meeting Hervé again" in text and "To make good first (4 still open from me)" in text
-    assert "thank Anne for the meeting of 2026-05-26" in text
+    # each broken rule of the post, in the printable page: the thank-you still owed after six months, the mentor
+    # never told how the two meetings went, the two people met never thanked, and the brief before meeting again
     assert "STILL OWED since 2026-05-13 (189 days)" in text
+    assert "tell Hervé how it went with Anne" in text and "tell Hervé how it went with Marc" in text
+    assert "And the people Hervé introduced:" in text
+    assert "thank Anne for the meeting of 2026-05-26" in text and "thank Marc for the meeting of 2026-06-03" in text
     assert "<svg" in text and "<script" not in text
     # nothing kept in the visitor's browser, nothing cached, nothing told to the next site
     assert "set-cookie" not in page.headers
@@ -193,3 +198,12 @@ async def test_only_the_hash_of_the_secret_is_stored(client, tmp_path):
 async def test_an_unknown_or_absurd_secret_is_a_404_page(client):
     assert (await client.get("/s/nope")).status_code == 404
     assert (await client.get("/s/" + "a" * 5000)).status_code == 404
+
+
+async def test_the_mentors_page_says_what_to_raise_kindly(client):
+    account = await sign_up(client, "mentor@example.org", timezone="Europe/Paris", language="en")
+    await account.sync([e for e in scenario("seed-helper") if e["type"] != "settings_changed"])
+    text = (await client.get((await make_share(account))["url"])).text
+    assert "Before meeting Paul again" in text and "To raise, kindly (3 still open from Paul)" in text
+    assert "Paul to thank me for the meeting of 2026-05-12" in text
+    assert "Paul to tell me how it went with Anne" in text and "Paul to tell me how it went with Marc" in text
