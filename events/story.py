@@ -86,6 +86,21 @@ class _Reader:
         self.projection = projection
         self.facts = projection.facts
         self.by_id = {occurrence[2].id: occurrence for occurrence in self.facts.occurrences}
+        # indexes, so that telling every relationship costs one pass, not one per contact
+        self.owed: dict[str, list[Obligation]] = {}
+        """Each counterpart's obligations, both ways, in the projection's (due, id) order."""
+        self.thanks_owed: dict[str, list[tuple[int, Obligation]]] = {}
+        """The open `thank` obligations I owe, by creditor, with their rank in the projection."""
+        for rank, obligation in enumerate(projection.obligations):
+            self.owed.setdefault(obligation.counterpart, []).append(obligation)
+            if obligation.debtor == ME and obligation.rule == "thank" and kept(obligation) in OPEN:
+                self.thanks_owed.setdefault(obligation.creditor, []).append((rank, obligation))
+        self.introduced: dict[str, set[str]] = {}
+        """The people each contact introduced me to (`referral_given`)."""
+        for occurrence in self.facts.referrals_given.values():
+            data = occurrence[2].data
+            if data.referred != data.introducer:
+                self.introduced.setdefault(data.introducer, set()).add(data.referred)
 
     def name(self, contact: str) -> str:
         found = self.facts.contacts.get(contact)
@@ -218,7 +233,7 @@ def _timelines(projection: Projection, wanted: set[str] | None) -> dict[str, lis
 
 def _story(reader: _Reader, contact: str, events: list[Occurrence]) -> dict:
     projection = reader.projection
-    obligations = [reader.obligation(o) for o in projection.obligations if o.counterpart == contact]
+    obligations = [reader.obligation(o) for o in reader.owed.get(contact, ())]
     ids = {occurrence[2].id for occurrence in events}
     extra = [reader.by_id[o["trigger"]] for o in obligations
              if o["trigger"] not in ids and o["trigger"] in reader.by_id]
@@ -231,8 +246,8 @@ def _story(reader: _Reader, contact: str, events: list[Occurrence]) -> dict:
     named = {contact}
     for entry in entries:
         data = entry["data"]
-        for key in ("contacts",):
-            named.update(data.get(key) or ())
+        if entry["type"] == "meeting_logged":  # the others met with them are named; greetings' recipients are not
+            named.update(data["contacts"])
         for key in ("introducer", "referred", "to", "contact"):
             if data.get(key) is not None:
                 named.add(data[key])
@@ -264,17 +279,14 @@ def _story(reader: _Reader, contact: str, events: list[Occurrence]) -> dict:
 def _brief(reader: _Reader, contact: str, obligations: list[dict]) -> dict:
     """Before you meet again: what is still open between you, both ways; and what I still owe the people this
     contact introduced me to (the two people met, never thanked)."""
-    introduced = {
-        occurrence[2].data.referred for occurrence in reader.facts.referrals_given.values()
-        if occurrence[2].data.introducer == contact and occurrence[2].data.referred != contact
-    }
+    introduced = sorted(
+        (pair for referred in reader.introduced.get(contact, ()) for pair in reader.thanks_owed.get(referred, ())),
+        key=_pos,
+    )  # in the projection's order
     return {
         "owed_by_me": [o["id"] for o in obligations if o["direction"] == "owed_by_me" and o["kept"] in OPEN],
         "owed_to_me": [o["id"] for o in obligations if o["direction"] == "owed_to_me" and o["kept"] in OPEN],
-        "introduced": [
-            reader.obligation(o) for o in reader.projection.obligations
-            if o.debtor == ME and o.rule == "thank" and o.creditor in introduced and kept(o) in OPEN
-        ],
+        "introduced": [reader.obligation(o) for _, o in introduced],
     }
 
 
@@ -294,7 +306,7 @@ def network_story(projection: Projection) -> dict:
     timelines = _timelines(projection, None)
     people = sorted(projection.facts.contacts, key=lambda c: (reader.name(c), c))
     stories = [_story(reader, contact, timelines.get(contact, [])) for contact in people]
-    every = [reader.obligation(o) for o in projection.obligations]
+    every = [o for story in stories for o in story["obligations"]]  # each obligation once; counts ignore order
     return {
         "as_of": projection.as_of.isoformat(),
         "timezone": projection.timezone,

@@ -15,6 +15,7 @@ import hashlib
 import secrets
 from typing import Annotated, Literal
 
+import anyio
 from litestar import Controller, MediaType, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
@@ -137,8 +138,13 @@ async def open_share(secret: FromPath[str], services: NamedDependency[Services])
         return Response(body, status_code=HTTP_404_NOT_FOUND, media_type=MediaType.HTML, headers=_headers(style))
     language = (await services.projections.settings(share.account_id))["language"]
     projection = await services.projections.projection(share.account_id)
-    body, style = share_page(network_story(projection), projection, language, share.label)
+    # a story of every relationship is a pass over the whole log: off the event loop, as long replays are
+    body, style = await anyio.to_thread.run_sync(_render, projection, language, share.label)
     return Response(body, media_type=MediaType.HTML, headers=_headers(style))
+
+
+def _render(projection, language: str, label: str) -> tuple[str, str]:
+    return share_page(network_story(projection), projection, language, label)
 
 
 def _headers(style: str) -> dict[str, str]:

@@ -73,6 +73,12 @@ export function months(obligations) {
   return [...found.keys()].sort().map((month) => ({ month, ...found.get(month) }));
 }
 
+function push(map, key, value) {
+  const found = map.get(key);
+  if (found === undefined) map.set(key, [value]);
+  else found.push(value);
+}
+
 /** What the story needs of a projection, indexed once: events by id, names, referrals. */
 class Reader {
   constructor(p) {
@@ -80,6 +86,20 @@ class Reader {
     this.facts = p.facts;
     this.byId = new Map();
     for (const occurrence of this.facts.occurrences) this.byId.set(occurrence.event.id, occurrence);
+    // indexes, so that telling every relationship costs one pass, not one per contact
+    this.owed = new Map(); // counterpart -> obligations, in the projection's (due, id) order
+    this.thanksOwed = new Map(); // creditor -> [rank, obligation] of the open thanks I owe
+    p.obligations.forEach((o, rank) => {
+      push(this.owed, o.counterpart, o);
+      if (o.debtor === ME && o.rule === 'thank' && OPEN.has(kept(o))) push(this.thanksOwed, o.creditor, [rank, o]);
+    });
+    this.introduced = new Map(); // introducer -> Set of the people they introduced me to
+    for (const { event } of this.facts.referralsGiven.values()) {
+      const { introducer, referred } = event.data;
+      if (referred === introducer) continue;
+      if (!this.introduced.has(introducer)) this.introduced.set(introducer, new Set());
+      this.introduced.get(introducer).add(referred);
+    }
   }
 
   name(contact) {
@@ -209,22 +229,19 @@ function timelines(p, wanted) {
 }
 
 function brief(reader, contact, obligations) {
-  const introduced = new Set();
-  for (const { event } of reader.facts.referralsGiven.values()) {
-    if (event.data.introducer === contact && event.data.referred !== contact) introduced.add(event.data.referred);
-  }
+  const introduced = [];
+  for (const referred of reader.introduced.get(contact) ?? []) introduced.push(...(reader.thanksOwed.get(referred) ?? []));
+  introduced.sort((a, b) => a[0] - b[0]); // in the projection's order
   return {
     owed_by_me: obligations.filter((o) => o.direction === 'owed_by_me' && OPEN.has(o.kept)).map((o) => o.id),
     owed_to_me: obligations.filter((o) => o.direction === 'owed_to_me' && OPEN.has(o.kept)).map((o) => o.id),
-    introduced: reader.p.obligations
-      .filter((o) => o.debtor === ME && o.rule === 'thank' && introduced.has(o.creditor) && OPEN.has(kept(o)))
-      .map((o) => reader.obligation(o)),
+    introduced: introduced.map(([, o]) => reader.obligation(o)),
   };
 }
 
 function story(reader, contact, events) {
   const { p } = reader;
-  const obligations = p.obligations.filter((o) => o.counterpart === contact).map((o) => reader.obligation(o));
+  const obligations = (reader.owed.get(contact) ?? []).map((o) => reader.obligation(o));
   const ids = new Set(events.map((occurrence) => occurrence.event.id));
   // an obligation created by an event that does not name the contact (the meeting with the person they
   // introduced me to, the job found) brings that event into the timeline: it is where the obligation starts
@@ -242,7 +259,7 @@ function story(reader, contact, events) {
   const named = new Set([contact]);
   const add = (id) => { if (id !== undefined && id !== null) named.add(id); };
   for (const e of entries) {
-    for (const id of e.data.contacts ?? []) add(id);
+    if (e.type === 'meeting_logged') for (const id of e.data.contacts) add(id); // greetings' recipients are not named
     for (const key of ['introducer', 'referred', 'to', 'contact']) add(e.data[key]);
     if (e.referral !== null) for (const key of ['introducer', 'referred', 'to']) add(e.referral[key]);
   }
@@ -276,13 +293,14 @@ export function networkStory(p) {
   const reader = new Reader(p);
   const found = timelines(p, null);
   const people = [...p.facts.contacts.keys()].sort((a, b) => compareText(reader.name(a), reader.name(b)) || compareText(a, b));
-  const every = p.obligations.map((o) => reader.obligation(o));
+  const stories = people.map((contact) => story(reader, contact, found.get(contact) ?? []));
+  const every = stories.flatMap((s) => s.obligations); // each obligation once; counts ignore order
   return {
     as_of: formatDay(p.asOf),
     timezone: p.timezone,
     counts: counts(every),
     months: months(every),
-    people: people.map((contact) => story(reader, contact, found.get(contact) ?? [])),
+    people: stories,
   };
 }
 
