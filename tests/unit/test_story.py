@@ -5,10 +5,15 @@ for any log (Hypothesis, the logs of test_properties)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
-from events import project
+from events import project, read_log
 from events.story import KEPT, OPEN, changes, contact_story, count_phrase, network_story, story_text
 
 from .logbook import Log
@@ -156,3 +161,38 @@ def test_the_months_add_up_to_the_overall_scores(events, as_of):
         on_time = sum(m[side]["on_time"] for m in network["months"])
         counted = sum(m[side]["counted"] for m in network["months"])
         assert counted == projection.overall[side].counted and on_time == projection.overall[side].on_time
+
+
+NODE = shutil.which("node")
+CHANGES_IN_JAVASCRIPT = """
+import { readFileSync } from 'node:fs';
+import { readLog } from './pwa/lib/rules/events.js';
+import { projection } from './pwa/lib/rules/project.js';
+import { changes } from './pwa/lib/rules/story.js';
+const answers = [];
+for (const [log, since, asOf, zone] of JSON.parse(process.argv[1])) {
+  const events = readLog(readFileSync(log));
+  answers.push(changes(projection(events, since, zone), projection(events, asOf, zone)));
+}
+console.log(JSON.stringify(answers));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_both_engines_tell_the_same_changes_between_two_dates():
+    root = Path(__file__).parents[2]
+    cases, ours = [], []
+    for log in sorted((root / "tests" / "vectors").glob("*.ndjson")):
+        expected = json.loads(log.with_name(log.name.replace(".ndjson", ".expected.json")).read_text())
+        as_of = dt.date.fromisoformat(expected["as_of"])
+        events = read_log(log.read_bytes())
+        for days in (1, 30, 200):
+            since = as_of - dt.timedelta(days=days)
+            cases.append([str(log), since.isoformat(), as_of.isoformat(), expected["timezone"]])
+            zone = expected["timezone"]
+            ours.append(changes(project(events, since, zone), project(events, as_of, zone)))
+    done = subprocess.run([NODE, "--input-type=module", "-e", CHANGES_IN_JAVASCRIPT, json.dumps(cases)], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ours
+    assert any(c["owed_by_me"]["kept"] for c in ours) and any(c["owed_by_me"]["became_overdue"] for c in ours)
