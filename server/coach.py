@@ -244,7 +244,7 @@ def _page(language: str, title: str, body: str) -> tuple[str, str]:
     return html, STYLE
 
 
-def gone_page(language: str = "en") -> tuple[str, str]:
+def gone_page() -> tuple[str, str]:
     """The page of a link that expired, was revoked or never existed (in both languages: whose it was is unknown)."""
     en, fr = TEXT["en"], TEXT["fr"]
     body = (f'<main><h1>{en["gone_title"]}</h1><p>{en["gone"]}</p>'
