@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The JavaScript engine from the command line, a twin of `merci replay` and `merci history`:
 //
-//   node pwa/cli.mjs replay LOG.ndjson [--as-of YYYY-MM-DD] [--tz ZONE] [--json]
-//   node pwa/cli.mjs history LOG.ndjson CONTACT [--as-of YYYY-MM-DD] [--tz ZONE] [--json]
+//   node pwa/cli.mjs replay LOG.ndjson [--as-of YYYY-MM-DD] [--tz ZONE] [--format table|text] [--json | --story]
+//   node pwa/cli.mjs history LOG.ndjson CONTACT [--as-of YYYY-MM-DD] [--tz ZONE] [--json | --story]
 //
 // It prints what the Python CLI prints, byte for byte, so any log can be checked on both engines.
 // Bad input ends with one clear line on stderr and a non-zero exit (2: usage, 3: a bad log).
@@ -14,6 +14,7 @@ import { LogError, pyRepr, readLog } from './lib/rules/events.js';
 import { compareText, order } from './lib/rules/facts.js';
 import { contactHistory, logTimeZone, projection, replayDocument } from './lib/rules/project.js';
 import { resolve } from './lib/rules/prepass.js';
+import { contactStory, networkStory, networkText, storyText } from './lib/rules/story.js';
 
 const EXIT_USAGE = 2;
 const EXIT_BAD_LOG = 3;
@@ -40,26 +41,52 @@ const COMMANDS = {
   replay: { positionals: ['log'], help: 'what was owed, both ways, on a date (the audit)' },
   history: { positionals: ['log', 'contact'], help: "one relationship's timeline, both ways" },
 };
-const OPTIONS = { '--as-of': 'asOf', '--tz': 'tz', '--json': 'json' };
+const OPTIONS = {
+  replay: { '--as-of': 'asOf', '--tz': 'tz', '--format': 'format', '--json': 'json', '--story': 'story' },
+  history: { '--as-of': 'asOf', '--tz': 'tz', '--json': 'json', '--story': 'story' },
+};
+const FLAGS = new Set(['json', 'story']);
+const FORMATS = ['table', 'text'];
 const MAIN_USAGE = 'usage: merci [-h] COMMAND ...';
 
 function commandUsage(command) {
   // as argparse wraps it in 80 columns
-  return command === 'replay' ? 'usage: merci replay [-h] [--as-of YYYY-MM-DD] [--tz ZONE] [--json] log'
-    : 'usage: merci history [-h] [--as-of YYYY-MM-DD] [--tz ZONE] [--json]\n                     log contact';
+  return command === 'replay'
+    ? 'usage: merci replay [-h] [--as-of YYYY-MM-DD] [--tz ZONE]\n                    [--format {table,text}] [--json | --story]\n                    log'
+    : 'usage: merci history [-h] [--as-of YYYY-MM-DD] [--tz ZONE] [--json | --story]\n                     log contact';
 }
 
 function commandHelp(command) {
-  return `${commandUsage(command)}
+  if (command === 'replay') {
+    return `${commandUsage(command)}
 
 positional arguments:
-  log                   an NDJSON event log (- for standard input)${command === 'history' ? '\n  contact               the contact id' : ''}
+  log                   an NDJSON event log (- for standard input)
 
 options:
   -h, --help            show this help message and exit
-  --as-of YYYY-MM-DD    replay up to the end of this local date (default today)
+  --as-of YYYY-MM-DD    replay up to the end of this local date (default
+                        today)
   --tz ZONE             IANA time zone (default: the log's setting, else UTC)
-  --json                print the ${command === 'replay' ? 'replay document' : 'history'} as JSON
+  --format {table,text}
+                        table: what was owed, by status (the default); text:
+                        every relationship's story
+  --json                print the replay document as JSON
+  --story               print every relationship's story as JSON
+`;
+  }
+  return `${commandUsage(command)}
+
+positional arguments:
+  log                 an NDJSON event log (- for standard input)
+  contact             the contact id
+
+options:
+  -h, --help          show this help message and exit
+  --as-of YYYY-MM-DD  replay up to the end of this local date (default today)
+  --tz ZONE           IANA time zone (default: the log's setting, else UTC)
+  --json              print the history as JSON
+  --story             print the relationship's story as JSON
 `;
 }
 
@@ -85,7 +112,8 @@ function parseArgs(argv) {
   }
   const usage = commandUsage(command);
   const prog = `merci ${command}`;
-  const args = { command, asOf: null, tz: null, json: false };
+  const args = { command, asOf: null, tz: null, json: false, story: false, format: 'table' };
+  const options = OPTIONS[command];
   const positionals = [];
   const unknown = [];
   for (let i = 0; i < rest.length; i++) {
@@ -97,7 +125,7 @@ function parseArgs(argv) {
     if (arg === '-h' || arg === '--help') return { help: commandHelp(command) };
     if (arg.startsWith('--')) {
       const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, null];
-      const matches = Object.keys(OPTIONS).filter((name) => name === flag || name.startsWith(flag));
+      const matches = Object.keys(options).filter((name) => name === flag || name.startsWith(flag));
       const name = matches.includes(flag) ? flag : matches.length === 1 ? matches[0] : null;
       if (name === null) {
         if (matches.length > 1) {
@@ -106,10 +134,12 @@ function parseArgs(argv) {
         unknown.push(arg);
         continue;
       }
-      const key = OPTIONS[name];
-      if (key === 'json') {
-        if (inline !== null) throw new UsageError(usage, `argument --json: ignored explicit argument ${pyRepr(inline)}`, prog);
-        args.json = true;
+      const key = options[name];
+      if (FLAGS.has(key)) {
+        if (inline !== null) throw new UsageError(usage, `argument ${name}: ignored explicit argument ${pyRepr(inline)}`, prog);
+        const other = key === 'json' ? 'story' : 'json';
+        if (args[other]) throw new UsageError(usage, `argument ${name}: not allowed with argument --${other}`, prog);
+        args[key] = true;
         continue;
       }
       let value = inline;
@@ -119,6 +149,9 @@ function parseArgs(argv) {
           throw new UsageError(usage, `argument ${name}: expected one argument`, prog);
         }
         i += 1;
+      }
+      if (key === 'format' && !FORMATS.includes(value)) {
+        throw new UsageError(usage, `argument --format: invalid choice: ${pyRepr(value)} (choose from 'table', 'text')`, prog);
       }
       args[key] = value;
       continue;
@@ -292,7 +325,11 @@ function run(args) {
   const p = load(args);
   const out = [];
   if (args.command === 'replay') {
-    if (args.json) {
+    if (args.story) {
+      out.push(toJSON(networkStory(p), 1));
+    } else if (args.format === 'text') {
+      out.push(...networkText(networkStory(p)));
+    } else if (args.json) {
       const document = replayDocument(p);
       const ids = [...p.scores.keys()].sort(compareText);
       out.push(replayJSON(document, ids));
@@ -304,8 +341,12 @@ function run(args) {
     if (history === null) {
       throw new CliError(`contact ${pyRepr(args.contact)} does not appear in ${args.log} up to ${formatDay(p.asOf)}`);
     }
-    if (args.json) out.push(toJSON(history, 1));
-    else printHistory(p, history, out);
+    if (args.story) out.push(toJSON(contactStory(p, args.contact), 1));
+    else if (args.json) out.push(toJSON(history, 1));
+    else {
+      printHistory(p, history, out);
+      out.push('', ...storyText(contactStory(p, args.contact)));
+    }
   }
   return `${out.join('\n')}\n`;
 }

@@ -50,6 +50,7 @@ const SHELL = [
   '/lib/rules/prepass.js',
   '/lib/rules/project.js',
   '/lib/rules/report.js',
+  '/lib/rules/story.js',
   '/lib/rules/thank.js',
   '/lib/rules/zones.js',
   '/ui/audit.js',
@@ -61,6 +62,7 @@ const SHELL = [
   '/ui/model.js',
   '/ui/obligations.js',
   '/ui/settings.js',
+  '/ui/story.js',
   '/ui/today.js',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
@@ -98,6 +100,7 @@ function handleFetch(event) {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/schema')) return;
+  if (url.pathname.startsWith('/s/')) return; // a coach link's page is the server's, never the app shell
   if (request.mode === 'navigate') event.respondWith(handleNavigation(request));
   else event.respondWith(handleAsset(request));
 }

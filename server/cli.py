@@ -22,6 +22,7 @@ from events.codec import LogError, read_log
 from events.facts import order
 from events.prepass import resolve
 from events.project import Projection, contact_history, log_time_zone, project, replay_document
+from events.story import contact_story, network_story, network_text, story_text
 from events.types import is_time_zone
 
 EXIT_USAGE = 2
@@ -80,14 +81,20 @@ def _parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="what was owed, both ways, on a date (the audit)")
     replay.add_argument("log", help="an NDJSON event log (- for standard input)")
     _dates(replay)
-    replay.add_argument("--json", action="store_true", help="print the replay document as JSON")
+    replay.add_argument("--format", choices=("table", "text"), default="table",
+                        help="table: what was owed, by status (the default); text: every relationship's story")
+    output = replay.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the replay document as JSON")
+    output.add_argument("--story", action="store_true", help="print every relationship's story as JSON")
     replay.set_defaults(run=_replay)
 
     history = commands.add_parser("history", help="one relationship's timeline, both ways")
     history.add_argument("log", help="an NDJSON event log (- for standard input)")
     history.add_argument("contact", help="the contact id")
     _dates(history)
-    history.add_argument("--json", action="store_true", help="print the history as JSON")
+    output = history.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the history as JSON")
+    output.add_argument("--story", action="store_true", help="print the relationship's story as JSON")
     history.set_defaults(run=_history)
 
     serve = commands.add_parser("serve", help="run the sync server")
@@ -143,6 +150,12 @@ def _read(path: str) -> bytes:
 
 def _replay(args: argparse.Namespace) -> int:
     projection = _load(args)
+    if args.story:
+        _print_json(network_story(projection))
+        return 0
+    if args.format == "text":
+        print("\n".join(network_text(network_story(projection))))
+        return 0
     document = replay_document(projection)
     if args.json:
         sys.stdout.buffer.write(msgspec.json.encode(document) + b"\n")  # compact: pipe to jq to read
@@ -177,6 +190,9 @@ def _history(args: argparse.Namespace) -> int:
     history = contact_history(projection, args.contact)
     if history is None:
         raise CliError(f"contact {args.contact!r} does not appear in {args.log} up to {projection.as_of}")
+    if args.story:
+        _print_json(contact_story(projection, args.contact))
+        return 0
     if args.json:
         sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(history), indent=1) + b"\n")
         return 0
@@ -198,7 +214,13 @@ def _history(args: argparse.Namespace) -> int:
         print("\nChanges")
         for change in history["changes"]:
             print(f"  {change['type']} {change['event']} {change['change']} on {change['date']} (by {change['by']})")
+    print()
+    print("\n".join(story_text(contact_story(projection, args.contact))))
     return 0
+
+
+def _print_json(document: dict) -> None:
+    sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(document), indent=1) + b"\n")
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@
 import { Engine } from './engine.js';
 
 const engine = new Engine();
-const METHODS = new Set(['load', 'append', 'view', 'history']);
+const METHODS = new Set(['load', 'append', 'view', 'history', 'story', 'contactStory', 'changes']);
 
 self.addEventListener('message', ({ data: { id, method, args } }) => {
   const start = performance.now();

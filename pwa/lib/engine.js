@@ -8,6 +8,7 @@ import { formatDay } from './rules/dates.js';
 import { order } from './rules/facts.js';
 import { resolve } from './rules/prepass.js';
 import { contactHistory, logTimeZone, projection, replayDocument } from './rules/project.js';
+import { changes, contactStory, networkStory } from './rules/story.js';
 
 /** Projections kept per log version: today's, and a few dates the audit or a contact asked for. */
 const KEPT = 4;
@@ -63,6 +64,21 @@ export class Engine {
   /** One relationship as of `asOf` (contactHistory), or null. */
   history(contact, asOf) {
     return contactHistory(this.projection(asOf), contact);
+  }
+
+  /** Every relationship's story as of `asOf` (rules/story.js networkStory: plain JSON). */
+  story(asOf) {
+    return networkStory(this.projection(asOf));
+  }
+
+  /** One relationship's story as of `asOf`, or null. */
+  contactStory(contact, asOf) {
+    return contactStory(this.projection(asOf), contact);
+  }
+
+  /** What changed between two dates (rules/story.js changes). */
+  changes(since, asOf) {
+    return changes(this.projection(since), this.projection(asOf));
   }
 }
 

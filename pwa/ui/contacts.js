@@ -7,6 +7,7 @@ import { uuidv7 } from '../lib/ids.js';
 import * as model from './model.js';
 import { describe, when, statusBadge, isOpen, referrals } from './obligations.js';
 import { card, referralItem } from './today.js';
+import { briefView, countsView, monthlyChart, timelineView } from './story.js';
 
 let query = '';
 let showArchived = false;
@@ -91,12 +92,37 @@ export function renderContact(ctx, id) {
   const { fields } = history;
   const email = fields.email;
 
+  // The story (lib/rules/story.js) is worked out by the engine: the brief goes at the top, the timeline, counts
+  // and chart below the scores; the plain history shows until it comes.
+  const briefBox = h('div', { class: 'brief-box' });
+  const storyBox = h('div', { class: 'story-box' });
+  const historySection = h('section', { 'aria-labelledby': 'hist-h' },
+    h('h2', { id: 'hist-h' }, t('contact.history')),
+    history.events.length
+      ? h('ol', { class: 'timeline' }, history.events.map((e) => h('li', {},
+        h('span', { class: 'date' }, formatDay(e.date, { year: true })), h('span', {}, describeEvent(e)))))
+      : h('p', { class: 'calm' }, t('contact.no_history')));
+  const showStory = (story) => {
+    if (!story) return;
+    fill(briefBox, briefView(story));
+    fill(storyBox,
+      h('section', { 'aria-labelledby': 'counts-h' }, h('h2', { id: 'counts-h' }, t('audit.per_rule')),
+        countsView(story.counts, [t('story.counts_mine', { name: story.name }), t('story.counts_theirs', { name: story.name })]),
+        monthlyChart(story.months, 'contact-chart')),
+      timelineView(story));
+    historySection.remove();
+  };
+  const ready = model.contactStoryNow(id, today);
+  if (ready !== undefined) queueMicrotask(() => showStory(ready));
+  else model.prepareContactStory(id, today).then(showStory, (error) => console.warn('story', error));
+
   return h('div', { class: 'screen' },
     back(),
     h('h1', { tabindex: '-1' }, history.name),
     fields.org || fields.title ? h('p', { class: 'subtitle' }, [fields.title, fields.org].filter(Boolean).join(' · ')) : null,
     email ? h('p', {}, h('a', { href: `mailto:${email}` }, email)) : null,
     history.archived ? h('p', { class: 'badge archived' }, t('contact.archived_on', { date: formatDay(history.archived) })) : null,
+    briefBox,
     h('section', { 'aria-labelledby': 'scores-h' },
       h('h2', { id: 'scores-h' }, t('scores.title')),
       h('dl', { class: 'scores-grid' },
@@ -113,12 +139,8 @@ export function renderContact(ctx, id) {
       h('h2', { id: 'ob-h' }, t('contact.obligations')),
       h('ul', { class: 'rows' }, rest.map((o) => h('li', { class: 'row' },
         h('span', { class: 'what' }, describe(o)), statusBadge(o), h('span', { class: 'when' }, when(o, today)))))) : null,
-    h('section', { 'aria-labelledby': 'hist-h' },
-      h('h2', { id: 'hist-h' }, t('contact.history')),
-      history.events.length
-        ? h('ol', { class: 'timeline' }, history.events.map((e) => h('li', {},
-          h('span', { class: 'date' }, formatDay(e.date, { year: true })), h('span', {}, describeEvent(e)))))
-        : h('p', { class: 'calm' }, t('contact.no_history'))),
+    storyBox,
+    historySection,
     edit(ctx, id, history),
     history.archived ? null : archive(ctx, id, history.name));
 }

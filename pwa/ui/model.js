@@ -23,6 +23,8 @@ const views = new Map();
 let drawn = new Map();
 /** `${asOf}\n${contact}` -> {promise, value}. */
 const histories = new Map();
+/** Stories (lib/rules/story.js): `network\n${asOf}`, `contact\n${asOf}\n${id}`, `changes\n${since}\n${asOf}` -> {promise, value}. */
+const stories = new Map();
 
 /** Start the engine before the log is read (its worker's modules load meanwhile). */
 export const warm = () => engine.warm();
@@ -204,4 +206,28 @@ function forget() {
   if (kept.size) drawn = kept;
   views.clear();
   histories.clear();
+  stories.clear();
 }
+
+// --- stories: how each relationship was followed up (ui/story.js draws them) ----------------------------
+
+/** Every relationship's story as of `asOf` (networkStory), once computed. */
+export function prepareStory(asOf = today()) {
+  return ask(stories, `network\n${asOf}`, 'story', asOf).promise;
+}
+
+/** One relationship's story as of `asOf` (contactStory; null if the log never names them), once computed. */
+export function prepareContactStory(id, asOf = today()) {
+  return ask(stories, `contact\n${asOf}\n${id}`, 'contactStory', id, asOf).promise;
+}
+
+/** What changed from the end of `since` to the end of `asOf`, per side (kept, became_overdue, new, dismissed). */
+export function prepareChanges(since, asOf = today()) {
+  return ask(stories, `changes\n${since}\n${asOf}`, 'changes', since, asOf).promise;
+}
+
+/** The story prepareContactStory computed (undefined while it is being worked out). */
+export const contactStoryNow = (id, asOf = today()) => stories.get(`contact\n${asOf}\n${id}`)?.value;
+
+/** The story prepareStory computed (undefined while it is being worked out). */
+export const storyNow = (asOf = today()) => stories.get(`network\n${asOf}`)?.value;

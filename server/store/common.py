@@ -20,7 +20,7 @@ from .contract import Account, Device
 MAX_GROUP = 200
 """At most this many calls share one transaction (bounded latency for the first of them)."""
 
-ERASED_WITH_ACCOUNT = ("calendar_feeds", "push_dispatches", "push_subscriptions", "events", "devices")
+ERASED_WITH_ACCOUNT = ("shares", "calendar_feeds", "push_dispatches", "push_subscriptions", "events", "devices")
 """Every table holding an account's rows, emptied (in this order) when the account is erased."""
 
 SUBSCRIBED_ACCOUNTS = (

@@ -109,6 +109,19 @@ class CalendarFeed:
     created_at: dt.datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Share:
+    """A coach link: read-only access to the account's audit through a secret url, whose hash alone is kept."""
+
+    id: str
+    account_id: str
+    label: str
+    scope: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_opened_at: dt.datetime | None
+
+
 class Store(abc.ABC):
     """Accounts, devices, each account's event log, web-push subscriptions and digests, calendar feeds."""
 
@@ -301,3 +314,24 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def calendar_feed_by_secret(self, secret_hash: bytes) -> CalendarFeed | None:
         """The feed whose secret has that SHA-256, or None (rotated, erased or unknown)."""
+
+    # --- coach links (shares) ---
+
+    @abc.abstractmethod
+    async def create_share(
+        self, account_id: str, label: str, scope: str, secret_hash: bytes, now: dt.datetime, expires_at: dt.datetime
+    ) -> Share:
+        """Keep a new coach link of the account (its secret's hash, never the secret)."""
+
+    @abc.abstractmethod
+    async def list_shares(self, account_id: str) -> list[Share]:
+        """The account's coach links not revoked (expired ones included), oldest first."""
+
+    @abc.abstractmethod
+    async def revoke_share(self, account_id: str, share_id: str) -> bool:
+        """Delete a coach link of that account at once; False if the account has none of that id."""
+
+    @abc.abstractmethod
+    async def open_share(self, secret_hash: bytes, now: dt.datetime) -> Share | None:
+        """The coach link of that secret hash if it expires after `now`, marked as opened at `now`; None if
+        there is none (revoked, erased, never made) or it has expired."""

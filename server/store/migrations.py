@@ -92,6 +92,21 @@ SQLITE_MIGRATIONS: list[str] = [
         created_at  TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 5: coach links: a secret url's SHA-256 only (the secret holds 256 random bits, so a plain hash makes a leaked
+    # table useless); revoking deletes the row, erasing the account deletes them all
+    """
+    CREATE TABLE shares (
+        id             TEXT PRIMARY KEY,
+        account_id     TEXT NOT NULL REFERENCES accounts (id),
+        label          TEXT NOT NULL,
+        scope          TEXT NOT NULL,
+        secret_hash    BLOB NOT NULL UNIQUE,
+        created_at     TEXT NOT NULL,
+        expires_at     TEXT NOT NULL,
+        last_opened_at TEXT
+    );
+    CREATE INDEX shares_by_account ON shares (account_id);
+    """,
 ]
 
 POSTGRES_MIGRATIONS: list[str] = [
@@ -193,4 +208,21 @@ POSTGRES_MIGRATIONS: list[str] = [
         created_at  timestamptz NOT NULL
     );
     """,
+    # 4: coach links: a secret url's SHA-256 only (the secret holds 256 random bits, so a plain hash makes a leaked
+    # table useless); revoking deletes the row, erasing the account deletes them all
+    """
+    CREATE TABLE shares (
+        id             text PRIMARY KEY,
+        account_id     text NOT NULL REFERENCES accounts (id),
+        label          text NOT NULL,
+        scope          text NOT NULL,
+        secret_hash    bytea NOT NULL UNIQUE,
+        created_at     timestamptz NOT NULL,
+        expires_at     timestamptz NOT NULL,
+        last_opened_at timestamptz,
+        added          bigint GENERATED ALWAYS AS IDENTITY  -- insertion order: breaks ties of created_at
+    );
+    CREATE INDEX shares_by_account ON shares (account_id);
+    """,
 ]
+

@@ -39,8 +39,8 @@ from .common import (
     stored_body,
 )
 from .contract import (
-    Account, AccountExists, AccountGone, AppendResult, CalendarFeed, Device, Dispatch, EndpointTaken, Store, StoreError,
-    Subscription,
+    Account, AccountExists, AccountGone, AppendResult, CalendarFeed, Device, Dispatch, EndpointTaken, Share, Store,
+    StoreError, Subscription,
 )
 from .migrations import POSTGRES_MIGRATIONS
 
@@ -584,8 +584,45 @@ class PostgresStore(Store):
         return CalendarFeed(*row) if row else None
 
 
+    # --- coach links (shares) ----------------------------------------------------------------------
+
+    async def create_share(
+        self, account_id: str, label: str, scope: str, secret_hash: bytes, now: dt.datetime, expires_at: dt.datetime
+    ) -> Share:
+        share = Share(uuid.uuid4().hex, account_id, label, scope, now, expires_at, None)
+        await self.pool.execute(
+            "INSERT INTO shares (id, account_id, label, scope, secret_hash, created_at, expires_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            share.id, account_id, label, scope, secret_hash, now, expires_at,
+        )
+        return share
+
+    async def list_shares(self, account_id: str) -> list[Share]:
+        rows = await self.pool.fetch(
+            f"SELECT {_SHARE_COLUMNS} FROM shares WHERE account_id = $1 ORDER BY created_at, added", account_id
+        )
+        return [Share(*row) for row in rows]
+
+    async def revoke_share(self, account_id: str, share_id: str) -> bool:
+        if _holds_nul(share_id):
+            return False
+        removed = await self.pool.fetchval(
+            "DELETE FROM shares WHERE id = $1 AND account_id = $2 RETURNING true", share_id, account_id
+        )
+        return bool(removed)
+
+    async def open_share(self, secret_hash: bytes, now: dt.datetime) -> Share | None:
+        row = await self.pool.fetchrow(
+            f"UPDATE shares SET last_opened_at = $2 WHERE secret_hash = $1 AND expires_at > $2"
+            f" RETURNING {_SHARE_COLUMNS}",
+            secret_hash, now,
+        )
+        return Share(*row) if row else None
+
+
 _DEVICE_COLUMNS = "id, account_id, name, created_at, last_seen_at"
 _FEED_COLUMNS = "account_id, nonce, secret_hash, created_at"
+_SHARE_COLUMNS = "id, account_id, label, scope, created_at, expires_at, last_opened_at"
 _SUBSCRIPTION_COLUMNS = (
     "id, account_id, device_id, endpoint, p256dh, auth, created_at, last_sent_at, last_digest_day,"
     " last_failure_at, last_failure"

@@ -23,6 +23,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,8 +36,8 @@ from .common import (
     ERASED_WITH_ACCOUNT, MAX_GROUP, SUBSCRIBED_ACCOUNTS, Append, new_account, new_device, same_content, settle,
 )
 from .contract import (
-    Account, AccountExists, AccountGone, AppendResult, CalendarFeed, Device, Dispatch, EndpointTaken, Store, StoreError,
-    Subscription,
+    Account, AccountExists, AccountGone, AppendResult, CalendarFeed, Device, Dispatch, EndpointTaken, Share, Store,
+    StoreError, Subscription,
 )
 from .migrations import SQLITE_MIGRATIONS
 
@@ -540,6 +541,47 @@ class SQLiteStore(Store):
         row = await self._read_one(f"SELECT {_FEED_COLUMNS} FROM calendar_feeds WHERE secret_hash = ?", (secret_hash,))
         return _feed(row) if row else None
 
+    # --- coach links (shares) ----------------------------------------------------------------------
+
+    async def create_share(
+        self, account_id: str, label: str, scope: str, secret_hash: bytes, now: dt.datetime, expires_at: dt.datetime
+    ) -> Share:
+        share = Share(uuid.uuid4().hex, account_id, label, scope, now, expires_at, None)
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO shares (id, account_id, label, scope, secret_hash, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (share.id, account_id, label, scope, secret_hash, _iso(now), _iso(expires_at)),
+            )
+
+        await self._write(insert)
+        return share
+
+    async def list_shares(self, account_id: str) -> list[Share]:
+        rows = await self._read(
+            f"SELECT {_SHARE_COLUMNS} FROM shares WHERE account_id = ? ORDER BY created_at, rowid", (account_id,)
+        )
+        return [_share(row) for row in rows]
+
+    async def revoke_share(self, account_id: str, share_id: str) -> bool:
+        def delete(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute("DELETE FROM shares WHERE id = ? AND account_id = ?", (share_id, account_id))
+            return cursor.rowcount > 0
+
+        return await self._write(delete)
+
+    async def open_share(self, secret_hash: bytes, now: dt.datetime) -> Share | None:
+        def mark(conn: sqlite3.Connection) -> Share | None:
+            row = conn.execute(f"SELECT {_SHARE_COLUMNS} FROM shares WHERE secret_hash = ?", (secret_hash,)).fetchone()
+            if row is None or _share(row).expires_at <= now:  # instants compared as instants, not as text
+                return None
+            conn.execute("UPDATE shares SET last_opened_at = ? WHERE id = ?", (_iso(now), row[0]))
+            return replace(_share(row), last_opened_at=now)
+
+        return await self._write(mark)
+
+
 FILE_MODE = 0o600
 """The database holds emails, notes and password hashes: readable by the server's user only, like the VAPID key."""
 
@@ -583,6 +625,13 @@ _FEED_COLUMNS = "account_id, nonce, secret_hash, created_at"
 
 def _feed(row: tuple) -> CalendarFeed:
     return CalendarFeed(row[0], bytes(row[1]), bytes(row[2]), _moment(row[3]))
+
+
+_SHARE_COLUMNS = "id, account_id, label, scope, created_at, expires_at, last_opened_at"
+
+
+def _share(row: tuple) -> Share:
+    return Share(row[0], row[1], row[2], row[3], _moment(row[4]), _moment(row[5]), _moment(row[6]))
 
 
 def _device(row: tuple) -> Device:

@@ -483,3 +483,42 @@ class StoreContract:
         assert await store.get_calendar_feed(ana.id) is None
         assert await store.calendar_feed_by_secret(b"ha" * 16) is None
         assert (await store.calendar_feed_by_secret(b"hb" * 16)).account_id == bob.id
+
+    # --- coach links (shares) ------------------------------------------------------------------------------
+
+    async def test_a_share_opens_by_its_secret_hash_until_it_expires_and_notes_when_it_was_opened(self, store: Store):
+        account, _ = await new_account(store)
+        expires = NOW + dt.timedelta(days=7)
+        share = await store.create_share(account.id, "Coach Marie", "audit", b"hash-of-secret", NOW, expires)
+        assert [(s.id, s.label, s.scope, s.last_opened_at) for s in await store.list_shares(account.id)] == [
+            (share.id, "Coach Marie", "audit", None)]
+        opened_at = NOW + dt.timedelta(days=1, microseconds=250)
+        opened = await store.open_share(b"hash-of-secret", opened_at)
+        assert (opened.id, opened.account_id, opened.last_opened_at) == (share.id, account.id, opened_at)
+        assert (await store.list_shares(account.id))[0].last_opened_at == opened_at
+        assert (await store.list_shares(account.id))[0].expires_at == expires
+        assert await store.open_share(b"hash-of-secret", expires - dt.timedelta(microseconds=1)) is not None
+        assert await store.open_share(b"hash-of-secret", expires) is None  # expired: the instant it ends
+        assert await store.open_share(b"another-hash", NOW) is None
+        assert len(await store.list_shares(account.id)) == 1  # an expired link is still listed, until revoked
+
+    async def test_a_revoked_share_no_longer_opens_and_only_its_account_can_revoke_it(self, store: Store):
+        ana, _ = await new_account(store, "ana@example.org")
+        bob, _ = await new_account(store, "bob@example.org")
+        share = await store.create_share(ana.id, "mentor", "audit", b"h1", NOW, NOW + dt.timedelta(days=30))
+        assert await store.revoke_share(bob.id, share.id) is False
+        assert await store.open_share(b"h1", NOW) is not None
+        assert await store.list_shares(bob.id) == []
+        assert await store.revoke_share(ana.id, share.id) is True
+        assert await store.open_share(b"h1", NOW) is None
+        assert await store.revoke_share(ana.id, share.id) is False
+        assert await store.list_shares(ana.id) == []
+
+    async def test_erasing_an_account_removes_its_shares(self, store: Store):
+        ana, _ = await new_account(store, "ana@example.org")
+        bob, _ = await new_account(store, "bob@example.org")
+        await store.create_share(ana.id, "a", "audit", b"ha", NOW, NOW + dt.timedelta(days=3))
+        await store.create_share(bob.id, "b", "audit", b"hb", NOW, NOW + dt.timedelta(days=3))
+        await store.erase_account(ana.id)
+        assert await store.open_share(b"ha", NOW) is None and await store.list_shares(ana.id) == []
+        assert await store.open_share(b"hb", NOW) is not None

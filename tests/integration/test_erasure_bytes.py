@@ -17,14 +17,16 @@ from .push_receiver import new_subscription
 from .store_contract import NOW, meeting as stored_meeting
 
 ANN = {"email": "ann.zq7@example.org", "contact": "Zoltan Quibblewick", "note": "note-xyzzy-plugh",
-       "device": "Ann Zephyr phone", "laptop": "Ann Vermilion laptop", "endpoint": "http://127.0.0.1:9/push/ann-q8v"}
+       "device": "Ann Zephyr phone", "laptop": "Ann Vermilion laptop", "endpoint": "http://127.0.0.1:9/push/ann-q8v",
+       "share": "Coach Ysolde Quartermain"}
 BOB = {"email": "bob.k3@example.org", "contact": "Berenice Kowalczyk", "note": "note-frobozz-gnusto",
-       "device": "Bob Quasar phone", "laptop": "Bob Obsidian laptop", "endpoint": "http://127.0.0.1:9/push/bob-w2x"}
+       "device": "Bob Quasar phone", "laptop": "Bob Obsidian laptop", "endpoint": "http://127.0.0.1:9/push/bob-w2x",
+       "share": "Mentor Wystan Oddbody"}
 
 
 async def fill(client, who: dict, prefix: str):
-    """An account with two devices, a contact, meetings holding a note (enough rows to span many pages), and a
-    push subscription."""
+    """An account with two devices, a contact, meetings holding a note (enough rows to span many pages), a push
+    subscription and a coach link."""
     account = await sign_up(client, who["email"], device_name=who["device"], timezone="Europe/Paris")
     laptop = await sign_in(client, who["email"], device_name=who["laptop"])
     await account.sync([contact(f"{prefix}-c", "c-1", who["contact"])])
@@ -33,6 +35,8 @@ async def fill(client, who: dict, prefix: str):
     saved = await client.post("/api/push/subscriptions", json=new_subscription(who["endpoint"]).to_json(),
                               headers=account.auth)
     assert saved.status_code == 201, saved.text
+    shared = await client.post("/api/shares", json={"label": who["share"], "expires_in_days": 30}, headers=account.auth)
+    assert shared.status_code == 201, shared.text
     return account
 
 

@@ -226,6 +226,8 @@ test('each error says what `merci` says, in the same words', { skip: !HAS_PYTHON
     ['history', log, 'c-nobody', '--as-of', AS_OF], ['history', log, "c'quote", '--as-of', AS_OF],
     ['replay', log, '--as-of', '20260601', '--js'], ['replay', log, '--as-of', '2026-W23-1', '--json'],
     ['replay', log, '--as-of', '2026-06-01', '--tz', 'PST'], ['replay', log, '--as-of=2026-06-01', '--tz=UTC', '--json'],
+    ['replay', log, '--format', 'story'], ['replay', log, '--format'], ['replay', log, '--json', '--story'],
+    ['history', log, 'c', '--story', '--json'], ['history', log, 'c', '--format', 'text'], ['replay', log, '--story=1'],
   ];
   const python = await run(PYTHON, ['tests/js/merci_many.py'], { input: JSON.stringify(argvs) }); // one process
   assert.equal(python.code, 0, python.stderr);

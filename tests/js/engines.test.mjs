@@ -1,5 +1,6 @@
 // Both engines, one answer: `node pwa/cli.mjs` and `.venv/bin/merci` print the same document for every
-// vector and for a few hundred random logs (tests/js/generator.mjs), byte for byte.
+// vector and for a few hundred random logs (tests/js/generator.mjs), byte for byte: the replay, the
+// histories, and the stories (`--story` JSON and `--format text`, events/story.py and story.js).
 //
 // Every vector runs both CLIs as processes. Starting Python costs ~0.3 s of CPU, so the random logs run
 // each CLI's own main() in-process (pwa/cli.mjs's, and server.cli's through tests/js/merci_many.py),
@@ -110,15 +111,18 @@ async function crossCheck(cases) {
   return failed;
 }
 
-test('both engines print the same replay for every vector, with and without --tz, and every history', { skip }, async () => {
+test('both engines print the same replay for every vector, with and without --tz, every history and story', { skip }, async () => {
   const cases = [];
   for (const { name, log, expected } of vectors()) {
     const asOf = ['--as-of', expected.as_of];
     cases.push({ label: name, args: ['replay', log, ...asOf, '--tz', expected.timezone, '--json'] });
     cases.push({ label: name, args: ['replay', log, ...asOf, '--json'] });
     cases.push({ label: name, args: ['replay', log, ...asOf] });
+    cases.push({ label: name, args: ['replay', log, ...asOf, '--story'] });
+    cases.push({ label: name, args: ['replay', log, ...asOf, '--format', 'text'] });
     for (const contact of Object.keys(expected.scores ?? {})) {
       cases.push({ label: name, args: ['history', log, contact, ...asOf, '--json'] });
+      cases.push({ label: name, args: ['history', log, contact, ...asOf, '--story'] });
       cases.push({ label: name, args: ['history', log, contact, ...asOf] });
     }
   }
@@ -134,6 +138,10 @@ test(`both engines print the same replay for ${COUNT} random logs (seed ${SEED})
     writeFileSync(log, `${lines.join('\n')}\n`);
     const args = ['replay', log, '--as-of', asOf, ...(tz ? ['--tz', tz] : []), '--json'];
     cases.push({ label: `seed ${seed}`, args });
+    // every relationship's story (the JSON holds each contact's timeline, counts, months and brief), and
+    // now and then the same in words
+    cases.push({ label: `seed ${seed}`, args: [...args.slice(0, -1), '--story'] });
+    if (seed % 3 === 0) cases.push({ label: `seed ${seed}`, args: [...args.slice(0, -1), '--format', 'text'] });
     // Now and then, one relationship too: the counterpart of the first obligation, if any.
     const ours = jsInProcess(args);
     const first = ours.code === 0 ? JSON.parse(ours.stdout).obligations[0] : undefined;

@@ -1,0 +1,174 @@
+"""The story of each relationship in a real browser (Debian's Chromium, a real `merci serve` whose clock is NOW):
+the contact page opens with the brief "before you meet again" and tells the timeline; the audit shows what was
+pending and done, filtered, the change since an earlier date, the monthly chart (SVG with a table for screen
+readers) and prints; a coach link opens read-only with nothing stored in the visitor's browser. In French and
+English, light and dark, axe-clean, with screenshots in test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from .server import bearer, sign_up
+from .test_pwa_browser import AXE, CHROMIUM, PHONE, ROOT, SHOTS, ZONE, browser, devices, email, server  # noqa: F401
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+]
+VECTORS = ROOT / "tests" / "vectors"
+
+
+def scenario_account(server, name: str, lang: str) -> tuple[str, str]:
+    """An account holding one of the post's scenarios (seed-mentee or seed-helper), in `lang`."""
+    address = email()
+    token = sign_up(server.url, address, timezone=ZONE, language=lang)["token"]
+    lines = [line for line in (VECTORS / f"{name}.ndjson").read_text().splitlines()
+             if line.strip() and json.loads(line)["type"] != "settings_changed"]
+    answer = httpx.post(f"{server.url}/api/import", content="\n".join(lines) + "\n", headers=bearer(token), timeout=10)
+    assert answer.status_code == 200 and answer.json()["accepted"] == len(lines), answer.text
+    return address, token
+
+
+WORDS = {
+    "en": {"brief": "Before you meet Hervé again", "thank": "Thank Hervé for the meeting of",
+           "owed": "still owed since", "report": "Tell Hervé how it went with Anne",
+           "introduced": "And the people Hervé",
+           "anne": "Thank Anne for the meeting of", "raise": "To raise, kindly (3 still open from Paul)",
+           "paul_thank": "Paul to thank you for the meeting of",
+           "paul_report": "Paul to tell you how it went with Marc",
+           "changes": "Since", "print": "Print this audit"},
+    "fr": {"brief": "Avant de revoir Hervé", "thank": "Remercier Hervé pour le rendez-vous du",
+           "owed": "toujours dû depuis le", "report": "Dire à Hervé comment s’est passé le contact avec Anne",
+           "introduced": "Et les personnes que Hervé", "anne": "Remercier Anne pour le rendez-vous du",
+           "raise": "À évoquer, avec tact (3 encore dus par Paul)", "paul_thank": "Paul doit vous remercier pour le "
+           "rendez-vous du", "paul_report": "Paul doit vous dire comment s’est passé le contact avec Marc",
+           "changes": "Depuis le", "print": "Imprimer cet audit"},
+}
+
+
+@pytest.mark.parametrize("lang, dark", [("en", False), ("fr", True)])
+def test_the_contact_page_and_the_audit_tell_the_posts_story(devices, server, lang, dark):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    words, theme = WORDS[lang], "dark" if dark else "light"
+    address, _ = scenario_account(server, "seed-mentee", lang)
+    phone = devices(lang=lang, dark=dark, axe=True)
+    phone.log_in(address, lang)
+    found = {}
+
+    # the mentee opens Hervé: the brief first, naming each broken rule of the post
+    phone.go("#/contacts/c-herve")
+    brief = phone.page.locator(".brief")
+    expect(brief).to_contain_text(words["brief"])
+    thank = brief.locator('[data-obligation="thank:m1:c-herve"]')
+    expect(thank).to_contain_text(words["thank"])
+    expect(thank).to_contain_text(words["owed"])
+    expect(thank).to_contain_text("189")  # days, on the pinned clock (2026-11-18)
+    expect(brief.locator('[data-obligation="report:r1"]')).to_contain_text(words["report"])
+    expect(brief.locator('[data-obligation="report:r2"]')).to_be_visible()
+    expect(brief).to_contain_text(words["introduced"])
+    expect(brief.locator('[data-obligation="thank:m2:c-anne"]')).to_contain_text(words["anne"])
+    expect(brief.locator('[data-obligation="thank:m3:c-marc"]')).to_be_visible()
+    expect(phone.page.locator("ol.timeline.story > li")).to_have_count(6)
+    expect(phone.page.locator("figure.chart svg.month-chart rect")).not_to_have_count(0)
+    months = phone.page.locator("figure.chart table.visually-hidden tbody tr")
+    expect(months).to_have_count(3)  # May, June, August (the nurture)
+    found["contact"] = phone.axe()
+    phone.page.screenshot(path=str(SHOTS / f"{lang}-{theme}-story-contact.png"), full_page=True)
+
+    # the audit: pending and done, filtered, with the change since an earlier date
+    phone.go("#/audit")
+    table = phone.page.locator(".audit-result .audit-table").first
+    expect(table.locator("tbody tr")).to_have_count(8)
+    phone.page.locator(".audit-filters select").first.select_option("c-herve")
+    expect(table.locator("tbody tr")).to_have_count(4)
+    phone.page.locator(".audit-filters select").nth(1).select_option("report")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    phone.page.locator(".audit-dates input[type=date]").nth(1).fill("2026-05-20")
+    phone.page.locator(".audit-dates input[type=date]").nth(1).dispatch_event("change")
+    expect(phone.page.locator(".changes")).to_contain_text(words["changes"])
+    expect(phone.page.locator(".changes")).to_contain_text("7")  # 7 became overdue since May 20 (4 + 3 nurtures)
+    expect(phone.page.locator(".audit-result figure.chart svg")).to_be_visible()
+    found["audit"] = phone.axe()
+    phone.page.screenshot(path=str(SHOTS / f"{lang}-{theme}-story-audit.png"), full_page=True)
+    phone.page.emulate_media(media="print")
+    expect(phone.page.locator("#nav")).to_be_hidden()
+    expect(phone.page.get_by_role("button", name=words["print"])).to_be_hidden()
+    phone.page.screenshot(path=str(SHOTS / f"{lang}-{theme}-story-audit-print.png"), full_page=True)
+    phone.page.emulate_media(media="screen")
+
+    serious = {screen: v for screen, v in found.items() if v}
+    assert not serious, json.dumps(serious, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_mentor_reads_what_to_raise_kindly(devices, server, lang):
+    words = WORDS[lang]
+    address, _ = scenario_account(server, "seed-helper", lang)
+    phone = devices(lang=lang, axe=True)
+    phone.log_in(address, lang)
+    phone.go("#/contacts/c-paul")
+    brief = phone.page.locator(".brief")
+    expect(brief).to_contain_text(words["raise"])
+    expect(brief.locator('[data-obligation="thank:m1:c-paul"]')).to_contain_text(words["paul_thank"])
+    expect(brief.locator('[data-obligation="report:r2"]')).to_contain_text(words["paul_report"])
+    assert not phone.axe()
+    phone.page.screenshot(path=str(SHOTS / f"{lang}-story-helper-contact.png"), full_page=True)
+
+
+def test_a_coach_link_opens_read_only_with_nothing_stored_and_dies_when_revoked(devices, server, browser):  # noqa: F811
+    address, _ = scenario_account(server, "seed-mentee", "en")
+    phone = devices(lang="en", axe=True)
+    phone.log_in(address, "en")
+    phone.go("#/audit")
+    phone.page.get_by_label("For whom").fill("Coach Marie")
+    phone.page.get_by_role("button", name="Make a link").click()
+    url = phone.page.locator(".share-url").inner_text()
+    assert url.startswith(server.url + "/s/")
+    expect(phone.page.locator(".shares li")).to_contain_text("never opened")
+
+    # the coach: a browser that has never seen the app
+    coach = browser.new_context(viewport=PHONE, locale="fr-FR", timezone_id=ZONE, service_workers="block")
+    coach.add_init_script(path=str(AXE))  # by the DevTools protocol: the page's CSP does not govern it
+    try:
+        page = coach.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        answer = page.goto(url)
+        assert answer.status == 200 and answer.headers["cache-control"] == "no-store"
+        expect(page.locator("h1")).to_contain_text("Merci")
+        expect(page.locator("body")).to_contain_text("thank Hervé for the meeting of 2026-05-12 at Son bureau")
+        expect(page.locator("body")).to_contain_text("Before meeting Hervé again")
+        assert page.evaluate("document.cookie") == ""
+        assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+        assert page.evaluate("async () => (await indexedDB.databases()).length") == 0
+        assert page.evaluate("async () => (await caches.keys()).length") == 0
+        assert coach.cookies() == []
+        violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)""")
+        assert violations == []
+        page.screenshot(path=str(SHOTS / "en-coach-page.png"), full_page=True)
+        page.emulate_media(media="print")
+        page.screenshot(path=str(SHOTS / "en-coach-page-print.png"), full_page=True)
+        assert not problems, problems
+
+        # the owner opens it too, in the browser where the app (and its service worker) lives: the server's page,
+        # not the app shell
+        phone.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        phone.page.goto(url)
+        expect(phone.page.locator("body")).to_contain_text("Before meeting Hervé again")
+        assert phone.page.locator("#nav").count() == 0
+
+        # the owner sees it was opened, revokes it; the coach's next request fails
+        phone.open("/#/audit")
+        expect(phone.page.locator(".shares li")).to_contain_text("last opened")
+        phone.page.get_by_role("button", name="Revoke — Coach Marie").click()
+        expect(phone.page.locator(".coach-links")).to_contain_text("No link yet.")
+        gone = page.goto(url)
+        assert gone.status == 404
+        expect(page.locator("body")).to_contain_text("This link is no longer valid")
+    finally:
+        coach.close()
