@@ -39,6 +39,7 @@ const SHELL = [
   '/lib/outbox.js',
   '/lib/projector.js',
   '/lib/push.js',
+  '/lib/share-limits.js',
   '/lib/sync.js',
   '/lib/rules/announce.js',
   '/lib/rules/dates.js',

@@ -5,6 +5,7 @@
 import { h, field, fill } from './dom.js';
 import { t, formatDay, formatLongDay, percent } from './i18n.js';
 import * as api from '../lib/api.js';
+import { SHARE_LIMITS } from '../lib/share-limits.js';
 import * as model from './model.js';
 import { DONE, OPEN, countText, countsView, keptText, monthlyChart, obligationText } from './story.js';
 
@@ -123,8 +124,9 @@ function changeText(changes) {
 
 function coachLinks(ctx) {
   const box = h('div', {});
-  const label = h('input', { type: 'text', maxLength: 200, autocomplete: 'off', required: true });
-  const days = h('input', { type: 'number', min: 1, max: 365, value: 30, inputMode: 'numeric', required: true });
+  const label = h('input', { type: 'text', maxLength: SHARE_LIMITS.labelMaxLength, autocomplete: 'off', required: true });
+  const days = h('input', { type: 'number', min: SHARE_LIMITS.daysMin, max: SHARE_LIMITS.daysMax, value: 30,
+    inputMode: 'numeric', required: true });
   const made = h('div', { 'aria-live': 'polite' });
   const error = h('p', { class: 'error', role: 'alert' });
   const form = h('form', { novalidate: true, onsubmit: async (event) => {

@@ -67,6 +67,19 @@ def test_the_app_reads_event_field_limits_from_the_catalogue():
     assert not typed, "limits typed by hand (read them with limit() from lib/catalogue.js):\n" + "\n".join(typed)
 
 
+def test_the_coach_link_form_has_the_servers_limits():
+    """The one request body of a screen besides the account's whose limits a form repeats: lib/share-limits.js."""
+    import msgspec.inspect as mi
+
+    from server.routes.shares import NewShare
+
+    text = (ROOT / "pwa" / "lib" / "share-limits.js").read_text(encoding="utf-8")
+    found = {k: int(v) for k, v in re.findall(r"(\w+): (\d+)", text)}
+    fields = {f.name: f.type for f in mi.type_info(NewShare).fields}
+    assert found == {"labelMaxLength": fields["label"].max_length, "daysMin": fields["expires_in_days"].ge,
+                     "daysMax": fields["expires_in_days"].le}
+
+
 def test_the_app_reads_the_wire_formats_choices_from_the_catalogue():
     """The channels, outcomes… a screen offers are the catalogue's: a list of them typed again in a screen would
     miss a value added to events/types.py."""
