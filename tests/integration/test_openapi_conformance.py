@@ -14,6 +14,7 @@ import json
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -63,6 +64,12 @@ def test_every_answer_is_what_the_openapi_document_says(server):
 
             try:
                 conforms()
+            except Unsatisfiable:
+                if mode is not GenerationMode.NEGATIVE:
+                    raise
+                # Nothing the document forbids to send: its only input is a path segment that may be any string
+                # (a secret, as in /cal/{feed} or /s/{secret}), answered 404 when it names nothing.
+                tried.pop()
             except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - every operation is tried, all reported
                 failures[tried[-1]] = str(exc)[:3000]
     assert len(tried) >= 35, tried
