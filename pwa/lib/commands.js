@@ -101,3 +101,37 @@ export function notificationAction(message, action, { today, at = new Date(), ne
   }
   return null;
 }
+
+// --- undo -----------------------------------------------------------------------------------------------
+
+/** "Undo" of what was just recorded: one `event_retracted` per event, the last recorded retracted first (a
+ * meeting's referrals before the meeting, the meeting before the people it added). The log stays append-only:
+ * the engines' pre-pass reads a retracted event as if it had never been logged (DESIGN.md section 1). */
+export function undo(events, { at = new Date(), newId = uuidv7 } = {}) {
+  if (!events.length) throw new CommandError('undo.error_nothing');
+  return [...events].reverse().map((event) => makeEvent('event_retracted', { event: event.id }, at, newId()));
+}
+
+/** The ids of the events `log` retracts (a retraction is final: one naming a retraction does nothing). */
+export function retractedIds(log) {
+  return new Set(log.filter((e) => e.type === 'event_retracted').map((e) => e.data.event));
+}
+
+/** Un-snooze an obligation: retract every snooze of it still in effect, so it is due (or overdue) again as
+ * the rules say. Throws a CommandError when nothing snoozes it. */
+export function unsnooze(log, obligation, { at = new Date(), newId = uuidv7 } = {}) {
+  const retracted = retractedIds(log);
+  const snoozes = log.filter((e) => e.type === 'obligation_snoozed' && e.data.obligation === obligation
+    && !retracted.has(e.id));
+  if (!snoozes.length) throw new CommandError('today.error_not_snoozed', { obligation });
+  return snoozes.map((event) => makeEvent('event_retracted', { event: event.id }, at, newId()));
+}
+
+/** Season's greetings sent to several people at once ("Done" for all of them): one `greetings_sent`. */
+export function greetingsSent(contacts, { channel = 'email', at = new Date(), newId = uuidv7 } = {}) {
+  const unique = [...new Set(contacts)];
+  const most = limit('greetings_sent', 'contacts').max;
+  if (!unique.length) throw new CommandError('today.error_no_greetings');
+  if (unique.length > most) throw new CommandError('log.error_too_many', { max: most });
+  return [makeEvent('greetings_sent', { contacts: unique, channel }, at, newId())];
+}
