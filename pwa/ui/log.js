@@ -122,8 +122,7 @@ export function renderLog(ctx, referralId = null) {
       (error.input === 'at' ? at : who).focus();
       return;
     }
-    await ctx.record(events);
-    ctx.toast(t('toast.meeting_saved'));
+    await ctx.recordUndoable(events, t('toast.meeting_saved'));
     ctx.navigate('#/today');
   }
 
@@ -208,8 +207,7 @@ function jobFound(ctx) {
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button primary', onclick: async () => {
         const { makeEvent } = await import('../lib/commands.js');
-        await ctx.record([makeEvent('job_found', {})]);
-        ctx.toast(t('toast.job'));
+        await ctx.recordUndoable([makeEvent('job_found', {})], t('toast.job'));
         ctx.navigate('#/today');
       } }, t('job.yes')),
       h('button', { type: 'button', class: 'button quiet', onclick: () => { confirm.hidden = true; } }, t('action.cancel'))));

@@ -41,13 +41,13 @@ export function context(o) {
   return null;
 }
 
-/** "Due today", "Due tomorrow", "Overdue — was due 3 days ago", "Done on time"… */
+/** "Due today", "Due tomorrow", "Overdue by 3 days", "Done on time"… */
 export function when(o, today) {
   const rel = relativeDay(o.due, today);
   switch (o.status) {
     case 'upcoming': return t('when.upcoming', { when: rel });
-    case 'due': return o.due === today ? t('when.due_today') : t('when.due_since', { when: rel });
-    case 'overdue': return t('when.overdue', { when: rel });
+    case 'due': return o.due >= today ? t('when.due_today') : t('when.due_since', { count: daysBetween(o.due, today) });
+    case 'overdue': return t('when.overdue', { count: daysBetween(o.due, today) });
     case 'missed': return t('when.missed');
     case 'snoozed': return t('when.snoozed', { date: formatDay(o.snoozed_until) });
     case 'dismissed': return t('when.dismissed');
@@ -71,7 +71,7 @@ export function draft(o) {
   const key = `mail.${o.rule}`;
   const email = model.emailOf(id) ?? '';
   const query = `subject=${encodeURIComponent(t(`${key}.subject`, vars))}&body=${encodeURIComponent(t(`${key}.body`, vars))}`;
-  return { href: `mailto:${encodeURIComponent(email).replace(/%40/g, '@')}?${query}`, label: t(`${key}.action`) };
+  return { href: `mailto:${encodeURIComponent(email).replace(/%40/g, '@')}?${query}`, label: t(`${key}.action`, vars) };
 }
 
 /** The channels "Done" offers (the wire format's), and the rule's own first choice (rule 3 says to tell people
