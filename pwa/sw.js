@@ -36,6 +36,7 @@ const SHELL = [
   '/lib/engine-worker.js',
   '/lib/ids.js',
   '/lib/outbox.js',
+  '/lib/people.js',
   '/lib/projector.js',
   '/lib/push.js',
   '/lib/sync.js',

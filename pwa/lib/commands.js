@@ -135,3 +135,26 @@ export function greetingsSent(contacts, { channel = 'email', at = new Date(), ne
   if (unique.length > most) throw new CommandError('log.error_too_many', { max: most });
   return [makeEvent('greetings_sent', { contacts: unique, channel }, at, newId())];
 }
+
+// --- a job found ----------------------------------------------------------------------------------------
+
+/** 'YYYY-MM-DD' of `date` on the device's own calendar. */
+function deviceDay(date) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** "Found a job": form = {job, employer, day: 'YYYY-MM-DD' (the day it was found, the rule's D; today when
+ * empty)}. Today is recorded at now; an earlier day at noon of that day, so its local date is D. */
+export function jobFound(form, { now = new Date(), newId = uuidv7 } = {}) {
+  const day = form.day?.trim() || deviceDay(now);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(new Date(`${day}T12:00`).getTime())) {
+    throw new CommandError('job.error_day', {}, 'day');
+  }
+  if (day > deviceDay(now)) throw new CommandError('job.error_future', {}, 'day');
+  const at = day === deviceDay(now) ? now : new Date(`${day}T12:00`);
+  const data = {};
+  if (form.job?.trim()) data.job = form.job.trim();
+  if (form.employer?.trim()) data.employer = form.employer.trim();
+  return [makeEvent('job_found', data, at, newId())];
+}

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  CommandError, greetingsSent, limit, logMeeting, makeEvent, nextDay, notificationAction, retractedIds, undo, unsnooze,
+  CommandError, greetingsSent, jobFound, limit, logMeeting, makeEvent, nextDay, notificationAction, retractedIds, undo, unsnooze,
 } from '../../pwa/lib/commands.js';
 import { CATALOGUE } from '../../pwa/lib/catalogue.js';
 import { EventError, decodeEvent, isCanonical } from '../../pwa/lib/rules/events.js';
@@ -152,4 +152,16 @@ test('greetings for all: one greetings_sent naming each person once', () => {
   assert.throws(() => greetingsSent([]), (error) => error.key === 'today.error_no_greetings');
   const many = Array.from({ length: limit('greetings_sent', 'contacts').max + 1 }, (_, i) => `c-${i}`);
   assert.throws(() => greetingsSent(many), (error) => error.key === 'log.error_too_many');
+});
+
+test('a job found records its title, employer and day (the rule\'s D): today at now, an earlier day at noon', () => {
+  const [today] = jobFound({ job: ' Product designer ', employer: 'Lumen', day: '' }, { now: NOW, newId: () => 'j' });
+  assertWire([today]);
+  assert.deepEqual(today.data, { job: 'Product designer', employer: 'Lumen' });
+  assert.equal(today.at, '2026-05-12T10:35:00+02:00');
+  const [before] = jobFound({ job: '', employer: '', day: '2026-05-09' }, { now: NOW, newId: () => 'j' });
+  assert.deepEqual(before.data, {});
+  assert.equal(before.at, '2026-05-09T12:00:00+02:00');
+  assert.throws(() => jobFound({ day: '2026-05-13' }, { now: NOW }), (error) => error.key === 'job.error_future');
+  assert.throws(() => jobFound({ day: '12/05/2026' }, { now: NOW }), (error) => error.key === 'job.error_day');
 });
