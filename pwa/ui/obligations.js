@@ -66,8 +66,18 @@ export function draft(o) {
   const id = model.counterpart(o);
   const name = model.nameOf(id);
   const day = triggerDay(o);
-  const vars = { name, date: day ? longDate(day) : '', referred: o.rule === 'report' ? referredName(o) : '',
+  const trigger = model.eventById(o.trigger);
+  const referred = o.rule === 'report' ? referredName(o) : '';
+  const vars = { name, date: day ? longDate(day) : '', referred,
     year: o.rule === 'greetings' ? Number(o.id.split(':')[1]) + 1 : '' };
+  // What was logged, reused: the meeting's place; what came of the name (the report's trigger: the outcome, or
+  // the meeting with that person).
+  const place = trigger?.type === 'meeting_logged' ? trigger.data.place : null;
+  vars.place = place ? t('mail.place', { place }) : '';
+  if (o.rule === 'report') {
+    const outcome = trigger?.type === 'referral_outcome' ? trigger.data.outcome : 'meeting_obtained';
+    vars.outcome = t(`mail.outcome.${outcome}`, { referred, date: vars.date });
+  }
   const key = `mail.${o.rule}`;
   const email = model.emailOf(id) ?? '';
   const query = `subject=${encodeURIComponent(t(`${key}.subject`, vars))}&body=${encodeURIComponent(t(`${key}.body`, vars))}`;
