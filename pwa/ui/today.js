@@ -122,7 +122,7 @@ function item(o, ctx, today) {
       onclick: () => record('obligation_dismissed', { obligation: o.id }, t('toast.dismissed')) }, t('action.dismiss')));
   return h('li', { class: 'item', dataset: { obligation: o.id } },
     h('p', { class: 'what' }, h('span', {}, t(`ob.short.${o.rule}.${o.debtor === model.ME ? 'mine' : 'theirs'}`,
-      { referred: o.rule === 'report' ? describeReferred(o) : '' })), ' ', h('span', { class: `due${o.status === 'overdue' || o.due < today ? ' late' : ''}` }, when(o, today))),
+      { referred: o.rule === 'report' ? describeReferred(o) : '' })), ' ', h('span', { class: `due${o.status === 'overdue' ? ' late' : ''}` }, when(o, today))),
     h('div', { class: 'actions' }, done?.element, disclosure(t('action.more'), describe(o), menu)),
     menu);
 }

@@ -142,3 +142,59 @@ def test_a_saved_meeting_can_be_undone_from_its_toast(devices, server):
     log = whole_log(phone.server.url, phone.session()["token"])
     retracted = {e["data"]["event"] for e in log if e["type"] == "event_retracted"}
     assert retracted == {e["id"] for e in log if e["type"] in ("contact_added", "meeting_logged")}
+
+
+DECEMBER = dt.datetime.fromisoformat("2026-12-10T09:30:00+01:00")
+
+
+@pytest.fixture(scope="module")
+def december(tmp_path_factory):
+    """A server whose clock starts in December, when season's greetings are due."""
+    with MerciServer(tmp_path_factory.mktemp("december") / "data", env={"MERCI_CLOCK_START": DECEMBER.isoformat()}) as running:
+        yield running
+
+
+def test_greetings_are_done_for_everyone_in_one_tap_and_undone(browser, december):  # noqa: F811
+    from .test_pwa_browser import Device
+
+    address = email()
+    token = sign_up(december.url, address, timezone=ZONE, language="en")["token"]
+
+    def event(type_: str, days_ago: int, **data) -> dict:
+        at = (DECEMBER - dt.timedelta(days=days_ago)).astimezone(ZoneInfo(ZONE)).isoformat()
+        return {"id": str(uuid.uuid4()), "type": type_, "v": 1, "at": at, "data": data}
+
+    people = {"c-herve": "Hervé Martin", "c-anne": "Anne Leroy", "c-paul": "Paul Lemaire"}
+    events = [event("contact_added", 40, contact=c, name=n) for c, n in people.items()]
+    events += [event("meeting_logged", 30, meeting=f"m-{c}", contacts=[c]) for c in people]
+    events += [event("thanks_sent", 29, contact=c, meeting=f"m-{c}", channel="email") for c in people]
+    answer = httpx.post(f"{december.url}/api/import", content="".join(json.dumps(e) + "\n" for e in events),
+                        headers=bearer(token), timeout=10)
+    assert answer.status_code == 200, answer.text
+
+    phone = Device(browser, december, axe=True, pinned=False)
+    try:
+        phone.context.clock.install(time=DECEMBER)
+        phone.log_in(address)
+        page = phone.page
+        greetings = page.locator("#mine-h ~ ul li[data-obligation^='greetings:2026:']")
+        expect(greetings).to_have_count(3)
+        expect(greetings.first.locator(".due")).to_have_text("Due for 9 days")  # a month to send them: not late
+        everyone = page.get_by_role("button", name="Greetings sent to all 3")
+        assert phone.axe() == []
+        page.screenshot(path=str(SHOTS / "en-today-greetings.png"))
+        everyone.click()
+        expect(greetings).to_have_count(0)
+        page.locator("#toast").get_by_role("button", name="Undo").click()
+        expect(greetings).to_have_count(3)
+        expect(greetings.first.locator(".due")).to_have_text("Due for 9 days")  # a month to send them: not late
+        everyone.click()
+        expect(greetings).to_have_count(0)
+        phone.wait_synced()
+        log = whole_log(december.url, token)
+        sent = [e for e in log if e["type"] == "greetings_sent"]
+        assert [sorted(e["data"]["contacts"]) for e in sent] == [sorted(people)] * 2
+        assert [e["data"]["event"] for e in log if e["type"] == "event_retracted"] == [sent[0]["id"]]
+        assert not phone.problems, phone.problems
+    finally:
+        phone.close()
