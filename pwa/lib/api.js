@@ -13,14 +13,14 @@ export class ApiError extends Error {
 
 export class Unreachable extends Error {}
 
-export async function request(path, { method = 'GET', token, body, raw = false } = {}) {
+export async function request(path, { method = 'GET', token, body, raw = false, contentType = null } = {}) {
   const headers = { Accept: raw ? '*/*' : 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = contentType ?? 'application/json';
   let answer;
   try {
     answer = await fetch(path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers, body: body === undefined || contentType ? body : JSON.stringify(body),
       cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
@@ -47,3 +47,8 @@ export const saveSubscription = (token, subscription) => request('/api/push/subs
 export const listSubscriptions = (token) => request('/api/push/subscriptions', { token });
 export const deleteSubscription = (token, endpoint) => request('/api/push/subscriptions', { method: 'DELETE', token, body: { endpoint } });
 export const sendTestPush = (token) => request('/api/push/test', { method: 'POST', token });
+export const changePassword = (token, fields) => request('/api/account/password', { method: 'PUT', token, body: fields });
+export const eraseAccount = (token, password) => request('/api/account', { method: 'DELETE', token, body: { password } });
+/** An NDJSON log (a File or text) appended to the account: {accepted, duplicates, rejected_count, rejected}. */
+export const importLog = (token, ndjson) => request('/api/import', { method: 'POST', token, body: ndjson,
+  contentType: 'application/x-ndjson' });
