@@ -13,7 +13,8 @@ function triggerDay(o) {
   return model.eventDay(o.trigger);
 }
 
-function referredName(o) {
+/** The name a report obligation is about (the referred person). */
+export function referredName(o) {
   const referral = model.referralOf(o.id.slice('report:'.length));
   return referral ? model.nameOf(referral.data.referred) : '?';
 }

@@ -6,7 +6,7 @@ import { t, formatLongDay, formatDay, addDays, daysBetween } from './i18n.js';
 import * as model from './model.js';
 import {
   describe, context, when, draft, fulfilment, isOpen, byUrgency, statusBadge, takesChannel, defaultChannel, CHANNELS,
-  referrals,
+  referrals, referredName,
 } from './obligations.js';
 
 const SOON_DAYS = 7;
@@ -116,20 +116,18 @@ function item(o, ctx, today) {
       onclick: () => { if (done?.select) done.select.value = 'email'; } }, mail.label) : null,
     [[1, 'action.remind_tomorrow'], [7, 'action.remind_week']].map(([days, key]) => h('button', {
       type: 'button', class: 'button',
-      onclick: () => record('obligation_snoozed', { obligation: o.id, until: addDays(today, days) }, t('toast.snoozed')),
+      onclick: () => record('obligation_snoozed', { obligation: o.id, until: addDays(today, days) },
+        t('toast.snoozed')),
     }, t(key))),
     h('button', { type: 'button', class: 'button',
       onclick: () => record('obligation_dismissed', { obligation: o.id }, t('toast.dismissed')) }, t('action.dismiss')));
+  const what = t(`ob.short.${o.rule}.${o.debtor === model.ME ? 'mine' : 'theirs'}`,
+    { referred: o.rule === 'report' ? referredName(o) : '' });
   return h('li', { class: 'item', dataset: { obligation: o.id } },
-    h('p', { class: 'what' }, h('span', {}, t(`ob.short.${o.rule}.${o.debtor === model.ME ? 'mine' : 'theirs'}`,
-      { referred: o.rule === 'report' ? describeReferred(o) : '' })), ' ', h('span', { class: `due${o.status === 'overdue' ? ' late' : ''}` }, when(o, today))),
+    h('p', { class: 'what' }, h('span', {}, what), ' ',
+      h('span', { class: `due${o.status === 'overdue' ? ' late' : ''}` }, when(o, today))),
     h('div', { class: 'actions' }, done?.element, disclosure(t('action.more'), describe(o), menu)),
     menu);
-}
-
-function describeReferred(o) {
-  const referral = model.referralOf(o.id.slice('report:'.length));
-  return referral ? model.nameOf(referral.data.referred) : '?';
 }
 
 /** "Done" for every season's greeting due, in one event (greetings_sent naming them all). */
@@ -174,7 +172,8 @@ function snoozedList(list, ctx) {
       await ctx.recordUndoable(unsnooze(model.allLocalEvents(), o.id), t('toast.unsnoozed'));
     } }, t('action.unsnooze'), h('span', { class: 'visually-hidden' }, ` · ${describe(o)}`)))));
   return h('section', { 'aria-labelledby': 'snoozed-h' },
-    h('h2', { id: 'snoozed-h', class: 'small-heading' }, disclosure(t('today.snoozed', { count: list.length }), '', panel)),
+    h('h2', { id: 'snoozed-h', class: 'small-heading' },
+      disclosure(t('today.snoozed', { count: list.length }), '', panel)),
     panel);
 }
 

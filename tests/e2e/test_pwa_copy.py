@@ -22,7 +22,8 @@ TEXT = {
     "en": {"thank": "meet me on 8 November 2026 (Atelier Martin).", "news": "Julie Robert was not able to follow up.",
            "tell": "Tell Hervé Martin", "question": "What came of it?", "declined": "Declined",
            "offline": "Offline · changes waiting"},
-    "fr": {"thank": "me rencontrer le 8 novembre 2026 (Atelier Martin).", "news": "Julie Robert n’a pas pu donner suite.",
+    "fr": {"thank": "me rencontrer le 8 novembre 2026 (Atelier Martin).",
+           "news": "Julie Robert n’a pas pu donner suite.",
            "tell": "Écrire à Hervé Martin", "question": "Qu’est-ce que cela a donné ?", "declined": "Refusé",
            "offline": "Hors ligne · en attente"},
 }

@@ -23,8 +23,9 @@ TEXT = {
     "en": {"email_of": "Email of Sophie B. (optional)", "use": "Use Sophie Bernard", "job": "I found a job",
            "what": "Job title (optional)", "employer": "Employer (optional)", "day": "The day you found it",
            "yes": "Yes, record it", "told": "Now tell the 2 people who helped", "undo": "Undo"},
-    "fr": {"email_of": "E-mail de Sophie B. (facultatif)", "use": "Choisir Sophie Bernard", "job": "J’ai trouvé un poste",
-           "what": "Intitulé du poste (facultatif)", "employer": "Employeur (facultatif)", "day": "Le jour où vous l’avez trouvé",
+    "fr": {"email_of": "E-mail de Sophie B. (facultatif)", "use": "Choisir Sophie Bernard",
+           "job": "J’ai trouvé un poste", "what": "Intitulé du poste (facultatif)", "employer": "Employeur (facultatif)",
+           "day": "Le jour où vous l’avez trouvé",
            "yes": "Oui, le noter", "told": "Prévenez maintenant les 2 personnes qui vous ont aidé", "undo": "Annuler"},
 }
 

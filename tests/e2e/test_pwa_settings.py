@@ -26,20 +26,24 @@ TEXT = {
            "change": "Change password", "current": "Current password", "new": "New password",
            "wrong": "That is not your current password.", "changed": "Password changed.",
            "import": "Import a log", "file": "Log file (NDJSON)", "send": "Import",
-           "imported": "Imported: 2 new, 0 already there, 1 refused.",
+           "imported": "Imported. New: 2 · already there: 0 · refused: 1",
            "erase": "Erase my account", "erase_go": "Erase everything for good", "warning": "Nobody can bring it back",
            "email": "Email", "password": "Password", "bad_email": "This does not look like an email address",
            "taken": "An account with this email already exists"},
     "fr": {"switch": "Rappel quotidien sur cet appareil", "failed": "Ce navigateur n’a pas pu activer les rappels",
-           "zone": "Fuseau horaire", "save": "Enregistrer", "saved": "Enregistré.", "bad_zone": "n’est pas un fuseau horaire",
+           "zone": "Fuseau horaire", "save": "Enregistrer", "saved": "Enregistré.",
+           "bad_zone": "n’est pas un fuseau horaire",
            "change": "Changer de mot de passe", "current": "Mot de passe actuel", "new": "Nouveau mot de passe",
            "wrong": "Ce n’est pas votre mot de passe actuel.", "changed": "Mot de passe changé.",
            "import": "Importer un journal", "file": "Fichier du journal (NDJSON)", "send": "Importer",
-           "imported": "Importé : 2 nouveaux, 0 déjà présents, 1 refusés.",
+           "imported": "Import terminé. Nouveaux : 2 · déjà présents : 0 · refusés : 1",
            "erase": "Effacer mon compte", "erase_go": "Tout effacer définitivement", "warning": "Personne ne pourra",
            "email": "E-mail", "password": "Mot de passe", "bad_email": "Ce n’est pas une adresse e-mail valable",
            "taken": "Un compte existe déjà avec cet e-mail"},
 }
+
+
+NEW_PASSWORD = "a brand new passphrase"
 
 
 def account(server, lang: str) -> tuple[str, str]:
@@ -105,13 +109,13 @@ def test_change_password_import_a_log_and_erase_the_account(devices, server, lan
     page.get_by_role("button", name=words["change"]).click()
     panel = page.locator("#password-panel")
     panel.get_by_label(words["current"]).fill("not my password")
-    panel.get_by_label(words["new"], exact=True).fill("a brand new passphrase")
+    panel.get_by_label(words["new"], exact=True).fill(NEW_PASSWORD)
     panel.locator("button[type=submit]").click()
     expect(panel.get_by_text(words["wrong"])).to_be_visible()
     panel.get_by_label(words["current"]).fill(PASSWORD)
     panel.locator("button[type=submit]").click()
     expect(page.locator("#toast [role=status]")).to_have_text(words["changed"])
-    answer = httpx.post(f"{server.url}/api/sessions", json={"email": address, "password": "a brand new passphrase"}, timeout=10)
+    answer = httpx.post(f"{server.url}/api/sessions", json={"email": address, "password": NEW_PASSWORD}, timeout=10)
     assert answer.status_code == 201, answer.text
 
     # Import a log: two good lines and a bad one; the good ones reach Today.
@@ -141,10 +145,10 @@ def test_change_password_import_a_log_and_erase_the_account(devices, server, lan
     page.get_by_role("button", name=words["erase"]).click()
     expect(page.locator(".warning-box")).to_contain_text(words["warning"])
     erase_form = page.locator("#erase-panel")
-    erase_form.get_by_label(words["current"]).fill("a brand new passphrase")
+    erase_form.get_by_label(words["current"]).fill(NEW_PASSWORD)
     erase_form.locator("button[type=submit]").click()
     page.wait_for_selector("#nav[hidden]", state="attached")
-    answer = httpx.post(f"{server.url}/api/sessions", json={"email": address, "password": "a brand new passphrase"}, timeout=10)
+    answer = httpx.post(f"{server.url}/api/sessions", json={"email": address, "password": NEW_PASSWORD}, timeout=10)
     assert answer.status_code == 401, answer.text
 
 

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .server import NOW, MerciServer, bearer, sign_up, whole_log
-from .test_pwa_browser import CHROMIUM, PHONE, SHOTS, ZONE, browser, devices, email, seeded_account, server  # noqa: F401
+from .test_pwa_browser import CHROMIUM, PHONE, SHOTS, ZONE, browser, devices, email, server  # noqa: F401
 from .test_pwa_followups import NEVER_FOLLOW_MAILTO, seeded
 
 pytestmark = [
@@ -53,7 +53,8 @@ def test_a_weeks_load_fits_in_two_screens_one_card_per_person(devices, server, l
     expect(herve.locator(".menu").first).to_be_hidden()
     overdue = herve.locator('li[data-obligation="thank:m-herve:c-herve"] .due')
     expect(overdue).to_have_text("Overdue by 9 days" if lang == "en" else "En retard de 9 jours")
-    assert mine.locator("li.person").count() == len({*mine.locator("li.person").evaluate_all("ls => ls.map(l => l.dataset.contact)")})
+    people = mine.locator("li.person").evaluate_all("ls => ls.map(l => l.dataset.contact)")
+    assert len(people) == len(set(people)), people  # one card per person
 
     tall = screens(page)
     shot = f"{lang}-{'dark' if dark else 'light'}-today"
@@ -126,7 +127,8 @@ def test_every_action_has_undo_and_the_snoozed_come_back(devices, server):
     by_id = {e["id"]: e for e in log}
     retracted = [by_id[e["data"]["event"]]["type"] for e in log if e["type"] == "event_retracted"]
     assert retracted == ["thanks_sent", "obligation_snoozed", "referral_outcome"]
-    audit = httpx.get(f"{server.url}/api/audit", params={"as_of": NOW.date().isoformat()}, headers=bearer(token), timeout=10).json()
+    audit = httpx.get(f"{server.url}/api/audit", params={"as_of": NOW.date().isoformat()}, headers=bearer(token),
+                      timeout=10).json()
     assert {o["id"]: o["status"] for o in audit["obligations"]}["thank:m-herve:c-herve"] == "overdue"
     assert audit == phone.projection(), "the server's engine and the phone's disagree"
 
@@ -150,7 +152,8 @@ DECEMBER = dt.datetime.fromisoformat("2026-12-10T09:30:00+01:00")
 @pytest.fixture(scope="module")
 def december(tmp_path_factory):
     """A server whose clock starts in December, when season's greetings are due."""
-    with MerciServer(tmp_path_factory.mktemp("december") / "data", env={"MERCI_CLOCK_START": DECEMBER.isoformat()}) as running:
+    data = tmp_path_factory.mktemp("december") / "data"
+    with MerciServer(data, env={"MERCI_CLOCK_START": DECEMBER.isoformat()}) as running:
         yield running
 
 
