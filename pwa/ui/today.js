@@ -113,7 +113,7 @@ function item(o, ctx, today) {
   const done = fulfilment(o) ? doneControl(o, ([type, data]) => record(type, data, t('toast.done')), true) : null;
   const menu = h('div', { class: 'menu', role: 'group', 'aria-label': describe(o) },
     mail ? h('a', { class: 'button', href: mail.href,
-      onclick: () => { if (done?.select) done.select.value = 'email'; } }, mail.label) : null,
+      onclick: () => emailed(o, done) }, mail.label) : null,
     [[1, 'action.remind_tomorrow'], [7, 'action.remind_week']].map(([days, key]) => h('button', {
       type: 'button', class: 'button',
       onclick: () => record('obligation_snoozed', { obligation: o.id, until: addDays(today, days) },
@@ -179,6 +179,10 @@ function snoozedList(list, ctx) {
 
 /** "Done" and, for what I owe, how it was done: a compact select beside it, set to the channel I used last
  * for that kind of follow-up (else the rule's), so "Done" stays one tap. */
+/** The channel picked for an obligation on this page (or set by writing its draft): a redraw (a sync that
+ * settles) keeps it rather than going back to the default. */
+const pickedChannel = new Map();
+
 function doneControl(o, onDone, primary = !draft(o)) {
   const button = h('button', { type: 'button', class: primary ? 'button primary' : 'button' },
     t(o.debtor === model.ME ? 'action.done' : 'action.they_did'));
@@ -188,13 +192,21 @@ function doneControl(o, onDone, primary = !draft(o)) {
   }
   const select = h('select', { class: 'channel', id: nextId('channel') },
     CHANNELS.map((c) => h('option', { value: c }, t(`channel_by.${c}`))));
-  select.value = defaultChannel(o);
+  select.value = pickedChannel.get(o.id) ?? defaultChannel(o);
+  select.addEventListener('change', () => pickedChannel.set(o.id, select.value));
   button.addEventListener('click', () => onDone(fulfilment(o, select.value)));
   return {
     element: h('span', { class: 'done-with' }, button,
       h('label', { for: select.id, class: 'visually-hidden' }, t('action.channel', { what: describe(o) })), select),
     select,
   };
+}
+
+/** Writing through the draft means it went by email: "Done" then says so (and keeps saying so). */
+function emailed(o, done) {
+  if (!done?.select) return;
+  done.select.value = 'email';
+  pickedChannel.set(o.id, 'email');
 }
 
 /** One obligation with its actions: write (mailto draft), done (and how), snooze, dismiss. */
@@ -240,7 +252,7 @@ export function card(o, ctx, today) {
     h('div', { class: 'actions' },
       // Writing through the draft means it went by email: "Done" then says so.
       mail ? h('a', { class: 'button primary', href: mail.href,
-        onclick: () => { if (done?.select) done.select.value = 'email'; } }, mail.label) : null,
+        onclick: () => emailed(o, done) }, mail.label) : null,
       done?.element,
       h('button', { type: 'button', class: 'button quiet', onclick: snooze }, t('action.snooze')),
       h('button', { type: 'button', class: 'button quiet', onclick: dismiss }, t('action.dismiss'))),
