@@ -67,6 +67,12 @@ const ctx = {
     render({ keepFocus: true });
   },
   toast,
+  /** Record events and say so, with "Undo" for a few seconds. */
+  async recordUndoable(events, message) {
+    await ctx.record(events);
+    toast(message, { undo: events });
+    return events;
+  },
   navigate(hash) {
     if (location.hash === hash) render(); else location.hash = hash;
   },
@@ -198,12 +204,56 @@ function labelShell() {
 }
 
 let toastTimer = null;
-function toast(message) {
-  toastBox.textContent = message;
+let undoable = null;
+const toastText = toastBox.querySelector('.toast-text');
+const undoButton = toastBox.querySelector('.toast-undo');
+const TOAST_MS = 4000;
+const UNDO_MS = 8000; // time to read the message and reach "Undo"; paused while the toast is pointed at or focused
+
+/** A short message above the tabs, read by screen readers (role=status) without taking the focus. With `undo`
+ * (the events just recorded), an "Undo" button retracts them (lib/commands.js undo: event_retracted). */
+function toast(message, { undo = null } = {}) {
+  toastText.textContent = message;
+  undoable = undo?.length ? undo : null;
+  undoButton.hidden = !undoable;
+  undoButton.textContent = t('action.undo');
+  toastBox.classList.toggle('with-undo', Boolean(undoable));
   toastBox.classList.add('on');
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { toastBox.classList.remove('on'); toastBox.textContent = ''; }, 4000);
+  hideToastLater();
 }
+
+function hideToastLater() {
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(hideToast, undoable ? UNDO_MS : TOAST_MS);
+}
+
+function hideToast() {
+  const hadFocus = toastBox.contains(document.activeElement);
+  toastBox.classList.remove('on', 'with-undo');
+  toastText.textContent = '';
+  undoable = null;
+  undoButton.hidden = true;
+  if (hadFocus) main.querySelector('h1')?.focus(); // never leave the focus on what went away
+}
+
+for (const [type, pause] of [['pointerenter', true], ['focusin', true], ['pointerleave', false], ['focusout', false]]) {
+  toastBox.addEventListener(type, () => {
+    if (!toastBox.classList.contains('on')) return;
+    if (pause) clearTimeout(toastTimer); else hideToastLater();
+  });
+}
+
+undoButton.addEventListener('click', async () => {
+  const events = undoable;
+  if (!events) return;
+  undoable = null;
+  const { undo } = await import('./lib/commands.js');
+  await ctx.record(undo(events));
+  toast(t('toast.undone'));
+  if (toastBox.contains(document.activeElement) || document.activeElement === document.body) {
+    main.querySelector('h1')?.focus();
+  }
+});
 
 // --- sync status ------------------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ const SHELL = [
   '/lib/ids.js',
   '/lib/live.js',
   '/lib/outbox.js',
+  '/lib/people.js',
   '/lib/projector.js',
   '/lib/push.js',
   '/lib/share-limits.js',

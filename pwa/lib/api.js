@@ -13,17 +13,17 @@ export class ApiError extends Error {
 
 export class Unreachable extends Error {}
 
-export async function request(path, { method = 'GET', token, body, raw = false } = {}) {
+export async function request(path, { method = 'GET', token, body, raw = false, contentType = null } = {}) {
   const headers = { Accept: raw ? '*/*' : 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  const file = body instanceof Blob; // a file goes as it is (contacts import), anything else as JSON
+  const file = body instanceof Blob; // a file goes as it is (contacts import, a log), anything else as JSON
   if (body !== undefined) {
-    headers['Content-Type'] = file ? (body.type || 'application/octet-stream') : 'application/json';
+    headers['Content-Type'] = contentType ?? (file ? (body.type || 'application/octet-stream') : 'application/json');
   }
   let answer;
   try {
     answer = await fetch(path, {
-      method, headers, body: body === undefined || file ? body : JSON.stringify(body),
+      method, headers, body: body === undefined || file || contentType ? body : JSON.stringify(body),
       cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
@@ -56,3 +56,8 @@ export const importContacts = (token, file, format, dryRun) => request(
 export const exportContacts = (token) => request('/api/contacts.vcf', { token, raw: true });
 export const calendarLink = (token) => request('/api/calendar', { token });
 export const rotateCalendarLink = (token) => request('/api/calendar/rotate', { method: 'POST', token });
+export const changePassword = (token, fields) => request('/api/account/password', { method: 'PUT', token, body: fields });
+export const eraseAccount = (token, password) => request('/api/account', { method: 'DELETE', token, body: { password } });
+/** An NDJSON log (a File or text) appended to the account: {accepted, duplicates, rejected_count, rejected}. */
+export const importLog = (token, ndjson) => request('/api/import', { method: 'POST', token, body: ndjson,
+  contentType: 'application/x-ndjson' });

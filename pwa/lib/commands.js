@@ -101,3 +101,60 @@ export function notificationAction(message, action, { today, at = new Date(), ne
   }
   return null;
 }
+
+// --- undo -----------------------------------------------------------------------------------------------
+
+/** "Undo" of what was just recorded: one `event_retracted` per event, the last recorded retracted first (a
+ * meeting's referrals before the meeting, the meeting before the people it added). The log stays append-only:
+ * the engines' pre-pass reads a retracted event as if it had never been logged (DESIGN.md section 1). */
+export function undo(events, { at = new Date(), newId = uuidv7 } = {}) {
+  if (!events.length) throw new CommandError('undo.error_nothing');
+  return [...events].reverse().map((event) => makeEvent('event_retracted', { event: event.id }, at, newId()));
+}
+
+/** The ids of the events `log` retracts (a retraction is final: one naming a retraction does nothing). */
+export function retractedIds(log) {
+  return new Set(log.filter((e) => e.type === 'event_retracted').map((e) => e.data.event));
+}
+
+/** Un-snooze an obligation: retract every snooze of it still in effect, so it is due (or overdue) again as
+ * the rules say. Throws a CommandError when nothing snoozes it. */
+export function unsnooze(log, obligation, { at = new Date(), newId = uuidv7 } = {}) {
+  const retracted = retractedIds(log);
+  const snoozes = log.filter((e) => e.type === 'obligation_snoozed' && e.data.obligation === obligation
+    && !retracted.has(e.id));
+  if (!snoozes.length) throw new CommandError('today.error_not_snoozed', { obligation });
+  return snoozes.map((event) => makeEvent('event_retracted', { event: event.id }, at, newId()));
+}
+
+/** Season's greetings sent to several people at once ("Done" for all of them): one `greetings_sent`. */
+export function greetingsSent(contacts, { channel = 'email', at = new Date(), newId = uuidv7 } = {}) {
+  const unique = [...new Set(contacts)];
+  const most = limit('greetings_sent', 'contacts').max;
+  if (!unique.length) throw new CommandError('today.error_no_greetings');
+  if (unique.length > most) throw new CommandError('log.error_too_many', { max: most });
+  return [makeEvent('greetings_sent', { contacts: unique, channel }, at, newId())];
+}
+
+// --- a job found ----------------------------------------------------------------------------------------
+
+/** 'YYYY-MM-DD' of `date` on the device's own calendar. */
+function deviceDay(date) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** "Found a job": form = {job, employer, day: 'YYYY-MM-DD' (the day it was found, the rule's D; today when
+ * empty)}. Today is recorded at now; an earlier day at noon of that day, so its local date is D. */
+export function jobFound(form, { now = new Date(), newId = uuidv7 } = {}) {
+  const day = form.day?.trim() || deviceDay(now);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(new Date(`${day}T12:00`).getTime())) {
+    throw new CommandError('job.error_day', {}, 'day');
+  }
+  if (day > deviceDay(now)) throw new CommandError('job.error_future', {}, 'day');
+  const at = day === deviceDay(now) ? now : new Date(`${day}T12:00`);
+  const data = {};
+  if (form.job?.trim()) data.job = form.job.trim();
+  if (form.employer?.trim()) data.employer = form.employer.trim();
+  return [makeEvent('job_found', data, at, newId())];
+}

@@ -35,7 +35,7 @@ export function renderAuth(ctx) {
         : await api.signIn(fields);
       await ctx.signedIn({ token: answer.token, device: answer.device, account: answer.account, email: fields.email });
     } catch (problem) {
-      error.textContent = problem instanceof api.Unreachable ? t('auth.error_offline') : problem.message;
+      error.textContent = authFailure(problem, mode);
       submit.disabled = false;
     }
   };
@@ -59,4 +59,18 @@ export function renderAuth(ctx) {
       ['fr', 'en'].map((l) => h('button', { type: 'button', class: `tab ${language === l ? 'on' : ''}`, lang: l,
         'aria-pressed': String(language === l), onclick: () => ctx.setLanguage(l) }, t(`lang.${l}`)))),
     h('p', { class: 'hint' }, t('auth.privacy')));
+}
+
+/** Why signing up or in did not work, in the person's language (the server's sentence is for developers:
+ * "`email`: 'x' is not an email address"), from the status and the field it names. */
+export function authFailure(problem, mode) {
+  if (problem instanceof api.Unreachable) return t('auth.error_offline');
+  const text = `${problem.body?.field ?? ''} ${problem.message ?? ''}`;
+  if (problem.status === 409) return t('auth.error_taken');
+  if (problem.status === 429) return t('auth.error_too_many');
+  if (problem.status === 401 || problem.status === 403) return t('auth.error_wrong');
+  if (/email/i.test(text)) return t('auth.error_email');
+  if (/password/i.test(text)) return t('auth.error_password');
+  console.info(mode, problem);
+  return t('auth.error_other');
 }

@@ -7,6 +7,7 @@ import { t } from './i18n.js';
 import { limit } from '../lib/catalogue.js';
 import { uuidv7 } from '../lib/ids.js';
 import * as model from './model.js';
+import { fold, sameAs, search } from '../lib/people.js';
 
 const KINDS = ['meeting', 'coffee', 'call', 'video', 'event'];
 const SUGGESTIONS = 6;
@@ -21,6 +22,7 @@ function localInputValue(date) {
  * records the referral's outcome. */
 export function renderLog(ctx, referralId = null) {
   const known = model.contacts().filter((c) => !c.archived).sort((a, b) => a.name.localeCompare(b.name));
+  const people = known.map((c) => ({ id: c.id, name: c.name, org: c.fields.get('org'), email: c.fields.get('email') }));
   const chosen = []; // [{id, name, isNew, emailInput?}]
   const referral = referralId ? model.referralOf(referralId) : null;
   const met = referral?.kind === 'given' ? referral.data : null;
@@ -53,12 +55,29 @@ export function renderLog(ctx, referralId = null) {
       h('button', { type: 'button', class: 'chip-x', 'aria-label': t('log.remove', { name: c.name }),
         onclick: () => { chosen.splice(i, 1); redraw(); who.focus(); } }, '×'))));
     newEmails.replaceChildren(...chosen.filter((c) => c.isNew).map((c) => {
-      c.emailInput ??= h('input', { type: 'email', autocomplete: 'off', maxLength: limit('contact_added', 'email').max });
-      return field(t('log.email_of', { name: c.name }), c.emailInput, t('log.email_hint'));
+      if (!c.emailInput) {
+        c.emailInput = h('input', { type: 'email', autocomplete: 'off', maxLength: limit('contact_added', 'email').max });
+        c.warning = h('div', { class: 'warning', role: 'status' });
+        c.emailInput.addEventListener('input', () => warnSame(c));
+      }
+      return h('div', {}, field(t('log.email_of', { name: c.name }), c.emailInput, t('log.email_hint')), c.warning);
     }));
     received.refresh();
     given.refresh();
     suggest();
+  }
+
+  /** A new person whose email is an existing contact's: say so, and offer the existing one instead. */
+  function warnSame(entry) {
+    const [existing] = sameAs(people, { name: '', email: entry.emailInput.value });
+    if (!existing || chosen.some((c) => c.id === existing.id)) { entry.warning.replaceChildren(); return; }
+    entry.warning.replaceChildren(
+      h('p', {}, t('log.same_person', { name: existing.name, email: existing.email })),
+      h('button', { type: 'button', class: 'button small', onclick: () => {
+        chosen.splice(chosen.indexOf(entry), 1, { id: existing.id, name: existing.name, isNew: false });
+        redraw();
+        who.focus();
+      } }, t('log.use_existing', { name: existing.name })));
   }
 
   function choose(entry) {
@@ -70,13 +89,15 @@ export function renderLog(ctx, referralId = null) {
 
   function suggest() {
     const text = who.value.trim();
-    const lower = text.toLowerCase();
+    const folded = fold(text);
     const ids = new Set(chosen.map((c) => c.id));
-    const matches = known.filter((c) => !ids.has(c.id) && (!lower || c.name.toLowerCase().includes(lower)))
-      .slice(0, text ? SUGGESTIONS : 3);
+    // Case and accents aside, any word of the name or organisation: "herve" finds Hervé, "lem" Paul Lemaire.
+    const matches = search(people, text).filter((c) => !ids.has(c.id)).slice(0, text ? SUGGESTIONS : 3);
     const items = matches.map((c) => h('li', {}, h('button', { type: 'button', class: 'suggestion',
-      onclick: () => choose({ id: c.id, name: c.name, isNew: false }) }, c.name)));
-    const exact = known.some((c) => c.name.toLowerCase() === lower) || chosen.some((c) => c.name.toLowerCase() === lower);
+      onclick: () => choose({ id: c.id, name: c.name, isNew: false }) }, c.name,
+    c.org ? h('span', { class: 'muted' }, ` · ${c.org}`) : null)));
+    // The same name, accents and case aside, is that person: no "Add" to make a duplicate.
+    const exact = people.some((c) => fold(c.name) === folded) || chosen.some((c) => fold(c.name) === folded);
     if (text && !exact) {
       items.push(h('li', {}, h('button', { type: 'button', class: 'suggestion add',
         onclick: () => choose({ id: uuidv7(), name: text, isNew: true }) }, t('log.add_new', { name: text }))));
@@ -94,8 +115,8 @@ export function renderLog(ctx, referralId = null) {
   /** The typed name: the contact of that exact name, else a new contact. */
   function chooseTyped() {
     const typed = who.value.trim();
-    if (!typed || chosen.some((c) => c.name.toLowerCase() === typed.toLowerCase())) { who.value = ''; return; }
-    const match = known.find((c) => c.name.toLowerCase() === typed.toLowerCase());
+    if (!typed || chosen.some((c) => fold(c.name) === fold(typed))) { who.value = ''; return; }
+    const [match] = sameAs(people, { name: typed });
     choose(match ? { id: match.id, name: match.name, isNew: false } : { id: uuidv7(), name: typed, isNew: true });
   }
 
@@ -122,8 +143,7 @@ export function renderLog(ctx, referralId = null) {
       (error.input === 'at' ? at : who).focus();
       return;
     }
-    await ctx.record(events);
-    ctx.toast(t('toast.meeting_saved'));
+    await ctx.recordUndoable(events, t('toast.meeting_saved'));
     ctx.navigate('#/today');
   }
 
@@ -201,22 +221,48 @@ function referralList(kind, datalistId, chosen) {
   };
 }
 
-/** Rule 3: the day I find a job, everyone who helped is to be told. */
+/** Rule 3: the day I find a job (D), everyone who helped since the last one is to be told. The form records
+ * the title, the employer and the day; once saved, the message names who to tell (the announce obligations the
+ * engine now has, listed on Today). */
 function jobFound(ctx) {
+  const title = h('input', { type: 'text', autocomplete: 'organization-title', maxLength: limit('job_found', 'job').max });
+  const employer = h('input', { type: 'text', autocomplete: 'organization', maxLength: limit('job_found', 'employer').max });
+  const today = localInputValue(new Date()).slice(0, 10);
+  const day = h('input', { type: 'date', value: today, max: today, required: true });
+  const errors = h('p', { class: 'error', role: 'alert' });
   const confirm = h('div', { class: 'more', hidden: true },
     h('p', { class: 'hint' }, t('job.confirm')),
+    field(t('job.what'), title),
+    field(t('job.employer'), employer),
+    field(t('job.day'), day, t('job.day_hint')),
+    errors,
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button primary', onclick: async () => {
-        const { makeEvent } = await import('../lib/commands.js');
-        await ctx.record([makeEvent('job_found', {})]);
-        ctx.toast(t('toast.job'));
+        const { CommandError, jobFound: build } = await import('../lib/commands.js');
+        let events;
+        try {
+          events = build({ job: title.value, employer: employer.value, day: day.value });
+        } catch (error) {
+          if (!(error instanceof CommandError)) throw error;
+          errors.textContent = t(error.key, error.params);
+          day.focus();
+          return;
+        }
+        await ctx.record(events);
+        const { doc } = await model.prepare();
+        const helpers = doc.obligations.filter((o) => o.rule === 'announce' && o.trigger === events[0].id)
+          .map((o) => model.nameOf(o.creditor));
+        const message = helpers.length
+          ? t('toast.job_helpers', { count: helpers.length, names: helpers.join(', ') })
+          : t('toast.job_nobody');
+        ctx.toast(message, { undo: events });
         ctx.navigate('#/today');
       } }, t('job.yes')),
       h('button', { type: 'button', class: 'button quiet', onclick: () => { confirm.hidden = true; } }, t('action.cancel'))));
   return h('section', { class: 'job', 'aria-labelledby': 'job-h' },
     h('h2', { id: 'job-h' }, t('job.title')),
     h('p', { class: 'hint' }, t('job.hint')),
-    h('button', { type: 'button', class: 'button', onclick: () => { confirm.hidden = false; confirm.querySelector('button').focus(); } },
+    h('button', { type: 'button', class: 'button', onclick: () => { confirm.hidden = false; title.focus(); } },
       t('job.button')),
     confirm);
 }

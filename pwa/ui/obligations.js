@@ -13,7 +13,8 @@ function triggerDay(o) {
   return model.eventDay(o.trigger);
 }
 
-function referredName(o) {
+/** The name a report obligation is about (the referred person). */
+export function referredName(o) {
   const referral = model.referralOf(o.id.slice('report:'.length));
   return referral ? model.nameOf(referral.data.referred) : '?';
 }
@@ -41,13 +42,13 @@ export function context(o) {
   return null;
 }
 
-/** "Due today", "Due tomorrow", "Overdue — was due 3 days ago", "Done on time"… */
+/** "Due today", "Due tomorrow", "Overdue by 3 days", "Done on time"… */
 export function when(o, today) {
   const rel = relativeDay(o.due, today);
   switch (o.status) {
     case 'upcoming': return t('when.upcoming', { when: rel });
-    case 'due': return o.due === today ? t('when.due_today') : t('when.due_since', { when: rel });
-    case 'overdue': return t('when.overdue', { when: rel });
+    case 'due': return o.due >= today ? t('when.due_today') : t('when.due_since', { count: daysBetween(o.due, today) });
+    case 'overdue': return t('when.overdue', { count: daysBetween(o.due, today) });
     case 'missed': return t('when.missed');
     case 'snoozed': return t('when.snoozed', { date: formatDay(o.snoozed_until) });
     case 'dismissed': return t('when.dismissed');
@@ -66,12 +67,22 @@ export function draft(o) {
   const id = model.counterpart(o);
   const name = model.nameOf(id);
   const day = triggerDay(o);
-  const vars = { name, date: day ? longDate(day) : '', referred: o.rule === 'report' ? referredName(o) : '',
+  const trigger = model.eventById(o.trigger);
+  const referred = o.rule === 'report' ? referredName(o) : '';
+  const vars = { name, date: day ? longDate(day) : '', referred,
     year: o.rule === 'greetings' ? Number(o.id.split(':')[1]) + 1 : '' };
+  // What was logged, reused: the meeting's place; what came of the name (the report's trigger: the outcome, or
+  // the meeting with that person).
+  const place = trigger?.type === 'meeting_logged' ? trigger.data.place : null;
+  vars.place = place ? t('mail.place', { place }) : '';
+  if (o.rule === 'report') {
+    const outcome = trigger?.type === 'referral_outcome' ? trigger.data.outcome : 'meeting_obtained';
+    vars.outcome = t(`mail.outcome.${outcome}`, { referred, date: vars.date });
+  }
   const key = `mail.${o.rule}`;
   const email = model.emailOf(id) ?? '';
   const query = `subject=${encodeURIComponent(t(`${key}.subject`, vars))}&body=${encodeURIComponent(t(`${key}.body`, vars))}`;
-  return { href: `mailto:${encodeURIComponent(email).replace(/%40/g, '@')}?${query}`, label: t(`${key}.action`) };
+  return { href: `mailto:${encodeURIComponent(email).replace(/%40/g, '@')}?${query}`, label: t(`${key}.action`, vars) };
 }
 
 /** The channels "Done" offers (the wire format's), and the rule's own first choice (rule 3 says to tell people

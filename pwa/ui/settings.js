@@ -11,15 +11,37 @@ import * as model from './model.js';
 import * as push from '../lib/push.js';
 import { syncNow } from '../lib/sync.js';
 
-function zones(current) {
-  const list = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return list.includes(current) ? list : [current, ...list];
+/** Old names the browser may still give (ICU keeps them) and the names in use today. */
+const CURRENT_NAMES = {
+  'Asia/Calcutta': 'Asia/Kolkata', 'Europe/Kiev': 'Europe/Kyiv', 'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Asia/Katmandu': 'Asia/Kathmandu', 'Asia/Rangoon': 'Asia/Yangon', 'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'America/Godthab': 'America/Nuuk', 'Pacific/Truk': 'Pacific/Chuuk', 'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Enderbury': 'Pacific/Kanton', 'Europe/Uzhgorod': 'Europe/Kyiv', 'Europe/Zaporozhye': 'Europe/Kyiv',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires', 'Asia/Ulan_Bator': 'Asia/Ulaanbaatar',
+};
+const currentName = (zone) => CURRENT_NAMES[zone] ?? zone;
+
+/** The time zones to pick from, in today's names: the account's and the device's first, then the rest. */
+export function zoneChoices(current, detected = Intl.DateTimeFormat().resolvedOptions().timeZone) {
+  const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const first = [currentName(current), currentName(detected)];
+  return [...new Set([...first, ...all.map(currentName).sort()])].filter(Boolean);
+}
+
+/** A searchable time-zone box (an input with its list of names): typing "kolk" or "kyiv" narrows it. */
+function zonePicker(current) {
+  const choices = zoneChoices(current);
+  const list = h('datalist', { id: 'zones' }, choices.map((z) => h('option', { value: z })));
+  const input = h('input', { type: 'text', value: currentName(current), autocomplete: 'off', spellcheck: false,
+    autocapitalize: 'none', enterkeyhint: 'done' });
+  input.setAttribute('list', list.id);
+  return { input, list, known: new Set(choices) };
 }
 
 export function renderSettings(ctx) {
   const s = model.settings();
   const tz = model.timeZone();
-  const zone = h('select', {}, zones(tz).map((z) => h('option', { value: z, selected: z === tz }, z.replaceAll('_', ' '))));
+  const zone = zonePicker(tz);
   const hour = h('select', {}, Array.from({ length: 24 }, (_, n) => h('option', { value: String(n), selected: n === s.reminder_hour },
     `${String(n).padStart(2, '0')}:00`)));
   const most = limit('settings_changed', 'cadence_days').le; // at least a day here: 0 would ask every day
@@ -33,7 +55,9 @@ export function renderSettings(ctx) {
     const days = Number(cadence.value);
     if (!(Number.isInteger(days) && days >= 1 && days <= most)) { error.textContent = t('settings.error_cadence'); cadence.focus(); return; }
     const data = {};
-    if (zone.value !== tz) data.timezone = zone.value;
+    const picked = zone.input.value.trim();
+    if (!zone.known.has(picked)) { error.textContent = t('settings.error_zone', { zone: picked }); zone.input.focus(); return; }
+    if (picked !== currentName(tz)) data.timezone = picked;
     if (Number(hour.value) !== s.reminder_hour) data.reminder_hour = Number(hour.value);
     if (days !== s.cadence_days) data.cadence_days = days;
     if (lang.value !== (s.language ?? language)) data.language = lang.value;
@@ -51,7 +75,9 @@ export function renderSettings(ctx) {
   return h('div', { class: 'screen' },
     h('h1', { tabindex: '-1' }, t('settings.title')),
     h('form', { class: 'settings', onsubmit: save, novalidate: true },
-      field(t('settings.timezone'), zone),
+      field(t('settings.timezone'), zone.input, t('settings.timezone_hint', {
+        zone: currentName(Intl.DateTimeFormat().resolvedOptions().timeZone) })),
+      zone.list,
       field(t('settings.reminder_hour'), hour, t('settings.reminder_hint')),
       field(t('settings.cadence'), cadence, t('settings.cadence_hint')),
       field(t('settings.language'), lang),
@@ -70,7 +96,10 @@ export function renderSettings(ctx) {
     h('section', { 'aria-labelledby': 'acct-h' },
       h('h2', { id: 'acct-h' }, t('settings.account')),
       h('p', {}, t('settings.signed_in_as', { email: ctx.session.email })),
-      logout(ctx)));
+      logout(ctx),
+      changePassword(ctx),
+      importLog(ctx),
+      eraseAccount(ctx)));
 }
 
 async function loadDevices(ctx, box) {
@@ -119,8 +148,7 @@ async function renderReminders(ctx, box, hour) {
       status.textContent = t(wanted ? 'push.on' : 'push.off');
     } catch (error) {
       toggle.checked = !wanted;
-      status.textContent = error instanceof push.PushRefused ? t('push.denied')
-        : error instanceof api.Unreachable ? t('push.offline') : error.message;
+      status.textContent = subscribeFailure(error);
       status.className = 'error';
     } finally {
       toggle.disabled = false;
@@ -135,6 +163,16 @@ async function renderReminders(ctx, box, hour) {
     h('div', { class: 'actions' }, test),
     log);
   loadDeliveryLog(ctx, log);
+}
+
+/** Why reminders could not be turned on or off, in the person's language (the browser's own text, in its
+ * language and for developers, goes to the console). */
+function subscribeFailure(error) {
+  if (error instanceof push.PushRefused) return t('push.denied');
+  if (error instanceof api.Unreachable) return t('push.offline');
+  console.info('reminders:', error);
+  if (error instanceof api.ApiError) return t('push.failed_server');
+  return t('push.failed_browser');
 }
 
 async function sendTest(ctx, button) {
@@ -339,4 +377,111 @@ function logout(ctx) {
     box.querySelector('button').focus();
   };
   return h('div', {}, h('button', { type: 'button', class: 'button', onclick: open }, t('settings.logout')), box);
+}
+
+// --- the account: password, import, erase ---------------------------------------------------------------
+
+/** What an account request's failure means, in the person's language. */
+function accountFailure(error) {
+  if (error instanceof api.Unreachable) return t('account.offline');
+  if (error.status === 403) return t('account.wrong_password');
+  if (error.status === 429) return t('account.too_many');
+  if (error.status === 400 || error.status === 422) return t('auth.error_password');
+  console.info('account:', error);
+  return t('account.failed');
+}
+
+/** A section that opens from its button (a disclosure), with its own form. */
+function opening(id, label, body, { danger = false } = {}) {
+  const panel = h('div', { class: 'more', hidden: true, id }, body);
+  const button = h('button', { type: 'button', class: danger ? 'button danger-outline' : 'button',
+    'aria-expanded': 'false', 'aria-controls': panel.id, onclick: () => {
+      panel.hidden = !panel.hidden;
+      button.setAttribute('aria-expanded', String(!panel.hidden));
+      if (!panel.hidden) panel.querySelector('input, button')?.focus();
+    } }, label);
+  return h('div', { class: 'account-part' }, button, panel);
+}
+
+function changePassword(ctx) {
+  const current = h('input', { type: 'password', autocomplete: 'current-password', required: true });
+  const next = h('input', { type: 'password', autocomplete: 'new-password', minLength: 8, required: true });
+  const others = h('input', { type: 'checkbox', checked: true, id: 'pw-others' });
+  const message = h('p', { class: 'error', role: 'alert' });
+  const submit = async (event) => {
+    event.preventDefault();
+    message.textContent = '';
+    if (next.value.length < 8) { message.textContent = t('auth.error_password'); next.focus(); return; }
+    try {
+      await api.changePassword(ctx.session.token, { current_password: current.value, new_password: next.value,
+        sign_out_other_devices: others.checked });
+    } catch (error) {
+      message.textContent = accountFailure(error);
+      (error.status === 403 ? current : next).focus();
+      return;
+    }
+    current.value = '';
+    next.value = '';
+    ctx.toast(t('account.password_changed'));
+  };
+  return opening('password-panel', t('account.change_password'), h('form', { onsubmit: submit, novalidate: true },
+    field(t('account.current_password'), current),
+    field(t('account.new_password'), next, t('account.new_password_hint')),
+    h('label', { class: 'check', for: others.id }, others, t('account.sign_out_others')),
+    message,
+    h('button', { type: 'submit', class: 'button primary' }, t('account.change_password'))));
+}
+
+/** Import a log (NDJSON, as exported): appended to the account on the server, then pulled here. */
+function importLog(ctx) {
+  const file = h('input', { type: 'file', accept: '.ndjson,.jsonl,application/x-ndjson,application/json,text/plain' });
+  const result = h('div', { role: 'status' });
+  const submit = async (event) => {
+    event.preventDefault();
+    const [chosen] = file.files;
+    if (!chosen) { fill(result, h('p', { class: 'error' }, t('import.choose'))); file.focus(); return; }
+    fill(result, h('p', { class: 'hint' }, t('import.sending')));
+    let answer;
+    try {
+      answer = await api.importLog(ctx.session.token, chosen);
+    } catch (error) {
+      fill(result, h('p', { class: 'error' }, error instanceof api.Unreachable ? t('account.offline') : t('import.failed', {
+        reason: error.message })));
+      return;
+    }
+    fill(result,
+      h('p', {}, t('import.done', { accepted: answer.accepted, duplicates: answer.duplicates, rejected: answer.rejected_count })),
+      answer.rejected.length ? h('ul', { class: 'rows' }, answer.rejected.slice(0, 5).map((r) => h('li', { class: 'row' },
+        t('import.line', { line: r.line, reason: r.error })))) : null);
+    const sync = await import('../lib/sync.js');
+    sync.syncNow();
+  };
+  return opening('import-panel', t('import.title'), h('form', { onsubmit: submit, novalidate: true },
+    field(t('import.file'), file, t('import.hint')),
+    h('button', { type: 'submit', class: 'button primary' }, t('import.send')),
+    result));
+}
+
+/** Erase the account for good, with the password and a warning that says what goes. */
+function eraseAccount(ctx) {
+  const password = h('input', { type: 'password', autocomplete: 'current-password', required: true });
+  const message = h('p', { class: 'error', role: 'alert' });
+  const submit = async (event) => {
+    event.preventDefault();
+    message.textContent = '';
+    if (!password.value) { message.textContent = t('account.password_needed'); password.focus(); return; }
+    try {
+      await api.eraseAccount(ctx.session.token, password.value);
+    } catch (error) {
+      message.textContent = accountFailure(error);
+      password.focus();
+      return;
+    }
+    await ctx.logout();
+  };
+  return opening('erase-panel', t('account.erase'), h('form', { onsubmit: submit, novalidate: true },
+    h('p', { class: 'warning-box' }, t('account.erase_warning')),
+    field(t('account.current_password'), password),
+    message,
+    h('button', { type: 'submit', class: 'button danger' }, t('account.erase_for_good'))), { danger: true });
 }

@@ -208,7 +208,7 @@ def test_the_digest_is_shown_and_done_from_it_is_recorded_offline_then_synced(br
         phone.deliver_push(digest.payload)  # a retried digest replaces the one shown
         assert len(phone.notifications()) == 1
 
-        card = phone.page.locator('li.card[data-obligation="thank:m-herve:c-herve"]')
+        card = phone.page.locator('li[data-obligation="thank:m-herve:c-herve"]')
         expect(card).to_be_visible()
         server.stop()
         try:

@@ -102,25 +102,26 @@ def test_referral_outcomes_are_recorded_and_today_asks_the_reports_they_make(dev
     # Today now owes Hervé two reports; the two names I gave are still waiting for news.
     mine = page.locator("section", has=page.locator("#mine-h"))
     for referral in ("r-julie", "r-paul"):
-        expect(mine.locator(f'li.card[data-obligation="report:{referral}"]')).to_be_visible()
-    expect(mine.locator('li.card[data-obligation="report:r-julie"] h3')).to_have_text("Tell Hervé Martin how it went with Julie Robert")
+        expect(mine.locator(f'li.person[data-contact="c-herve"] li[data-obligation="report:{referral}"]')).to_be_visible()
+    expect(mine.locator('li[data-obligation="report:r-julie"] .what')).to_contain_text("Tell how it went with Julie Robert")
     expect(news.locator("li[data-referral]")).to_have_count(2)
 
     # A name I gave: Anne told me herself (outcome and update at once), from Anne's page.
     phone.go("#/contacts/c-anne")
     marc = page.locator('li[data-referral="r-marc"]')
-    marc.get_by_role("button", name="Anne Leroy told me how it went").click()
+    marc.get_by_role("button", name="Anne Leroy gave you news").click()
     marc.locator(".more").get_by_role("button", name="They met").click()
     expect(marc.locator(".outcome")).to_contain_text("Anne Leroy and Marc Petit met")
     expect(marc).to_contain_text("Anne Leroy told you on")
 
     # The other: no answer, learnt elsewhere; Anne now owes me the news, then gives it ("They did").
     phone.go("#/today")
+    news.locator('li[data-referral="r-sam"]').get_by_role("button", name="What came of it?").click()
     news.locator('li[data-referral="r-sam"]').get_by_role("button", name="No answer").click()
     expect(news).to_have_count(0)  # nothing left without news
     theirs = page.locator("section", has=page.locator("#theirs-h"))
-    sam = theirs.locator('li.card[data-obligation="report:r-sam"]')
-    expect(sam.locator("h3")).to_have_text("Anne Leroy should tell you how it went with Sam Girard")
+    sam = theirs.locator('li.person[data-contact="c-anne"] li[data-obligation="report:r-sam"]')
+    expect(sam.locator(".what")).to_contain_text("Should tell you how it went with Sam Girard")
     sam.get_by_role("button", name="They did").click()
     expect(sam).to_have_count(0)
 
@@ -155,19 +156,19 @@ def test_done_says_how_it_was_done_and_stays_one_tap(devices, server):
     page = phone.page
     page.evaluate(NEVER_FOLLOW_MAILTO)
 
-    herve = page.locator('li.card[data-obligation="thank:m-herve:c-herve"]')
+    herve = page.locator('li[data-obligation="thank:m-herve:c-herve"]')
     channel = herve.get_by_label("How it was done: Thank Hervé Martin")
     expect(channel).to_have_value("email")  # the rule's default: a thank-you by email
-    announce = page.locator('li.card[data-obligation^="announce:"][data-obligation$=":c-anne"]')
+    announce = page.locator('li[data-obligation^="announce:"][data-obligation$=":c-anne"]')
     expect(announce.locator("select")).to_have_value("call")  # rule 3: tell them personally
     assert phone.axe() == []
 
     channel.select_option("letter")
-    herve.get_by_role("button", name="Done").click()
+    herve.get_by_role("button", name="Done", exact=True).click()
     expect(herve).to_have_count(0)
 
     # One tap: the default, the call.
-    announce.get_by_role("button", name="Done").click()
+    announce.get_by_role("button", name="Done", exact=True).click()
     expect(announce).to_have_count(0)
 
     # Next time, the channel I used last for a thank-you comes first; writing the draft makes it email.

@@ -141,8 +141,8 @@ def test_without_module_workers_the_engine_runs_on_the_page_and_shows_the_same(d
     with_worker.log_in(address)
     without.log_in(address)
 
-    overdue = without.page.locator('li.card[data-obligation="thank:m-herve:c-herve"]')
-    expect(overdue).to_contain_text("Thank Hervé Martin")
+    overdue = without.page.locator('li.person[data-contact="c-herve"]')
+    expect(overdue.locator('li[data-obligation="thank:m-herve:c-herve"]')).to_contain_text("Say thank you")
     assert without.page.evaluate("async () => (await import('/ui/model.js')).engineRunsIn()") == "page"
     assert with_worker.page.evaluate("async () => (await import('/ui/model.js')).engineRunsIn()") == "worker"
     assert without.page.workers == []

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  CommandError, limit, logMeeting, makeEvent, nextDay, notificationAction,
+  CommandError, greetingsSent, jobFound, limit, logMeeting, makeEvent, nextDay, notificationAction, retractedIds, undo, unsnooze,
 } from '../../pwa/lib/commands.js';
 import { CATALOGUE } from '../../pwa/lib/catalogue.js';
 import { EventError, decodeEvent, isCanonical } from '../../pwa/lib/rules/events.js';
@@ -118,4 +118,50 @@ test('a reminder\'s "Done" records what the server said it means, "Snooze a day"
   assert.equal(notificationAction(message, '', { today: '2026-12-31' }), null);
   assert.equal(notificationAction({}, 'done', { today: '2026-12-31' }), null);
   assert.deepEqual(['2026-02-28', '2028-02-28', '2026-03-29'].map(nextDay), ['2026-03-01', '2028-02-29', '2026-03-30']);
+});
+
+// --- undo, un-snooze, greetings for all ---------------------------------------------------------------------
+
+test('undo retracts each recorded event, the last recorded first, each one a checked event', () => {
+  const meeting = logMeeting(form({ people: [{ id: 'c-new', name: 'Anne', isNew: true }] }), { now: NOW, newId: ids() });
+  const retractions = undo(meeting, { at: NOW, newId: () => 'r' });
+  assertWire(retractions);
+  assert.deepEqual(retractions.map((e) => [e.type, e.data.event]), meeting.reverse().map((e) => ['event_retracted', e.id]));
+  assert.throws(() => undo([]), (error) => error instanceof CommandError && error.key === 'undo.error_nothing');
+});
+
+test('un-snooze retracts the snoozes still in effect of that obligation only', () => {
+  const make = ids();
+  const first = makeEvent('obligation_snoozed', { obligation: 'thank:m:c', until: '2026-05-13' }, AT, make());
+  const second = makeEvent('obligation_snoozed', { obligation: 'thank:m:c', until: '2026-05-20' }, AT, make());
+  const other = makeEvent('obligation_snoozed', { obligation: 'thank:m:d', until: '2026-05-20' }, AT, make());
+  const gone = makeEvent('event_retracted', { event: first.id }, AT, make());
+  const log = [first, second, other, gone];
+  assert.deepEqual(retractedIds(log), new Set([first.id]));
+  const events = unsnooze(log, 'thank:m:c', { at: NOW, newId: () => 'u' });
+  assertWire(events);
+  assert.deepEqual(events.map((e) => e.data), [{ event: second.id }]);
+  assert.throws(() => unsnooze([...log, ...events], 'thank:m:c'),
+    (error) => error instanceof CommandError && error.key === 'today.error_not_snoozed');
+});
+
+test('greetings for all: one greetings_sent naming each person once', () => {
+  const [event] = greetingsSent(['c-a', 'c-b', 'c-a'], { at: NOW, newId: () => 'g' });
+  assertWire([event]);
+  assert.deepEqual(event.data, { contacts: ['c-a', 'c-b'], channel: 'email' });
+  assert.throws(() => greetingsSent([]), (error) => error.key === 'today.error_no_greetings');
+  const many = Array.from({ length: limit('greetings_sent', 'contacts').max + 1 }, (_, i) => `c-${i}`);
+  assert.throws(() => greetingsSent(many), (error) => error.key === 'log.error_too_many');
+});
+
+test('a job found records its title, employer and day (the rule\'s D): today at now, an earlier day at noon', () => {
+  const [today] = jobFound({ job: ' Product designer ', employer: 'Lumen', day: '' }, { now: NOW, newId: () => 'j' });
+  assertWire([today]);
+  assert.deepEqual(today.data, { job: 'Product designer', employer: 'Lumen' });
+  assert.equal(today.at, '2026-05-12T10:35:00+02:00');
+  const [before] = jobFound({ job: '', employer: '', day: '2026-05-09' }, { now: NOW, newId: () => 'j' });
+  assert.deepEqual(before.data, {});
+  assert.equal(before.at, '2026-05-09T12:00:00+02:00');
+  assert.throws(() => jobFound({ day: '2026-05-13' }, { now: NOW }), (error) => error.key === 'job.error_future');
+  assert.throws(() => jobFound({ day: '12/05/2026' }, { now: NOW }), (error) => error.key === 'job.error_day');
 });
