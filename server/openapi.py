@@ -108,8 +108,11 @@ def describe_errors(document: dict[str, Any]) -> dict[str, Any]:
             if (method, path) == ("post", "/api/import"):
                 operation.setdefault("requestBody", IMPORT_BODY)
             responses = {code: answer for code, answer in operation.get("responses", {}).items() if int(code) < 400}
+            # A page (the coach link's) says it is gone as a page, not as a JSON error.
+            page = any("text/html" in (answer.get("content") or {}) for answer in responses.values())
             for status in sorted(error_statuses(method.upper(), path, operation)):
-                responses[str(status)] = {"description": WHY[status], "content": error,
+                content = {"text/html": {"schema": {"type": "string"}}} if page and status == 404 else error
+                responses[str(status)] = {"description": WHY[status], "content": content,
                                           **({"headers": retry_after} if status == 429 else {})}
             operation["responses"] = responses
     return document
