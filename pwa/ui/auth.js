@@ -2,6 +2,9 @@
 
 import { h, field } from './dom.js';
 import { t, language } from './i18n.js';
+
+/** The shortest password the server takes (server/routes/accounts.py): sign-up and a password change alike. */
+export const PASSWORD_MIN_LENGTH = 8;
 import * as api from '../lib/api.js';
 
 let mode = 'signup';
@@ -16,7 +19,7 @@ function deviceName() {
 export function renderAuth(ctx) {
   const email = h('input', { type: 'email', autocomplete: 'username', required: true, maxLength: 254, inputMode: 'email' });
   const password = h('input', {
-    type: 'password', required: true, minLength: mode === 'signup' ? 8 : 1, maxLength: 1024,
+    type: 'password', required: true, minLength: mode === 'signup' ? PASSWORD_MIN_LENGTH : 1, maxLength: 1024,
     autocomplete: mode === 'signup' ? 'new-password' : 'current-password',
   });
   const error = h('p', { class: 'error', role: 'alert' });
@@ -26,7 +29,7 @@ export function renderAuth(ctx) {
     event.preventDefault();
     error.textContent = '';
     if (!email.value.trim() || !password.value) { error.textContent = t('auth.error_missing'); return; }
-    if (mode === 'signup' && password.value.length < 8) { error.textContent = t('auth.error_password'); password.focus(); return; }
+    if (mode === 'signup' && password.value.length < PASSWORD_MIN_LENGTH) { error.textContent = t('auth.error_password'); password.focus(); return; }
     submit.disabled = true;
     try {
       const fields = { email: email.value.trim(), password: password.value, device_name: deviceName() };

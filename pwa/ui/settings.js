@@ -10,6 +10,7 @@ import { allEvents } from '../lib/db.js';
 import * as model from './model.js';
 import * as push from '../lib/push.js';
 import { syncNow } from '../lib/sync.js';
+import { PASSWORD_MIN_LENGTH } from './auth.js';
 
 /** Old names the browser may still give (ICU keeps them) and the names in use today. */
 const CURRENT_NAMES = {
@@ -405,13 +406,13 @@ function opening(id, label, body, { danger = false } = {}) {
 
 function changePassword(ctx) {
   const current = h('input', { type: 'password', autocomplete: 'current-password', required: true });
-  const next = h('input', { type: 'password', autocomplete: 'new-password', minLength: 8, required: true });
+  const next = h('input', { type: 'password', autocomplete: 'new-password', minLength: PASSWORD_MIN_LENGTH, required: true });
   const others = h('input', { type: 'checkbox', checked: true, id: 'pw-others' });
   const message = h('p', { class: 'error', role: 'alert' });
   const submit = async (event) => {
     event.preventDefault();
     message.textContent = '';
-    if (next.value.length < 8) { message.textContent = t('auth.error_password'); next.focus(); return; }
+    if (next.value.length < PASSWORD_MIN_LENGTH) { message.textContent = t('auth.error_password'); next.focus(); return; }
     try {
       await api.changePassword(ctx.session.token, { current_password: current.value, new_password: next.value,
         sign_out_other_devices: others.checked });

@@ -145,8 +145,11 @@ export function monthlyChart(months, id = 'chart') {
   return h('figure', { class: 'chart', 'aria-labelledby': `${id}-cap` },
     h('figcaption', { id: `${id}-cap` }, t('story.chart.title'), h('span', { class: 'hint' }, ` — ${t('story.chart.desc')}`)),
     chart,
-    h('table', { class: 'visually-hidden' },
+    // The table for screen readers sits in a hidden box: a table is never narrower than its content, so hidden
+    // itself it widened the page (in French, past the phone's width: the browser zoomed out and taps missed).
+    h('div', { class: 'visually-hidden' }, h('table', {},
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('story.chart.month')), h('th', { scope: 'col' }, t('story.chart.mine')),
         h('th', { scope: 'col' }, t('story.chart.theirs')))),
-      h('tbody', {}, recent.map((m) => h('tr', {}, h('th', { scope: 'row' }, m.month), h('td', {}, rate(m.owed_by_me)), h('td', {}, rate(m.owed_to_me)))))));
+      h('tbody', {}, recent.map((m) => h('tr', {}, h('th', { scope: 'row' }, m.month), h('td', {}, rate(m.owed_by_me)),
+        h('td', {}, rate(m.owed_to_me))))))));
 }
