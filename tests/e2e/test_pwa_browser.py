@@ -416,7 +416,12 @@ def test_with_the_app_open_background_sync_is_the_workers_own_round_and_the_app_
     phone = devices()
     phone.log_in(address)
     phone.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    phone.page.evaluate("async () => (await import('/lib/sync.js')).stopAutoSync()")  # only the worker syncs now
+    # Only the worker syncs now: the page's timer and its live stream (which would tell it of the other device's
+    # event and make it sync at once) are stopped.
+    phone.page.evaluate("""async () => {
+      (await import('/lib/sync.js')).stopAutoSync();
+      (await import('/lib/live.js')).stopLive();
+    }""")
     other = httpx.post(f"{server.url}/api/sync", headers=bearer(token), timeout=10, json={"cursor": 0, "events": [{
         "id": str(uuid.uuid4()), "type": "contact_added", "v": 1, "at": "2026-05-12T10:30:00+02:00",
         "data": {"contact": "c-bg", "name": "Béa Background"}}]})

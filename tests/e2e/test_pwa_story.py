@@ -74,7 +74,7 @@ def test_the_contact_page_and_the_audit_tell_the_posts_story(devices, server, la
     expect(brief.locator('[data-obligation="thank:m3:c-marc"]')).to_be_visible()
     expect(phone.page.locator("ol.timeline.story > li")).to_have_count(6)
     expect(phone.page.locator("figure.chart svg.month-chart rect")).not_to_have_count(0)
-    months = phone.page.locator("figure.chart table.visually-hidden tbody tr")
+    months = phone.page.locator("figure.chart .visually-hidden table tbody tr")
     expect(months).to_have_count(3)  # May, June, August (the nurture)
     found["contact"] = phone.axe()
     phone.page.screenshot(path=str(SHOTS / f"{lang}-{theme}-story-contact.png"), full_page=True)
