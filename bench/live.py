@@ -66,7 +66,8 @@ def client_cpu() -> float:
 
 
 def meeting(event_id: str) -> dict:
-    return {"id": event_id, "type": "meeting_logged", "v": 1, "at": "2026-11-20T10:30:00+01:00",
+    """A meeting the day before the servers' clock (tests/e2e/server.py NOW): one dated after it would be refused."""
+    return {"id": event_id, "type": "meeting_logged", "v": 1, "at": "2026-11-17T10:30:00+01:00",
             "data": {"meeting": f"m-{event_id}", "contacts": ["c-herve"]}}
 
 
@@ -152,6 +153,8 @@ async def measure(write_url: str, read_url: str, pids: list[int], accounts: int,
                         headers={"Authorization": f"Bearer {pair.writer}"},
                     )
                     answer.raise_for_status()
+                    if answer.json().get("rejected"):
+                        raise RuntimeError(f"the server refused the bench's event: {answer.json()['rejected']}")
                     pair.acknowledged[event_id] = time.perf_counter()
                     pair.appending.append(pair.acknowledged[event_id] - started)
                     await asyncio.sleep(random.uniform(0.5, 1.5) * interval)
@@ -197,6 +200,9 @@ async def measure(write_url: str, read_url: str, pids: list[int], accounts: int,
 
 def report(name: str, result: dict) -> bool:
     lat, floor = result["latencies"], result["floor"]
+    if not lat:
+        print(f"{name}: no append was pulled by the other device ({result['missing']} not pulled) -> NOT met")
+        return False
     p50, p95, p99 = (percentile(lat, q) for q in (0.5, 0.95, 0.99))
     floor50, floor95 = statistics.median(floor), percentile(floor, 0.95)
     print(f"{name}: {result['devices']} devices following, {len(lat)} appends pulled by the other device "
