@@ -198,8 +198,8 @@ export function ideaShared(idea, contact, { at = new Date(), newId = uuidv7 } = 
 /** "New contact" from what was shared: form = {name, note}; the note keeps the shared link. */
 export function contactFromShare(form, { at = new Date(), newId = uuidv7 } = {}) {
   const name = form.name?.trim() ?? '';
-  if (!name) throw new CommandError('share.error_name', {}, 'name');
-  if (name.length > limit('contact_added', 'name').max) throw new CommandError('share.error_name_long', {}, 'name');
+  if (!name) throw new CommandError('inbound.error_name', {}, 'name');
+  if (name.length > limit('contact_added', 'name').max) throw new CommandError('inbound.error_name_long', {}, 'name');
   const data = { contact: newId(), name };
   const note = cut(form.note?.trim() ?? '', limit('contact_added', 'note').max);
   if (note) data.note = note;
