@@ -33,6 +33,7 @@ export function renderContacts(ctx) {
     field(t('contacts.search'), search),
     addContact(ctx),
     list,
+    h('p', { class: 'ideas-link' }, h('a', { href: '#/ideas' }, t('ideas.title'))), // ui/ideas.js
     archivedCount ? h('button', { type: 'button', class: 'button quiet', 'aria-pressed': String(showArchived),
       onclick: () => { showArchived = !showArchived; ctx.rerender(); } },
     t(showArchived ? 'contacts.hide_archived' : 'contacts.show_archived', { count: archivedCount })) : null);

@@ -47,8 +47,8 @@ export function renderToday(ctx) {
       h('ul', { class: 'cards' }, quiet.slice(0, showAll ? quiet.length : SHOWN).map((r) => newsItem(r, ctx)))));
   }
   if (snoozed.length) sections.push(snoozedList(snoozed, ctx));
-  const ideas = savedIdeas().length;
-  sections.push(h('p', { class: 'ideas-link' }, h('a', { href: '#/ideas' }, t('ideas.link_today', { count: ideas }))));
+  const ideas = savedIdeas().length; // the inbox is always one tap from Contacts; from here once it holds ideas
+  if (ideas) sections.push(h('p', { class: 'ideas-link' }, h('a', { href: '#/ideas' }, t('ideas.link_today', { count: ideas }))));
 
   return h('div', { class: 'screen today' },
     h('h1', { tabindex: '-1' }, t('today.title')),

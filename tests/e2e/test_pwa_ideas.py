@@ -216,8 +216,10 @@ def test_a_linkedin_profile_shared_without_a_worker_becomes_a_contact_dark_at_36
     added = [e["data"] for e in whole_log(server.url, token) if e["type"] == "contact_added" and e["data"]["name"] == "Jeanne Dupont"]
     assert len(added) == 1 and added[0]["note"] == profile
 
-    # The ideas inbox, empty, at 360 px in the dark; the idea form's tags suggest those of the contacts
-    phone.go("#/ideas")
+    # The ideas inbox, empty, one tap from Contacts, at 360 px in the dark; the idea form suggests the contacts' tags
+    phone.go("#/contacts")
+    page.locator(".ideas-link a").click()
+    page.wait_for_function("() => location.hash === '#/ideas'")
     page.get_by_role("button", name="Add an idea" if lang == "en" else "Ajouter une idée").click()
     expect(page.locator(".tag-toggle")).to_have_text(["design", "Fintech", "golf"])
     found["ideas"] = phone.axe()
