@@ -8,6 +8,7 @@ import * as model from './model.js';
 import { describe, when, statusBadge, isOpen, referrals } from './obligations.js';
 import { card, referralItem } from './today.js';
 import { briefView, countsView, monthlyChart, timelineView } from './story.js';
+import { ideaTitle } from './ideas.js';
 
 let query = '';
 let showArchived = false;
@@ -181,7 +182,11 @@ export function describeEvent(e) {
       return t('event.update_received', { name: from, referred }) + how;
     }
     case 'job_announced': return t('event.job_announced', { name: name(d.contact) }) + how;
-    case 'idea_shared': return t('event.idea_shared', { name: name(d.contact) });
+    case 'idea_shared': { // with the idea's title when it names one saved (ui/ideas.js), else what it says
+      const saved = d.idea ? (model.view().ideas ?? []).find((i) => i.id === d.idea) : null;
+      const what = saved ? ideaTitle(saved) : d.idea ?? d.link;
+      return t('event.idea_shared', { name: name(d.contact) }) + (what ? ` — ${what}` : '');
+    }
     case 'greetings_sent': return t('event.greetings_sent') + how;
     case 'contact_added': return t('event.contact_added');
     case 'contact_updated': return t('event.contact_updated');

@@ -177,6 +177,10 @@ def test_a_link_shared_offline_is_saved_as_an_idea_listed_offered_to_paul_and_sh
     nurture = [o for o in audit(server, token)["obligations"] if o["rule"] == "nurture" and o["creditor"] == "c-paul"]
     assert [(o["status"], o["done_on"]) for o in nurture] == [("done", NOW.date().isoformat())], nurture
 
+    # Paul's history names the idea shared
+    phone.go("#/contacts/c-paul")
+    expect(page.locator("main")).to_contain_text(ARTICLE["title"])
+
     # The inbox says with whom it was shared
     phone.go("#/ideas")
     expect(page.locator("li.card.idea .when")).to_contain_text(words["shared_with"])
