@@ -114,10 +114,14 @@ function addIdea(ctx) {
   field(t('ideas.idea_title'), title), field(t('ideas.link'), link), tags.element, error,
   h('div', { class: 'actions' },
     h('button', { type: 'submit', class: 'button primary' }, t('ideas.save')),
-    h('button', { type: 'button', class: 'button quiet', onclick: () => { form.hidden = true; open.focus(); } }, t('action.cancel'))));
-  const open = h('button', { type: 'button', class: 'button', 'aria-expanded': 'false', onclick: () => {
+    h('button', { type: 'button', class: 'button quiet', onclick: () => {
+      form.hidden = true;
+      open.hidden = false;
+      open.focus();
+    } }, t('action.cancel'))));
+  const open = h('button', { type: 'button', class: 'button', onclick: () => {
     form.hidden = false;
-    open.setAttribute('aria-expanded', 'true');
+    open.hidden = true;
     title.focus();
   } }, t('ideas.add'));
   return h('div', { class: 'add-contact' }, open, form);

@@ -228,5 +228,23 @@ def test_a_linkedin_profile_shared_without_a_worker_becomes_a_contact_dark_at_36
     expect(page.locator(".tag-toggle")).to_have_text(["design", "Fintech", "golf"])
     found["ideas"] = phone.axe()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=str(SHOTS / f"{lang}-dark-360-ideas.png"), full_page=True)
+    page.evaluate("() => window.scrollTo(0, document.scrollingElement.scrollHeight)")
+    page.screenshot(path=str(SHOTS / f"{lang}-dark-360-ideas.png"))
+
+    # An idea added by hand, tagged like Paul: offered on Today, not to Anne
+    form = page.locator("form.add-idea")
+    form.get_by_label("Title" if lang == "en" else "Titre").fill("Les néobanques en 2026")
+    form.locator(".tag-toggle", has_text="golf").click()
+    form.get_by_role("button", name="Save the idea" if lang == "en" else "Enregistrer l’idée").click()
+    expect(page.locator("li.card.idea h3")).to_have_text("Les néobanques en 2026")
+    phone.go("#/today")
+    offer = page.locator('li.person[data-contact="c-paul"] .idea-offer p')
+    expect(offer).to_contain_text("golf")
+    expect(page.locator('li.person[data-contact="c-anne"] .idea-offer')).to_have_count(0)
+    found["today"] = phone.axe()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    page.locator('li.person[data-contact="c-paul"]').scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"{lang}-dark-360-today-idea-offer.png"))
+    phone.wait_synced()
+    assert [e["data"]["tags"] for e in whole_log(server.url, token) if e["type"] == "idea_saved"] == [["golf"]]
     assert {name: v for name, v in found.items() if v} == {}
