@@ -220,12 +220,23 @@ def test_a_linkedin_profile_shared_without_a_worker_becomes_a_contact_dark_at_36
     added = [e["data"] for e in whole_log(server.url, token) if e["type"] == "contact_added" and e["data"]["name"] == "Jeanne Dupont"]
     assert len(added) == 1 and added[0]["note"] == profile
 
+    # Her topics, given on her card (a tag already used, one typed): what Today matches ideas with
+    page.get_by_role("button", name="Edit details" if lang == "en" else "Modifier").click()
+    page.locator(".contact-actions .tag-toggle", has_text="Fintech").click()
+    tags = page.get_by_role("textbox", name="Tags" if lang == "en" else "Étiquettes")
+    tags.fill(tags.input_value() + ", néobanques")
+    page.locator(".contact-actions").get_by_role("button", name="Save" if lang == "en" else "Enregistrer", exact=True).click()
+    expect(page.locator("#toast .toast-text")).to_have_text("Saved." if lang == "en" else "Enregistré.")
+    phone.wait_synced()
+    updated = [e["data"] for e in whole_log(server.url, token) if e["type"] == "contact_updated"]
+    assert updated == [{"contact": added[0]["contact"], "tags": ["Fintech", "néobanques"]}]
+
     # The ideas inbox, empty, one tap from Contacts, at 360 px in the dark; the idea form suggests the contacts' tags
     phone.go("#/contacts")
     page.locator(".ideas-link a").click()
     page.wait_for_function("() => location.hash === '#/ideas'")
     page.get_by_role("button", name="Add an idea" if lang == "en" else "Ajouter une idée").click()
-    expect(page.locator(".tag-toggle")).to_have_text(["design", "Fintech", "golf"])
+    expect(page.locator(".tag-toggle")).to_have_text(["Fintech", "design", "golf", "néobanques"])  # the most used first
     found["ideas"] = phone.axe()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
     page.evaluate("() => window.scrollTo(0, document.scrollingElement.scrollHeight)")
