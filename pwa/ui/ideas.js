@@ -81,7 +81,7 @@ function ideaCard(idea) {
   const titleId = nextId('idea');
   const names = idea.shares.map((s) => model.nameOf(s.contact));
   return h('li', { class: 'card idea', 'aria-labelledby': titleId, dataset: { idea: idea.id } },
-    h('h3', { id: titleId }, idea.link
+    h('h3', { id: titleId }, /^https?:\/\//i.test(idea.link ?? '') // a web page only: never a javascript: or data: link
       ? h('a', { href: idea.link, target: '_blank', rel: 'noopener noreferrer' }, ideaTitle(idea)) : ideaTitle(idea)),
     idea.link && idea.title ? h('p', { class: 'link' }, ideaTitle({ link: idea.link })) : null,
     idea.note ? h('p', { class: 'context' }, idea.note) : null,

@@ -85,7 +85,7 @@ function ideaForm(ctx, shared, done) {
       return;
     }
     await ctx.recordUndoable(events, t('toast.idea_saved'));
-    ctx.navigate('#/ideas');
+    location.replace('#/ideas'); // "Back" does not return to a share saved already
     await done();
   } },
   field(t('ideas.idea_title'), title), field(t('ideas.link'), link), tags.element, error,
@@ -112,7 +112,7 @@ function contactForm(ctx, shared, done) {
       return;
     }
     await ctx.recordUndoable(events, t('toast.contact_added', { name: events[0].data.name }));
-    ctx.navigate(`#/contacts/${encodeURIComponent(events[0].data.contact)}`);
+    location.replace(`#/contacts/${encodeURIComponent(events[0].data.contact)}`);
     await done();
   } },
   field(t('contact.name'), name, isLinkedInProfile(shared.url) ? t('inbound.name_guessed') : null),
