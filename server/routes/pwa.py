@@ -165,7 +165,7 @@ SHARE_FIELDS = {"title": 200, "text": 4000, "url": 2000}
 
 
 @post("/share", include_in_schema=False, status_code=303)
-async def shared_to_app(request: Request) -> Response:
+async def receive_share(request: Request) -> Response:
     """What a phone shares to the app (the manifest's share_target), when no service worker takes the POST (the
     app's first visit, a browser without one): the app's share page, with the shared title, text and url in its
     address's fragment, which never reaches a server. Urlencoded or multipart; files are not taken."""
