@@ -20,9 +20,9 @@ async function loadScreens() {
   // not fetch them), but not waited for: Today is drawn without them.
   Promise.all([import('./lib/commands.js'), import('./lib/outbox.js')])
     .catch((error) => console.info('the command builders are not loaded yet', error.message));
-  const [today, log, contacts, audit, settings] = await Promise.all([
+  const [today, log, contacts, audit, settings, ideas, share] = await Promise.all([
     import('./ui/today.js'), import('./ui/log.js'), import('./ui/contacts.js'), import('./ui/audit.js'),
-    import('./ui/settings.js'),
+    import('./ui/settings.js'), import('./ui/ideas.js'), import('./ui/share.js'),
   ]);
   screens = {
     today: () => today.renderToday(ctx),
@@ -30,6 +30,8 @@ async function loadScreens() {
     contacts: (arg) => (arg ? contacts.renderContact(ctx, arg) : contacts.renderContacts(ctx)),
     audit: () => audit.renderAudit(ctx),
     settings: () => settings.renderSettings(ctx),
+    ideas: () => ideas.renderIdeas(ctx),
+    share: (arg, query) => share.renderShare(ctx, query),
   };
 }
 
@@ -47,7 +49,7 @@ const ICONS = {
   settings: 'M4 7h9 M17 7h3 M4 17h3 M11 17h9 M15 5v4 M9 15v4',
 };
 /** Screens that hold what a person is typing: a sync in the background must not redraw them. */
-const FORMS = new Set(['log', 'settings']);
+const FORMS = new Set(['log', 'settings', 'ideas', 'share']);
 
 let session = null;
 let notice = null;
@@ -87,9 +89,13 @@ const ctx = {
   pending: () => pendingCount(),
 };
 
+/** The screen named by the address: `#/name/arg?query` (the share page takes what was shared in its query). */
 function route() {
-  const [name = 'today', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
-  return { name: name || 'today', arg: rest.length ? decodeURIComponent(rest.join('/')) : null };
+  const hash = location.hash.replace(/^#\/?/, '');
+  const cut = hash.indexOf('?');
+  const [name = 'today', ...rest] = (cut < 0 ? hash : hash.slice(0, cut)).split('/');
+  return { name: name || 'today', arg: rest.length ? decodeURIComponent(rest.join('/')) : null,
+    query: new URLSearchParams(cut < 0 ? '' : hash.slice(cut + 1)) };
 }
 
 const signedInNow = () => session && !session.revoked;
@@ -104,7 +110,7 @@ let shownComplete = false;
 let drawnFrom = { key: null, version: -1 };
 
 function render({ keepFocus = false } = {}) {
-  const { name, arg } = route();
+  const { name, arg, query } = route();
   const key = `${signedInNow()}:${name}:${arg}`;
   const mine = ++turn;
   if (!signedInNow()) {
@@ -115,7 +121,7 @@ function render({ keepFocus = false } = {}) {
   if (!waits.length) {
     let screen;
     try {
-      screen = (screens[name] ?? screens.today)(arg);
+      screen = (screens[name] ?? screens.today)(arg, query);
     } catch (error) {
       screen = errorScreen(error);
     }
@@ -138,7 +144,8 @@ function projectionsFor(name, arg) {
   return waits;
 }
 
-const TITLES = { today: 'today.title', log: 'log.title', contacts: 'contacts.title', audit: 'audit.title', settings: 'settings.title' };
+const TITLES = { today: 'today.title', log: 'log.title', contacts: 'contacts.title', audit: 'audit.title', settings: 'settings.title',
+  ideas: 'ideas.title', share: 'inbound.title' };
 
 /** The screen's heading (and Today's date) where its content will be, so nothing jumps when it comes. */
 function loadingScreen(name, arg) {
@@ -378,7 +385,7 @@ async function signedIn(next) {
   labelShell();
   // Today, unless the first sync was slow and the user has gone elsewhere meanwhile (the menu is shown
   // from startSession on): a tap on Settings is not undone a second later.
-  if (location.hash === from) location.hash = '#/today';
+  if (location.hash === from && !from.startsWith('#/share')) location.hash = '#/today'; // a share waits to be saved
   render();
 }
 

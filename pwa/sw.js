@@ -2,14 +2,16 @@
  * app opens offline, deletes old caches on activate, waits to take over until the person accepts the
  * new version, and syncs on Background Sync even when the app is closed. Shows the daily reminder (push),
  * opens Today when it is tapped, and records its "Done" and "Snooze a day" actions into the local log and
- * outbox, offline too. Never caches the API: a person's data lives in IndexedDB only.
+ * outbox, offline too. Takes what is shared to the app (the manifest's share_target: a POST to /share), offline
+ * too: keeps it on the device and opens the share page, where the person saves it as an idea or a contact. Never caches the API: a person's data lives in IndexedDB only.
  *
  * A module worker (registered with type: 'module'): it records and syncs with the page's own modules
  * (lib/commands.js, lib/outbox.js, lib/sync.js, lib/db.js), so there is one implementation of each. */
 
 import { saveSubscription } from './lib/api.js';
 import { notificationAction } from './lib/commands.js';
-import { NoLocalLog, getMeta, openExistingOnly } from './lib/db.js';
+import { NoLocalLog, getMeta, setMeta, openExistingOnly } from './lib/db.js';
+import { SHARE_DRAFTS, sharedDraft } from './lib/ideas.js';
 import { record } from './lib/outbox.js';
 import { BACKGROUND_SYNC_TAG, requestBackgroundSync, syncNow } from './lib/sync.js';
 import { todayIn } from './ui/i18n.js';
@@ -34,6 +36,7 @@ const SHELL = [
   '/lib/db.js',
   '/lib/engine.js',
   '/lib/engine-worker.js',
+  '/lib/ideas.js',
   '/lib/ids.js',
   '/lib/live.js',
   '/lib/outbox.js',
@@ -60,10 +63,12 @@ const SHELL = [
   '/ui/contacts.js',
   '/ui/dom.js',
   '/ui/i18n.js',
+  '/ui/ideas.js',
   '/ui/log.js',
   '/ui/model.js',
   '/ui/obligations.js',
   '/ui/settings.js',
+  '/ui/share.js',
   '/ui/story.js',
   '/ui/today.js',
   '/icons/icon-192.png',
@@ -99,6 +104,10 @@ async function removeOldCaches() {
 
 function handleFetch(event) {
   const { request } = event;
+  if (request.method === 'POST' && new URL(request.url).pathname === SHARE_ACTION) {
+    event.respondWith(handleShare(request));
+    return;
+  }
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/schema')) return;
@@ -116,6 +125,33 @@ async function handleNavigation(request) {
 async function handleAsset(request) {
   const cached = await caches.match(request, { cacheName: CACHE, ignoreSearch: true });
   return cached ?? fetch(request);
+}
+
+// --- shared to the app (the manifest's share_target) -------------------------------------------------
+
+const SHARE_ACTION = '/share';
+
+/** A share (title, text, url) kept in the local database, and the share page opened on it (303: the browser gets
+ * it). With nobody signed in here (no database yet), the share travels in the page's address instead, as the
+ * server answers the same POST when no worker takes it (server/routes/pwa.py). */
+async function handleShare(request) {
+  let form = null;
+  try {
+    form = await request.formData();
+  } catch { /* an empty or unreadable body: an empty share page */ }
+  const shared = sharedDraft({ title: form?.get('title') ?? '', text: form?.get('text') ?? '', url: form?.get('url') ?? '' });
+  let target;
+  try {
+    if (!(await readSession())) throw new NoLocalLog('nobody signed in');
+    const id = crypto.randomUUID();
+    const drafts = (await getMeta(SHARE_DRAFTS)) ?? {};
+    drafts[id] = { ...shared, at: new Date().toISOString() };
+    await setMeta(SHARE_DRAFTS, drafts);
+    target = `/#/share?draft=${id}`;
+  } catch {
+    target = `/#/share?${new URLSearchParams(shared)}`;
+  }
+  return Response.redirect(new URL(target, self.location.origin).href, 303);
 }
 
 function handleMessage(event) {

@@ -21,7 +21,7 @@ from .routes.accounts import AccountsController
 from .routes.live import follow_log
 from .routes.interop import InteropController, calendar_feed
 from .routes.push import PushController
-from .routes.pwa import serve_app
+from .routes.pwa import serve_app, receive_share
 from .routes.read import ReadController, health
 from .routes.shares import ShareController, open_share
 from .routes.sync import RawEventSchema, SyncController
@@ -59,7 +59,7 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
     app = Litestar(
         route_handlers=[
             AccountsController, SyncController, ReadController, PushController, InteropController, calendar_feed,
-            ShareController, open_share, follow_log, health, serve_app,
+            ShareController, open_share, follow_log, health, serve_app, receive_share,
         ],
         dependencies={
             "services": Provide(services.provide),

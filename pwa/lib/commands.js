@@ -5,6 +5,7 @@
 import { CATALOGUE, limit } from './catalogue.js';
 import { convertEvent } from './rules/events.js';
 import { localInstant, uuidv7 } from './ids.js';
+import { parseTags } from './ideas.js';
 
 /** A form that cannot be saved as it is: `key` is its i18n message (with `params`), `input` the field to fix. */
 export class CommandError extends Error {
@@ -157,4 +158,50 @@ export function jobFound(form, { now = new Date(), newId = uuidv7 } = {}) {
   if (form.job?.trim()) data.job = form.job.trim();
   if (form.employer?.trim()) data.employer = form.employer.trim();
   return [makeEvent('job_found', data, at, newId())];
+}
+
+// --- ideas (DESIGN.md section 1 idea_saved, section 4 sharing into Merci) -----------------------------------
+
+/** The text cut to `max` characters (a shared page's title may be longer than an idea's). */
+const cut = (text, max) => (text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text);
+
+/** "Save as an idea": form = {title, link, tags: [..] or 'a, b', note}; an idea needs a title or a link. Titles
+ * and notes too long are cut, tags checked against the catalogue's limits. One `idea_saved`, under a new id. */
+export function ideaSaved(form, { at = new Date(), newId = uuidv7 } = {}) {
+  const title = cut(form.title?.trim() ?? '', limit('idea_saved', 'title').max);
+  const link = form.link?.trim() ?? '';
+  if (!title && !link) throw new CommandError('ideas.error_empty', {}, 'title');
+  if (link.length > limit('idea_saved', 'link').max) throw new CommandError('ideas.error_link', {}, 'link');
+  const tags = Array.isArray(form.tags) ? parseTags(form.tags.join(',')) : parseTags(form.tags);
+  const tag = limit('idea_saved', 'tags');
+  const longest = tag.item?.max ?? 50;
+  if (tags.some((t) => t.length > longest)) throw new CommandError('ideas.error_tag', { max: longest }, 'tags');
+  if (tags.length > tag.max) throw new CommandError('ideas.error_tags', { max: tag.max }, 'tags');
+  const data = { idea: newId() };
+  if (title) data.title = title;
+  if (link) data.link = link;
+  if (tags.length) data.tags = tags;
+  const note = cut(form.note?.trim() ?? '', limit('idea_saved', 'note').max);
+  if (note) data.note = note;
+  return [makeEvent('idea_saved', data, at, newId())];
+}
+
+/** "Share" an idea with a contact: one `idea_shared` naming the idea (its id) and its link. A touch: it keeps
+ * the link alive (the nurture rule). */
+export function ideaShared(idea, contact, { at = new Date(), newId = uuidv7 } = {}) {
+  if (!contact) throw new CommandError('ideas.error_contact');
+  const data = { contact, idea: idea.id };
+  if (idea.link) data.link = idea.link;
+  return [makeEvent('idea_shared', data, at, newId())];
+}
+
+/** "New contact" from what was shared: form = {name, note}; the note keeps the shared link. */
+export function contactFromShare(form, { at = new Date(), newId = uuidv7 } = {}) {
+  const name = form.name?.trim() ?? '';
+  if (!name) throw new CommandError('inbound.error_name', {}, 'name');
+  if (name.length > limit('contact_added', 'name').max) throw new CommandError('inbound.error_name_long', {}, 'name');
+  const data = { contact: newId(), name };
+  const note = cut(form.note?.trim() ?? '', limit('contact_added', 'note').max);
+  if (note) data.note = note;
+  return [makeEvent('contact_added', data, at, newId())];
 }

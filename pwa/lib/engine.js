@@ -85,8 +85,8 @@ export class Engine {
 /**
  * A projection as the screens read it, in plain data: the replay document; the contacts
  * ({id, name, added, archived, fields}); each counted event's local date by id; the referrals given and
- * made ({pos, event} by referral id); the settings; and [type, channel] of each event that says how it
- * was done, in order (the UI offers the channel used last).
+ * made ({pos, event} by referral id); the settings; [type, channel] of each event that says how it
+ * was done, in order (the UI offers the channel used last); and the saved ideas (ideasOf).
  */
 export function viewOf(p) {
   const { facts } = p;
@@ -109,5 +109,33 @@ export function viewOf(p) {
     settings: { ...facts.settings },
     referralsGiven: referrals(facts.referralsGiven),
     referralsMade: referrals(facts.referralsMade),
+    ideas: ideasOf(facts.occurrences),
   };
+}
+
+/** The ideas inbox: each idea saved (idea_saved, as the pre-pass reads it: retracted ones gone, corrections
+ * applied; saved again under the same id, the latest), newest first: {id, event, title, link, tags, note, day,
+ * pos, shares: [{contact, day}], sharedWith: [contact]}. An idea_shared names the idea by its id (`idea`), or
+ * by its link. */
+export function ideasOf(occurrences) {
+  const ideas = new Map();
+  const shared = [];
+  for (const { event, day, pos } of occurrences) {
+    const { data } = event;
+    if (event.type === 'idea_saved') {
+      ideas.set(data.idea, {
+        id: data.idea, event: event.id, title: data.title ?? null, link: data.link ?? null, tags: data.tags ?? [],
+        note: data.note ?? null, day: formatDay(day), pos, shares: [], sharedWith: [],
+      });
+    } else if (event.type === 'idea_shared' && (data.idea || data.link)) {
+      shared.push({ data, day: formatDay(day) });
+    }
+  }
+  const byLink = new Map([...ideas.values()].filter((i) => i.link).map((i) => [i.link, i]));
+  for (const { data, day } of shared) {
+    const idea = ideas.get(data.idea) ?? byLink.get(data.link);
+    if (idea) idea.shares.push({ contact: data.contact, day });
+  }
+  for (const idea of ideas.values()) idea.sharedWith = [...new Set(idea.shares.map((s) => s.contact))];
+  return [...ideas.values()].sort((a, b) => b.pos - a.pos);
 }

@@ -8,6 +8,7 @@ import * as model from './model.js';
 import { describe, when, statusBadge, isOpen, referrals } from './obligations.js';
 import { card, referralItem } from './today.js';
 import { briefView, countsView, monthlyChart, timelineView } from './story.js';
+import { ideaTitle, tagsField } from './ideas.js';
 
 let query = '';
 let showArchived = false;
@@ -33,6 +34,7 @@ export function renderContacts(ctx) {
     field(t('contacts.search'), search),
     addContact(ctx),
     list,
+    h('p', { class: 'ideas-link' }, h('a', { href: '#/ideas' }, t('ideas.title'))), // ui/ideas.js
     archivedCount ? h('button', { type: 'button', class: 'button quiet', 'aria-pressed': String(showArchived),
       onclick: () => { showArchived = !showArchived; ctx.rerender(); } },
     t(showArchived ? 'contacts.hide_archived' : 'contacts.show_archived', { count: archivedCount })) : null);
@@ -180,7 +182,11 @@ export function describeEvent(e) {
       return t('event.update_received', { name: from, referred }) + how;
     }
     case 'job_announced': return t('event.job_announced', { name: name(d.contact) }) + how;
-    case 'idea_shared': return t('event.idea_shared', { name: name(d.contact) });
+    case 'idea_shared': { // with the idea's title when it names one saved (ui/ideas.js), else what it says
+      const saved = d.idea ? (model.view().ideas ?? []).find((i) => i.id === d.idea) : null;
+      const what = saved ? ideaTitle(saved) : d.idea ?? d.link;
+      return t('event.idea_shared', { name: name(d.contact) }) + (what ? ` — ${what}` : '');
+    }
     case 'greetings_sent': return t('event.greetings_sent') + how;
     case 'contact_added': return t('event.contact_added');
     case 'contact_updated': return t('event.contact_updated');
@@ -198,6 +204,7 @@ function edit(ctx, id, history) {
   const org = h('input', { type: 'text', value: f.org ?? '', maxLength: limit('contact_updated', 'org').max });
   const days = limit('contact_updated', 'cadence_days');
   const cadence = h('input', { type: 'number', min: days.ge, max: days.le, inputMode: 'numeric', value: f.cadence_days ?? '' });
+  const tags = tagsField(f.tags ?? []); // what they follow: Today offers them the ideas of the same topics
   const error = h('p', { class: 'error', role: 'alert' });
   const form = h('form', { class: 'more', hidden: true, novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
@@ -215,12 +222,20 @@ function edit(ctx, id, history) {
       error.textContent = t('contact.error_cadence'); cadence.focus(); return;
     }
     if (chosen !== (f.cadence_days ?? null)) data.cadence_days = chosen;
+    const tagged = tags.tags();
+    const tag = limit('contact_updated', 'tags');
+    if (tagged.some((x) => x.length > tag.item.max) || tagged.length > tag.max) {
+      error.textContent = t(tagged.length > tag.max ? 'ideas.error_tags' : 'ideas.error_tag', { max: tagged.length > tag.max ? tag.max : tag.item.max });
+      tags.input.focus();
+      return;
+    }
+    if (tagged.join('\n') !== (f.tags ?? []).join('\n')) data.tags = tagged.length ? tagged : null;
     const { makeEvent } = await import('../lib/commands.js');
     if (Object.keys(data).length > 1) await ctx.record([makeEvent('contact_updated', data)]);
     ctx.toast(t('toast.saved'));
   } },
   field(t('contact.name'), name), field(t('contact.email'), email), field(t('contact.org'), org),
-  field(t('contact.cadence'), cadence, t('contact.cadence_hint')), error,
+  field(t('contact.cadence'), cadence, t('contact.cadence_hint')), tags.element, error,
   h('div', { class: 'actions' },
     h('button', { type: 'submit', class: 'button primary' }, t('action.save')),
     h('button', { type: 'button', class: 'button quiet', onclick: () => { form.hidden = true; } }, t('action.cancel'))));

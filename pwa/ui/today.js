@@ -8,6 +8,7 @@ import {
   describe, context, when, draft, fulfilment, isOpen, byUrgency, statusBadge, takesChannel, defaultChannel, CHANNELS,
   referrals, referredName,
 } from './obligations.js';
+import { ideaOffers, savedIdeas } from './ideas.js';
 
 const SOON_DAYS = 7;
 const NEWS_AFTER_DAYS = 7; // a name received or given a week ago with no outcome yet: ask what came of it
@@ -46,6 +47,8 @@ export function renderToday(ctx) {
       h('ul', { class: 'cards' }, quiet.slice(0, showAll ? quiet.length : SHOWN).map((r) => newsItem(r, ctx)))));
   }
   if (snoozed.length) sections.push(snoozedList(snoozed, ctx));
+  const ideas = savedIdeas().length; // the inbox is always one tap from Contacts; from here once it holds ideas
+  if (ideas) sections.push(h('p', { class: 'ideas-link' }, h('a', { href: '#/ideas' }, t('ideas.link_today', { count: ideas }))));
 
   return h('div', { class: 'screen today' },
     h('h1', { tabindex: '-1' }, t('today.title')),
@@ -127,7 +130,8 @@ function item(o, ctx, today) {
     h('p', { class: 'what' }, h('span', {}, what), ' ',
       h('span', { class: `due${o.status === 'overdue' ? ' late' : ''}` }, when(o, today))),
     h('div', { class: 'actions' }, done?.element, disclosure(t('action.more'), describe(o), menu)),
-    menu);
+    menu,
+    ideaOffers(o, ctx)); // keeping in touch: the saved ideas that meet the person's tags
 }
 
 /** "Done" for every season's greeting due, in one event (greetings_sent naming them all). */

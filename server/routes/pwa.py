@@ -18,8 +18,9 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 
 PWA_DIR = Path(os.environ.get("MERCI_PWA_DIR") or Path(__file__).resolve().parents[2] / "pwa").resolve()
@@ -157,3 +158,26 @@ def serve_app(request: Request) -> Response:
     if not path.is_file():  # removed since the server started
         raise NotFoundException()
     return _serve(request, path)
+
+
+SHARE_FIELDS = {"title": 200, "text": 4000, "url": 2000}
+"""What the manifest's share_target sends (pwa/manifest.webmanifest), each cut to what an idea can hold."""
+
+
+@post("/share", include_in_schema=False, status_code=303)
+async def receive_share(request: Request) -> Response:
+    """What a phone shares to the app (the manifest's share_target), when no service worker takes the POST (the
+    app's first visit, a browser without one): the app's share page, with the shared title, text and url in its
+    address's fragment, which never reaches a server. Urlencoded or multipart; files are not taken."""
+    try:
+        form = await request.form()
+    except Exception:  # noqa: BLE001 - an unreadable body shares nothing, the page opens empty
+        form = {}
+    shared = {}
+    for name, longest in SHARE_FIELDS.items():
+        value = form.get(name) if hasattr(form, "get") else None
+        if isinstance(value, str) and value.strip():
+            shared[name] = value.strip()[:longest]
+    fragment = "#/share" + ("?" + urlencode(shared, quote_via=quote) if shared else "")
+    return Response(content=b"", status_code=303, headers={**SECURITY_HEADERS, "Location": "/" + fragment,
+                                                            "Cache-Control": "no-store"})
