@@ -76,3 +76,28 @@ def test_the_badge_counts_changes_and_fits_a_360_px_screen(devices, server, lang
     assert phone.axe() == []
     phone.context.set_offline(False)
     phone.wait_synced()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_state_of_the_badge_fits_a_360_px_screen(devices, server, lang):
+    """Each thing the badge can say (app.js syncBadge: synced, waiting, offline, error, signed out…), with a
+    two-digit count, is read whole beside the brand on a 360 px screen, not cut by an ellipsis."""
+    phone = devices(lang=lang)
+    phone.page.set_viewport_size({"width": 360, "height": 740})
+    page = phone.page
+    phone.open()
+    page.get_by_label("Email" if lang == "en" else "E-mail").fill(email())
+    page.get_by_label("Password" if lang == "en" else "Mot de passe").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_selector("#nav:not([hidden])")
+    phone.wait_synced()
+    cut = page.evaluate("""async (lang) => {
+        const words = await (await fetch(`/i18n/${lang}.json`)).json();
+        const b = document.getElementById('sync-status'), l = b.querySelector('.label'), cut = [];
+        for (const [key, text] of Object.entries(words)) {
+          if (!key.startsWith('sync.') || key === 'sync.now' || key.startsWith('sync.rejected')) continue;
+          l.textContent = text.replace('{count}', '12');
+          if (l.scrollWidth > l.clientWidth || b.getBoundingClientRect().right > innerWidth) cut.push(key);
+        }
+        return cut; }""", lang)
+    assert cut == [], f"cut at 360 px in {lang}: {cut}"
