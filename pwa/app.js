@@ -20,9 +20,9 @@ async function loadScreens() {
   // not fetch them), but not waited for: Today is drawn without them.
   Promise.all([import('./lib/commands.js'), import('./lib/outbox.js')])
     .catch((error) => console.info('the command builders are not loaded yet', error.message));
-  const [today, log, contacts, audit, settings] = await Promise.all([
+  const [today, log, contacts, audit, settings, merge] = await Promise.all([
     import('./ui/today.js'), import('./ui/log.js'), import('./ui/contacts.js'), import('./ui/audit.js'),
-    import('./ui/settings.js'),
+    import('./ui/settings.js'), import('./ui/merge.js'),
   ]);
   screens = {
     today: () => today.renderToday(ctx),
@@ -30,6 +30,8 @@ async function loadScreens() {
     contacts: (arg) => (arg ? contacts.renderContact(ctx, arg) : contacts.renderContacts(ctx)),
     audit: () => audit.renderAudit(ctx),
     settings: () => settings.renderSettings(ctx),
+    // #/merge/{a} (pick the other record of a) and #/merge/{a}/{b} (merge those two): ui/merge.js
+    merge: (arg, parts) => merge.renderMerge(ctx, parts[0] ?? null, parts[1] ?? null),
   };
 }
 
@@ -47,7 +49,7 @@ const ICONS = {
   settings: 'M4 7h9 M17 7h3 M4 17h3 M11 17h9 M15 5v4 M9 15v4',
 };
 /** Screens that hold what a person is typing: a sync in the background must not redraw them. */
-const FORMS = new Set(['log', 'settings']);
+const FORMS = new Set(['log', 'settings', 'merge']);
 
 let session = null;
 let notice = null;
@@ -67,10 +69,11 @@ const ctx = {
     render({ keepFocus: true });
   },
   toast,
-  /** Record events and say so, with "Undo" for a few seconds. */
-  async recordUndoable(events, message) {
+  /** Record events and say so, with "Undo" for a few seconds: it retracts them, or records what `undo` (a
+   * function) makes then (a removal is undone by logging the event again: a retraction cannot be retracted). */
+  async recordUndoable(events, message, { undo = null } = {}) {
     await ctx.record(events);
-    toast(message, { undo: events });
+    toast(message, { undo: events, undoWith: undo });
     return events;
   },
   navigate(hash) {
@@ -89,7 +92,8 @@ const ctx = {
 
 function route() {
   const [name = 'today', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
-  return { name: name || 'today', arg: rest.length ? decodeURIComponent(rest.join('/')) : null };
+  const parts = rest.map((part) => { try { return decodeURIComponent(part); } catch { return part; } });
+  return { name: name || 'today', arg: rest.length ? decodeURIComponent(rest.join('/')) : null, parts };
 }
 
 const signedInNow = () => session && !session.revoked;
@@ -104,7 +108,7 @@ let shownComplete = false;
 let drawnFrom = { key: null, version: -1 };
 
 function render({ keepFocus = false } = {}) {
-  const { name, arg } = route();
+  const { name, arg, parts } = route();
   const key = `${signedInNow()}:${name}:${arg}`;
   const mine = ++turn;
   if (!signedInNow()) {
@@ -115,7 +119,7 @@ function render({ keepFocus = false } = {}) {
   if (!waits.length) {
     let screen;
     try {
-      screen = (screens[name] ?? screens.today)(arg);
+      screen = (screens[name] ?? screens.today)(arg, parts);
     } catch (error) {
       screen = errorScreen(error);
     }
@@ -135,10 +139,14 @@ function projectionsFor(name, arg) {
   const waits = [];
   if (!model.ready()) waits.push(model.prepare());
   if (name === 'contacts' && arg && !model.historyReady(arg)) waits.push(model.prepareHistory(arg));
+  if (name === 'merge') {
+    for (const id of route().parts.slice(0, 2)) if (!model.historyReady(id)) waits.push(model.prepareHistory(id));
+  }
   return waits;
 }
 
-const TITLES = { today: 'today.title', log: 'log.title', contacts: 'contacts.title', audit: 'audit.title', settings: 'settings.title' };
+const TITLES = { today: 'today.title', log: 'log.title', contacts: 'contacts.title', audit: 'audit.title', settings: 'settings.title',
+  merge: 'merge.title' };
 
 /** The screen's heading (and Today's date) where its content will be, so nothing jumps when it comes. */
 function loadingScreen(name, arg) {
@@ -205,6 +213,7 @@ function labelShell() {
 
 let toastTimer = null;
 let undoable = null;
+let undoWith = null;
 const toastText = toastBox.querySelector('.toast-text');
 const undoButton = toastBox.querySelector('.toast-undo');
 const TOAST_MS = 4000;
@@ -212,9 +221,10 @@ const UNDO_MS = 8000; // time to read the message and reach "Undo"; paused while
 
 /** A short message above the tabs, read by screen readers (role=status) without taking the focus. With `undo`
  * (the events just recorded), an "Undo" button retracts them (lib/commands.js undo: event_retracted). */
-function toast(message, { undo = null } = {}) {
+function toast(message, { undo = null, undoWith: making = null } = {}) {
   toastText.textContent = message;
   undoable = undo?.length ? undo : null;
+  undoWith = undoable ? making : null;
   undoButton.hidden = !undoable;
   undoButton.textContent = t('action.undo');
   toastBox.classList.toggle('with-undo', Boolean(undoable));
@@ -232,6 +242,7 @@ function hideToast() {
   toastBox.classList.remove('on', 'with-undo');
   toastText.textContent = '';
   undoable = null;
+  undoWith = null;
   undoButton.hidden = true;
   if (hadFocus) main.querySelector('h1')?.focus(); // never leave the focus on what went away
 }
@@ -245,10 +256,12 @@ for (const [type, pause] of [['pointerenter', true], ['focusin', true], ['pointe
 
 undoButton.addEventListener('click', async () => {
   const events = undoable;
+  const making = undoWith;
   if (!events) return;
   undoable = null;
+  undoWith = null;
   const { undo } = await import('./lib/commands.js');
-  await ctx.record(undo(events));
+  await ctx.record(making ? await making(events) : undo(events));
   toast(t('toast.undone'));
   if (toastBox.contains(document.activeElement) || document.activeElement === document.body) {
     main.querySelector('h1')?.focus();

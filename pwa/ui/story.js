@@ -77,14 +77,15 @@ export function briefView(story) {
       list(brief.owed_to_me.map((id) => byId.get(id)))] : null);
 }
 
-/** The timeline: each event, the follow-ups it created and how each was kept, and what it kept. */
-export function timelineView(story) {
+/** The timeline: each event, the follow-ups it created and how each was kept, and what it kept. `tools(entry)`, if
+ * given, adds what goes under a line (the contact page's Edit and Remove: ui/history.js). */
+export function timelineView(story, { tools = null } = {}) {
   const names = namesOf(story);
   const byId = new Map(story.obligations.map((o) => [o.id, o]));
   return h('section', { 'aria-labelledby': 'story-h' },
     h('h2', { id: 'story-h' }, t('story.timeline')),
-    h('ol', { class: 'timeline story' }, story.entries.map((e) => h('li', {},
-      h('span', { class: 'date' }, day(e.date)), h('span', {}, eventText(e, names)),
+    h('ol', { class: 'timeline story' }, story.entries.map((e) => h('li', { dataset: { event: e.event, type: e.type } },
+      h('span', { class: 'date' }, day(e.date)), h('span', {}, eventText(e, names)), tools ? tools(e) : null,
       e.obligations.length || e.kept.length ? h('ul', { class: 'story-obs' },
         e.obligations.map((o) => obligationItem(o, names)),
         e.kept.map((id) => h('li', { class: 'story-kept kept-good' }, t('story.kept_by', { what: obligationText(byId.get(id), names) })))) : null))));
