@@ -22,16 +22,16 @@ export function correctedDates(history) {
   return found;
 }
 
-/** What goes under a history line: "corrected on …", then Edit / Remove and the form or confirmation they open.
- * `entry`: {event (its id), type, data (as read: corrected and merged)}. */
+/** What a history line gets: [its note ("corrected on …") or null, its actions (Edit / Remove and the form or
+ * confirmation they open) or null]. `entry`: {event (its id), type, data (as read: corrected and merged)}. */
 export function lineTools(ctx, entry, corrected) {
   const note = corrected.has(entry.event)
-    ? h('p', { class: 'changed' }, t('history.corrected_on', { date: formatDay(corrected.get(entry.event), { year: true }) }))
+    ? h('p', { class: 'changed line-extra' }, t('history.corrected_on', { date: formatDay(corrected.get(entry.event), { year: true }) }))
     : null;
-  if (loaded === null) return note; // the builders are not here yet: the page is drawn again when they are
+  if (loaded === null) return [note, null]; // the builders are not here yet: the page is drawn again when they are
   const editable = Object.hasOwn(loaded.EDITABLE, entry.type);
   const removable = loaded.REMOVABLE.has(entry.type);
-  if (!editable && !removable) return note;
+  if (!editable && !removable) return [note, null];
   const panel = h('div', { class: 'line-panel', hidden: true });
   const close = (opener) => { panel.hidden = true; panel.replaceChildren(); opener?.setAttribute('aria-expanded', 'false'); opener?.focus(); };
   const open = (opener, build) => {
@@ -51,7 +51,7 @@ export function lineTools(ctx, entry, corrected) {
     removable ? h('button', { type: 'button', class: 'button quiet small', 'aria-expanded': 'false',
       'aria-label': t('history.remove_label', { what }), dataset: { tool: 'remove' },
       onclick: (event) => open(event.currentTarget, (done) => removeConfirm(ctx, entry, done)) }, t('history.remove')) : null);
-  return h('div', { class: 'line-extra' }, note, bar, panel);
+  return [note, h('div', { class: 'line-extra' }, bar, panel)];
 }
 
 /** The command builders (lib/commands.js), fetched with the screens but not waited for (app.js): null until

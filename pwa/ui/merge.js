@@ -18,6 +18,12 @@ function person(c) {
   return { id: c.id, name: c.name, org: c.fields.get('org') ?? '', email: c.fields.get('email') ?? '', archived: c.archived };
 }
 
+/** A person as the picker and the choice show them: the name, then what tells two records apart. */
+function who(p) {
+  const more = [p.org, p.email, p.archived ? t('contacts.archived') : null].filter(Boolean).join(' · ');
+  return h('span', { class: 'who' }, h('span', { class: 'name' }, p.name), more ? h('span', { class: 'details' }, more) : null);
+}
+
 export function renderMerge(ctx, a, b) {
   const first = a ? model.contact(a) : null;
   const back = h('a', { class: 'back', href: first ? contactLink(a) : '#/contacts' },
@@ -37,10 +43,7 @@ function picker(first, asked) {
   const input = h('input', { type: 'search', autocomplete: 'off', enterkeyhint: 'search' });
   const list = h('ul', { class: 'suggestions merge-picks' });
   const status = h('p', { class: 'hint', role: 'status' });
-  const row = (p) => h('li', {}, h('a', { class: 'suggestion pick', href: link(first.id, p.id) },
-    h('span', { class: 'name' }, p.name),
-    [p.org, p.email].filter(Boolean).length ? h('span', { class: 'muted' }, ` · ${[p.org, p.email].filter(Boolean).join(' · ')}`) : null,
-    p.archived ? h('span', { class: 'muted' }, ` · ${t('contacts.archived')}`) : null));
+  const row = (p) => h('li', {}, h('a', { class: 'suggestion pick', href: link(first.id, p.id) }, who(p)));
   const draw = () => {
     const typed = input.value.trim();
     const found = typed ? search(others, typed) : likely;
@@ -64,13 +67,8 @@ function picker(first, asked) {
 /** The two records: which card to keep, what will happen, Merge. */
 function confirm(ctx, first, second) {
   const group = nextId('keep');
-  const label = (c) => {
-    const p = person(c);
-    const more = [p.org, p.email].filter(Boolean).join(' · ');
-    return [h('span', { class: 'name' }, p.name), more ? h('span', { class: 'muted' }, ` · ${more}`) : null];
-  };
   const radios = [first, second].map((c, i) => h('label', {},
-    h('input', { type: 'radio', name: group, value: c.id, checked: i === 0, onchange: () => explain() }), label(c)));
+    h('input', { type: 'radio', name: group, value: c.id, checked: i === 0, onchange: () => explain() }), who(person(c))));
   const what = h('p', { class: 'merge-what', 'aria-live': 'polite' });
   const counts = h('p', { class: 'hint' });
   const kept = () => (radios[1].firstChild.checked ? [second, first] : [first, second]);
