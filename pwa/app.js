@@ -311,8 +311,12 @@ async function onSyncStatus() {
   await model.prepare().catch(() => {}); // its error is the screen's to show
   const lang = accountLanguage();
   if (lang && lang !== language) await ctx.setLanguage(lang);
-  else if (!FORMS.has(route().name) && !drawnFromCurrentLog()) render({ keepFocus: true });
+  else if (!FORMS.has(route().name) && !editingHere() && !drawnFromCurrentLog()) render({ keepFocus: true });
 }
+
+/** Whether the screen holds a small form open (a history line's Edit or Remove, ui/history.js): what a sync
+ * brings waits for the next draw (its save draws the page anyway), not to close what the person is typing. */
+const editingHere = () => main.querySelector('[data-editing]') !== null;
 
 function drawnFromCurrentLog() {
   const { name, arg } = route();
@@ -368,7 +372,7 @@ function onWorkerMessage(event) {
   } else if ((type === 'recorded' || type === 'synced') && signedInNow()) {
     if (type === 'recorded') sync.recorded();
     model.load().then(() => {
-      if (!FORMS.has(route().name)) render({ keepFocus: true });
+      if (!FORMS.has(route().name) && !editingHere()) render({ keepFocus: true });
       if (type === 'synced') sync.refreshStatus();
     });
   }

@@ -8,7 +8,7 @@ import * as model from './model.js';
 import { describe, when, statusBadge, isOpen, referrals } from './obligations.js';
 import { card, referralItem } from './today.js';
 import { briefView, countsView, monthlyChart, timelineView } from './story.js';
-import { correctedDates, lineTools, toolsPending } from './history.js';
+import { correctedDates, focusBack, lineTools, toolsPending } from './history.js';
 
 let query = '';
 let showArchived = false;
@@ -118,6 +118,7 @@ export function renderContact(ctx, id) {
         monthlyChart(story.months, 'contact-chart')),
       timelineView(story, { tools }));
     historySection.remove();
+    focusBack(storyBox);
   };
   const ready = model.contactStoryNow(id, today);
   if (ready !== undefined) queueMicrotask(() => showStory(ready));

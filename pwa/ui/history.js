@@ -33,13 +33,20 @@ export function lineTools(ctx, entry, corrected) {
   const removable = loaded.REMOVABLE.has(entry.type);
   if (!editable && !removable) return [note, null];
   const panel = h('div', { class: 'line-panel', hidden: true });
-  const close = (opener) => { panel.hidden = true; panel.replaceChildren(); opener?.setAttribute('aria-expanded', 'false'); opener?.focus(); };
+  const close = (opener) => {
+    panel.hidden = true;
+    panel.replaceChildren();
+    delete panel.dataset.editing;
+    opener?.setAttribute('aria-expanded', 'false');
+    opener?.focus();
+  };
   const open = (opener, build) => {
     const wasOpen = opener.getAttribute('aria-expanded') === 'true';
     for (const b of bar.querySelectorAll('button')) b.setAttribute('aria-expanded', 'false');
     if (wasOpen) { close(opener); return; }
     panel.replaceChildren(build(() => close(opener)));
     panel.hidden = false;
+    panel.dataset.editing = 'true'; // app.js: a sync does not redraw the page under the form
     opener.setAttribute('aria-expanded', 'true');
     panel.querySelector('input, select, textarea, button')?.focus();
   };
@@ -52,6 +59,22 @@ export function lineTools(ctx, entry, corrected) {
       'aria-label': t('history.remove_label', { what }), dataset: { tool: 'remove' },
       onclick: (event) => open(event.currentTarget, (done) => removeConfirm(ctx, entry, done)) }, t('history.remove')) : null);
   return [note, h('div', { class: 'line-extra' }, bar, panel)];
+}
+
+/** The line to give the focus back to once the page is drawn again after a save: {event, tool}. */
+let after = null;
+
+/** Give the focus back to the line just edited (its Edit button), or to the timeline's heading when the line left
+ * it (removed): called once the timeline is drawn. Nothing to do when nothing was saved from here. */
+export function focusBack(root) {
+  if (after === null) return;
+  if (Date.now() - after.since > 10_000) { after = null; return; } // the page drawn long after: someone went elsewhere
+  const line = root.querySelector(`li[data-event="${CSS.escape(after.event)}"]`);
+  const target = line?.querySelector(`[data-tool="${after.tool}"]`) ?? root.querySelector('#story-h, #hist-h');
+  if (!target) return;
+  after = null;
+  if (target.tagName === 'H2') target.tabIndex = -1;
+  target.focus({ preventScroll: false });
 }
 
 /** The command builders (lib/commands.js), fetched with the screens but not waited for (app.js): null until
@@ -151,6 +174,7 @@ function editForm(ctx, entry, done) {
       (problem.input === 'at' ? when : form.querySelector('input, select'))?.focus();
       return;
     }
+    after = { event: entry.event, tool: 'edit', since: Date.now() };
     await ctx.recordUndoable(events, t('toast.corrected'));
   } },
   h('h3', { class: 'panel-title' }, t('history.edit_title', { what: lineLabel(entry) })),
@@ -183,12 +207,21 @@ function peoplePicker(contacts, controls) {
 function removeConfirm(ctx, entry, done) {
   const merge = entry.type === 'contacts_merged';
   const id = nextId('rm');
+  const error = h('p', { class: 'error', role: 'alert' });
   return h('div', { class: 'remove-confirm', role: 'group', 'aria-labelledby': id },
-    h('p', { class: 'hint', id }, t(merge ? 'history.remove_merge_confirm' : 'history.remove_confirm')),
+    h('p', { class: 'hint', id }, t(merge ? 'history.remove_merge_confirm' : 'history.remove_confirm')), error,
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'button danger', onclick: async () => {
-        const { removeEvent, restoreEvent } = loaded;
-        const events = removeEvent(model.allLocalEvents(), entry.event);
+        const { CommandError, removeEvent, restoreEvent } = loaded;
+        let events;
+        try {
+          events = removeEvent(model.allLocalEvents(), entry.event);
+        } catch (problem) {
+          if (!(problem instanceof CommandError)) throw problem;
+          error.textContent = t(problem.key, problem.params);
+          return;
+        }
+        after = { event: entry.event, tool: 'remove', since: Date.now() };
         await ctx.recordUndoable(events, t(merge ? 'toast.unmerged' : 'toast.removed'),
           { undo: () => restoreEvent(model.allLocalEvents(), entry.event) });
       } }, t(merge ? 'history.remove_merge' : 'history.remove')),

@@ -40,7 +40,8 @@ WORDS = {
 
 def seeded(server, lang: str) -> tuple[str, str, dict[str, str]]:
     """Hervé Martin met three days ago (his thank-you overdue); Anne Leroy met five days ago and thanked the day
-    after; "Herve Martin", the same man added again with his email, received me six days ago."""
+    after, and gave me the name of "Herve Martin", the same man as Hervé added again with his email, who received me
+    six days ago."""
     address = email()
     token = sign_up(server.url, address, timezone=ZONE, language=lang)["token"]
     now = NOW.astimezone(ZoneInfo(ZONE))
@@ -60,6 +61,7 @@ def seeded(server, lang: str) -> tuple[str, str, dict[str, str]]:
         event("m-herve2", "meeting_logged", at(6), meeting="m-herve2", contacts=["c-herve2"], host="me"),
         event("m-anne", "meeting_logged", at(5), meeting="m-anne", contacts=["c-anne"], kind="coffee", place="Café de la Paix"),
         event("t-anne", "thanks_sent", at(4), contact="c-anne", meeting="m-anne", channel="email"),
+        event("r-anne", "referral_given", at(5), referral="r-anne", introducer="c-anne", referred="c-herve2", meeting="m-anne"),
         event("m-herve", "meeting_logged", at(3), meeting="m-herve", contacts=["c-herve"], place="Atelier Martin"),
     ]
     answer = httpx.post(f"{server.url}/api/import", content="".join(json.dumps(e) + "\n" for e in events),
@@ -120,6 +122,8 @@ def test_a_meetings_date_edited_from_the_history_moves_its_thank_and_says_correc
     thank = obligations(phone)["thank:m-herve:c-herve"]
     assert (thank["due"], thank["status"]) == (NOW.date().isoformat(), "due"), thank
     expect(line.locator(".story-ob")).to_have_attribute("data-kept", "due")
+    expect(line.locator("[data-tool=edit]")).to_be_focused()  # the focus back where it was, the form closed
+    expect(line.locator("form.edit-event")).to_have_count(0)
     shoot(page, f"{lang}-{theme}-history-corrected", line)
 
     phone.wait_synced()
@@ -156,6 +160,7 @@ def test_a_thanks_removed_from_the_history_reopens_the_thank_and_undo_brings_it_
     confirm.get_by_role("button", name=words["remove"]).click()
     expect(page.locator("#toast [role=status]")).to_have_text(words["toast_removed"])
     expect(story_line(page, ids["t-anne"])).to_have_count(0)
+    expect(page.locator("#story-h")).to_be_focused()  # the line left: the focus goes to the timeline's heading
     assert obligations(phone)["thank:m-anne:c-anne"]["status"] == "overdue"
     expect(page.locator('.brief [data-obligation="thank:m-anne:c-anne"]')).to_be_visible()
 
@@ -239,6 +244,61 @@ def test_two_records_merged_from_the_contact_page_are_one_and_undo_splits_them(d
     merges = [e for e in log if e["type"] == "contacts_merged"]
     assert [m["data"] for m in merges] == [{"from": "c-herve2", "into": "c-herve"}, {"from": "c-herve", "into": "c-herve2"}]
     assert [e["data"]["event"] for e in log if e["type"] == "event_retracted"] == [m["id"] for m in merges]
+    audit = httpx.get(f"{server.url}/api/audit", params={"as_of": NOW.date().isoformat()}, headers=bearer(token),
+                      timeout=10).json()
+    assert audit == phone.projection(), "the server's engine and the phone's disagree"
+
+
+def test_the_people_of_a_meeting_a_referral_and_a_thanks_are_edited_from_the_history(devices, server):
+    address, token, ids = seeded(server, "en")
+    phone = devices(lang="en", axe=True)
+    phone.log_in(address, "en")
+    page = phone.page
+    phone.go("#/contacts/c-anne")
+
+    # Hervé was at the coffee too: he is owed a thank-you as well
+    line = story_line(page, ids["m-anne"])
+    line.locator("[data-tool=edit]").click()
+    form = line.locator("form.edit-event")
+    form.get_by_label("Add someone to this meeting").select_option("c-herve")
+    expect(form.get_by_role("checkbox", name="Hervé Martin")).to_be_checked()
+    form.get_by_label("Place").fill("Café de Flore")
+    form.get_by_role("button", name="Save").click()
+    line = story_line(page, ids["m-anne"])
+    expect(line).to_contain_text("Hervé Martin")
+    expect(line).to_contain_text("Café de Flore")
+    assert obligations(phone)["thank:m-anne:c-herve"]["status"] == "overdue"
+
+    # the name Anne gave was Hervé's, not his duplicate's
+    line = story_line(page, ids["r-anne"])
+    line.locator("[data-tool=edit]").click()
+    form = line.locator("form.edit-event")
+    expect(form.get_by_label("The name you received")).to_have_value("c-herve2")
+    form.get_by_label("The name you received").select_option("c-herve")
+    assert phone.axe() == []
+    form.get_by_role("button", name="Save").click()
+    expect(story_line(page, ids["r-anne"])).to_contain_text("Anne Leroy gave you the name of Hervé Martin")
+
+    # the thanks went by letter; saving it unchanged says so and records nothing
+    line = story_line(page, ids["t-anne"])
+    line.locator("[data-tool=edit]").click()
+    form = line.locator("form.edit-event")
+    form.get_by_role("button", name="Save").click()
+    expect(form.locator(".error")).to_have_text("Nothing was changed.")
+    form.get_by_label("How").select_option("letter")
+    form.get_by_role("button", name="Save").click()
+    expect(story_line(page, ids["t-anne"])).to_contain_text("(letter)")
+    expect(story_line(page, ids["t-anne"]).locator(".changed")).to_contain_text("Corrected on Wed, 18 Nov 2026")
+
+    phone.wait_synced()
+    corrected = [e["data"] for e in whole_log(server.url, token) if e["type"] == "event_corrected"]
+    assert corrected == [
+        {"event": ids["m-anne"], "data": {"meeting": "m-anne", "contacts": ["c-anne", "c-herve"], "kind": "coffee",
+                                          "place": "Café de Flore"}},
+        {"event": ids["r-anne"], "data": {"referral": "r-anne", "introducer": "c-anne", "referred": "c-herve",
+                                          "meeting": "m-anne"}},
+        {"event": ids["t-anne"], "data": {"contact": "c-anne", "meeting": "m-anne", "channel": "letter"}},
+    ]
     audit = httpx.get(f"{server.url}/api/audit", params={"as_of": NOW.date().isoformat()}, headers=bearer(token),
                       timeout=10).json()
     assert audit == phone.projection(), "the server's engine and the phone's disagree"
