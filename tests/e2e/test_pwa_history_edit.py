@@ -41,7 +41,7 @@ WORDS = {
 def seeded(server, lang: str) -> tuple[str, str, dict[str, str]]:
     """Hervé Martin met three days ago (his thank-you overdue); Anne Leroy met five days ago and thanked the day
     after, and gave me the name of "Herve Martin", the same man as Hervé added again with his email, who received me
-    six days ago."""
+    six days ago. A job found this morning."""
     address = email()
     token = sign_up(server.url, address, timezone=ZONE, language=lang)["token"]
     now = NOW.astimezone(ZoneInfo(ZONE))
@@ -63,6 +63,7 @@ def seeded(server, lang: str) -> tuple[str, str, dict[str, str]]:
         event("t-anne", "thanks_sent", at(4), contact="c-anne", meeting="m-anne", channel="email"),
         event("r-anne", "referral_given", at(5), referral="r-anne", introducer="c-anne", referred="c-herve2", meeting="m-anne"),
         event("m-herve", "meeting_logged", at(3), meeting="m-herve", contacts=["c-herve"], place="Atelier Martin"),
+        event("job", "job_found", at(0, 8), employer="Lumen"),
     ]
     answer = httpx.post(f"{server.url}/api/import", content="".join(json.dumps(e) + "\n" for e in events),
                         headers=bearer(token), timeout=10)
@@ -290,6 +291,18 @@ def test_the_people_of_a_meeting_a_referral_and_a_thanks_are_edited_from_the_his
     expect(story_line(page, ids["t-anne"])).to_contain_text("(letter)")
     expect(story_line(page, ids["t-anne"]).locator(".changed")).to_contain_text("Corrected on Wed, 18 Nov 2026")
 
+    # the job: its title, found yesterday in fact (the day everyone who helped is told from)
+    line = story_line(page, ids["job"])
+    expect(line).to_contain_text("You found a job — Lumen")
+    line.locator("[data-tool=edit]").click()
+    form = line.locator("form.edit-event")
+    form.get_by_label("Job title (optional)").fill("Product designer")
+    form.get_by_label("When you found it").fill((NOW.astimezone(ZoneInfo(ZONE)) - dt.timedelta(days=1)).strftime("%Y-%m-%dT18:00"))
+    form.get_by_role("button", name="Save").click()
+    expect(story_line(page, ids["job"])).to_contain_text("You found a job — Product designer — Lumen")
+    announce = obligations(phone)[f"announce:{ids['job']}:c-anne"]
+    assert announce["due"] == (NOW.date() - dt.timedelta(days=1)).isoformat(), announce  # the rule's D: due that day
+
     phone.wait_synced()
     corrected = [e["data"] for e in whole_log(server.url, token) if e["type"] == "event_corrected"]
     assert corrected == [
@@ -298,7 +311,9 @@ def test_the_people_of_a_meeting_a_referral_and_a_thanks_are_edited_from_the_his
         {"event": ids["r-anne"], "data": {"referral": "r-anne", "introducer": "c-anne", "referred": "c-herve",
                                           "meeting": "m-anne"}},
         {"event": ids["t-anne"], "data": {"contact": "c-anne", "meeting": "m-anne", "channel": "letter"}},
+        {"event": ids["job"], "at": corrected[-1].get("at"), "data": {"job": "Product designer", "employer": "Lumen"}},
     ]
+    assert corrected[-1]["at"].startswith((NOW.date() - dt.timedelta(days=1)).isoformat() + "T18:00")
     audit = httpx.get(f"{server.url}/api/audit", params={"as_of": NOW.date().isoformat()}, headers=bearer(token),
                       timeout=10).json()
     assert audit == phone.projection(), "the server's engine and the phone's disagree"
