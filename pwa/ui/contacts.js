@@ -8,7 +8,7 @@ import * as model from './model.js';
 import { describe, when, statusBadge, isOpen, referrals } from './obligations.js';
 import { card, referralItem } from './today.js';
 import { briefView, countsView, monthlyChart, timelineView } from './story.js';
-import { correctedDates, focusBack, lineTools, toolsPending } from './history.js';
+import { changesView, correctedDates, focusBack, lineTools, toolsPending } from './history.js';
 
 let query = '';
 let showArchived = false;
@@ -149,6 +149,7 @@ export function renderContact(ctx, id) {
         h('span', { class: 'what' }, describe(o)), statusBadge(o), h('span', { class: 'when' }, when(o, today)))))) : null,
     storyBox,
     historySection,
+    changesView(history),
     edit(ctx, id, history),
     h('div', { class: 'contact-actions' },
       h('a', { class: 'button', href: `#/merge/${encodeURIComponent(id)}` }, t('contact.merge'))),

@@ -85,6 +85,26 @@ const loading = import('../lib/commands.js').then((m) => { loaded = m; });
 /** null once the tools can be drawn; else a promise that resolves when they can (the page draws again then). */
 export const toolsPending = () => (loaded === null ? loading : null);
 
+/** The corrections and removals that touched this record (contactHistory's `changes`), oldest first, behind a
+ * disclosure: an audit shows that the record changed, and when (DESIGN.md section 1). Null when there are none. */
+export function changesView(history) {
+  const changes = history?.changes ?? [];
+  if (!changes.length) return null;
+  const item = (c) => {
+    const date = formatDay(c.date, { year: true });
+    if (c.change === 'retracted' && c.type === 'event_corrected') return t('history.change.undone_edit', { date });
+    if (c.change === 'retracted' && c.type === 'contacts_merged') return t('history.change.unmerged', { date });
+    const logged = model.eventById(c.event);
+    const day = model.eventDay(c.event) ?? logged?.at?.slice(0, 10) ?? null;
+    const type = t(`history.type.${c.type}`);
+    const what = day ? t('history.line', { type, date: formatDay(day, { year: true }) }) : type;
+    return t(`history.change.${c.change}`, { date, what });
+  };
+  return h('details', { class: 'record-changes' },
+    h('summary', {}, t('history.changes_title', { count: changes.length })),
+    h('ul', {}, changes.map((c) => h('li', { dataset: { change: c.change, event: c.event } }, item(c)))));
+}
+
 /** A short name for the line, for the buttons' accessible names ("Edit: Meeting of 12 May 2026"). */
 function lineLabel(entry) {
   const date = model.eventDay(entry.event);

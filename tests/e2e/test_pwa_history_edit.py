@@ -164,6 +164,14 @@ def test_a_thanks_removed_from_the_history_reopens_the_thank_and_undo_brings_it_
     expect(page.locator("#story-h")).to_be_focused()  # the line left: the focus goes to the timeline's heading
     assert obligations(phone)["thank:m-anne:c-anne"]["status"] == "overdue"
     expect(page.locator('.brief [data-obligation="thank:m-anne:c-anne"]')).to_be_visible()
+    # the record says it changed, and when (DESIGN: the history lists the removals that touched it)
+    changes = page.locator(".record-changes")
+    changes.locator("summary").click()
+    expect(changes.locator('li[data-change="retracted"]')).to_have_text(
+        "Wed, 18 Nov 2026: removed — Thanks sent of Sat, 14 Nov 2026" if lang == "en" else
+        "mer. 18 nov. 2026\u00a0: retiré — Remerciement envoyé du sam. 14 nov. 2026")
+    assert phone.axe() == []
+    shoot(page, f"{lang}-{theme}-history-changes", changes)
 
     # Undo: a retraction cannot be retracted, so the thanks is logged again; the thank is kept again
     page.locator("#toast").get_by_role("button", name=words["undo"]).click()
