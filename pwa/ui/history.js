@@ -87,6 +87,8 @@ export const toolsPending = () => (loaded === null ? loading : null);
 
 /** The corrections and removals that touched this record (contactHistory's `changes`), oldest first, behind a
  * disclosure: an audit shows that the record changed, and when (DESIGN.md section 1). Null when there are none. */
+let changesOpen = false; // kept open when the page is drawn again (a sync, a save)
+
 export function changesView(history) {
   const changes = history?.changes ?? [];
   if (!changes.length) return null;
@@ -100,7 +102,8 @@ export function changesView(history) {
     const what = day ? t('history.line', { type, date: formatDay(day, { year: true }) }) : type;
     return t(`history.change.${c.change}`, { date, what });
   };
-  return h('details', { class: 'record-changes' },
+  return h('details', { class: 'record-changes', open: changesOpen,
+    ontoggle: (event) => { changesOpen = event.currentTarget.open; } },
     h('summary', {}, t('history.changes_title', { count: changes.length })),
     h('ul', {}, changes.map((c) => h('li', { dataset: { change: c.change, event: c.event } }, item(c)))));
 }

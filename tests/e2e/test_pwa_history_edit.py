@@ -167,6 +167,7 @@ def test_a_thanks_removed_from_the_history_reopens_the_thank_and_undo_brings_it_
     # the record says it changed, and when (DESIGN: the history lists the removals that touched it)
     changes = page.locator(".record-changes")
     changes.locator("summary").click()
+    expect(changes).to_have_attribute("open", "")
     expect(changes.locator('li[data-change="retracted"]')).to_have_text(
         "Wed, 18 Nov 2026: removed — Thanks sent of Sat, 14 Nov 2026" if lang == "en" else
         "mer. 18 nov. 2026\u00a0: retiré — Remerciement envoyé du sam. 14 nov. 2026")
