@@ -20,9 +20,9 @@ async function loadScreens() {
   // not fetch them), but not waited for: Today is drawn without them.
   Promise.all([import('./lib/commands.js'), import('./lib/outbox.js')])
     .catch((error) => console.info('the command builders are not loaded yet', error.message));
-  const [today, log, contacts, audit, settings, ideas, share] = await Promise.all([
+  const [today, log, contacts, audit, settings, ideas, share, merge] = await Promise.all([
     import('./ui/today.js'), import('./ui/log.js'), import('./ui/contacts.js'), import('./ui/audit.js'),
-    import('./ui/settings.js'), import('./ui/ideas.js'), import('./ui/share.js'),
+    import('./ui/settings.js'), import('./ui/ideas.js'), import('./ui/share.js'), import('./ui/merge.js'),
   ]);
   screens = {
     today: () => today.renderToday(ctx),
@@ -31,7 +31,9 @@ async function loadScreens() {
     audit: () => audit.renderAudit(ctx),
     settings: () => settings.renderSettings(ctx),
     ideas: () => ideas.renderIdeas(ctx),
-    share: (arg, query) => share.renderShare(ctx, query),
+    share: (arg, { query }) => share.renderShare(ctx, query),
+    // #/merge/{a} (pick the other record of a) and #/merge/{a}/{b} (merge those two): ui/merge.js
+    merge: (arg, { parts }) => merge.renderMerge(ctx, parts[0] ?? null, parts[1] ?? null),
   };
 }
 
@@ -49,7 +51,7 @@ const ICONS = {
   settings: 'M4 7h9 M17 7h3 M4 17h3 M11 17h9 M15 5v4 M9 15v4',
 };
 /** Screens that hold what a person is typing: a sync in the background must not redraw them. */
-const FORMS = new Set(['log', 'settings', 'ideas', 'share']);
+const FORMS = new Set(['log', 'settings', 'ideas', 'share', 'merge']);
 
 let session = null;
 let notice = null;
@@ -69,10 +71,11 @@ const ctx = {
     render({ keepFocus: true });
   },
   toast,
-  /** Record events and say so, with "Undo" for a few seconds. */
-  async recordUndoable(events, message) {
+  /** Record events and say so, with "Undo" for a few seconds: it retracts them, or records what `undo` (a
+   * function) makes then (a removal is undone by logging the event again: a retraction cannot be retracted). */
+  async recordUndoable(events, message, { undo = null } = {}) {
     await ctx.record(events);
-    toast(message, { undo: events });
+    toast(message, { undo: events, undoWith: undo });
     return events;
   },
   navigate(hash) {
@@ -94,7 +97,8 @@ function route() {
   const hash = location.hash.replace(/^#\/?/, '');
   const cut = hash.indexOf('?');
   const [name = 'today', ...rest] = (cut < 0 ? hash : hash.slice(0, cut)).split('/');
-  return { name: name || 'today', arg: rest.length ? decodeURIComponent(rest.join('/')) : null,
+  const parts = rest.map((part) => { try { return decodeURIComponent(part); } catch { return part; } });
+  return { name: name || 'today', arg: rest.length ? decodeURIComponent(rest.join('/')) : null, parts,
     query: new URLSearchParams(cut < 0 ? '' : hash.slice(cut + 1)) };
 }
 
@@ -110,7 +114,7 @@ let shownComplete = false;
 let drawnFrom = { key: null, version: -1 };
 
 function render({ keepFocus = false } = {}) {
-  const { name, arg, query } = route();
+  const { name, arg, query, parts } = route();
   const key = `${signedInNow()}:${name}:${arg}`;
   const mine = ++turn;
   if (!signedInNow()) {
@@ -121,7 +125,7 @@ function render({ keepFocus = false } = {}) {
   if (!waits.length) {
     let screen;
     try {
-      screen = (screens[name] ?? screens.today)(arg, query);
+      screen = (screens[name] ?? screens.today)(arg, { query, parts });
     } catch (error) {
       screen = errorScreen(error);
     }
@@ -141,11 +145,14 @@ function projectionsFor(name, arg) {
   const waits = [];
   if (!model.ready()) waits.push(model.prepare());
   if (name === 'contacts' && arg && !model.historyReady(arg)) waits.push(model.prepareHistory(arg));
+  if (name === 'merge') {
+    for (const id of route().parts.slice(0, 2)) if (!model.historyReady(id)) waits.push(model.prepareHistory(id));
+  }
   return waits;
 }
 
 const TITLES = { today: 'today.title', log: 'log.title', contacts: 'contacts.title', audit: 'audit.title', settings: 'settings.title',
-  ideas: 'ideas.title', share: 'inbound.title' };
+  ideas: 'ideas.title', share: 'inbound.title', merge: 'merge.title' };
 
 /** The screen's heading (and Today's date) where its content will be, so nothing jumps when it comes. */
 function loadingScreen(name, arg) {
@@ -212,6 +219,7 @@ function labelShell() {
 
 let toastTimer = null;
 let undoable = null;
+let undoWith = null;
 const toastText = toastBox.querySelector('.toast-text');
 const undoButton = toastBox.querySelector('.toast-undo');
 const TOAST_MS = 4000;
@@ -219,9 +227,10 @@ const UNDO_MS = 8000; // time to read the message and reach "Undo"; paused while
 
 /** A short message above the tabs, read by screen readers (role=status) without taking the focus. With `undo`
  * (the events just recorded), an "Undo" button retracts them (lib/commands.js undo: event_retracted). */
-function toast(message, { undo = null } = {}) {
+function toast(message, { undo = null, undoWith: making = null } = {}) {
   toastText.textContent = message;
   undoable = undo?.length ? undo : null;
+  undoWith = undoable ? making : null;
   undoButton.hidden = !undoable;
   undoButton.textContent = t('action.undo');
   toastBox.classList.toggle('with-undo', Boolean(undoable));
@@ -239,6 +248,7 @@ function hideToast() {
   toastBox.classList.remove('on', 'with-undo');
   toastText.textContent = '';
   undoable = null;
+  undoWith = null;
   undoButton.hidden = true;
   if (hadFocus) main.querySelector('h1')?.focus(); // never leave the focus on what went away
 }
@@ -252,10 +262,12 @@ for (const [type, pause] of [['pointerenter', true], ['focusin', true], ['pointe
 
 undoButton.addEventListener('click', async () => {
   const events = undoable;
+  const making = undoWith;
   if (!events) return;
   undoable = null;
+  undoWith = null;
   const { undo } = await import('./lib/commands.js');
-  await ctx.record(undo(events));
+  await ctx.record(making ? await making(events) : undo(events));
   toast(t('toast.undone'));
   if (toastBox.contains(document.activeElement) || document.activeElement === document.body) {
     main.querySelector('h1')?.focus();
@@ -305,8 +317,12 @@ async function onSyncStatus() {
   await model.prepare().catch(() => {}); // its error is the screen's to show
   const lang = accountLanguage();
   if (lang && lang !== language) await ctx.setLanguage(lang);
-  else if (!FORMS.has(route().name) && !drawnFromCurrentLog()) render({ keepFocus: true });
+  else if (!FORMS.has(route().name) && !editingHere() && !drawnFromCurrentLog()) render({ keepFocus: true });
 }
+
+/** Whether the screen holds a small form open (a history line's Edit or Remove, ui/history.js): what a sync
+ * brings waits for the next draw (its save draws the page anyway), not to close what the person is typing. */
+const editingHere = () => main.querySelector('[data-editing]') !== null;
 
 function drawnFromCurrentLog() {
   const { name, arg } = route();
@@ -362,7 +378,7 @@ function onWorkerMessage(event) {
   } else if ((type === 'recorded' || type === 'synced') && signedInNow()) {
     if (type === 'recorded') sync.recorded();
     model.load().then(() => {
-      if (!FORMS.has(route().name)) render({ keepFocus: true });
+      if (!FORMS.has(route().name) && !editingHere()) render({ keepFocus: true });
       if (type === 'synced') sync.refreshStatus();
     });
   }

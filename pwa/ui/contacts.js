@@ -9,6 +9,7 @@ import { describe, when, statusBadge, isOpen, referrals } from './obligations.js
 import { card, referralItem } from './today.js';
 import { briefView, countsView, monthlyChart, timelineView } from './story.js';
 import { ideaTitle, tagsField } from './ideas.js';
+import { changesView, correctedDates, focusBack, lineTools, toolsPending } from './history.js';
 
 let query = '';
 let showArchived = false;
@@ -93,6 +94,11 @@ export function renderContact(ctx, id) {
   const names = referrals().filter((r) => r.who === id || r.referred === id);
   const { fields } = history;
   const email = fields.email;
+  // Edit and Remove under each line of what was recorded (ui/history.js), once the command builders are here
+  const pending = toolsPending();
+  if (pending) pending.then(() => ctx.rerender(), () => {});
+  const corrected = correctedDates(history);
+  const tools = (entry) => lineTools(ctx, entry, corrected);
 
   // The story (lib/rules/story.js) is worked out by the engine: the brief goes at the top, the timeline, counts
   // and chart below the scores; the plain history shows until it comes.
@@ -101,8 +107,9 @@ export function renderContact(ctx, id) {
   const historySection = h('section', { 'aria-labelledby': 'hist-h' },
     h('h2', { id: 'hist-h' }, t('contact.history')),
     history.events.length
-      ? h('ol', { class: 'timeline' }, history.events.map((e) => h('li', {},
-        h('span', { class: 'date' }, formatDay(e.date, { year: true })), h('span', {}, describeEvent(e)))))
+      ? h('ol', { class: 'timeline' }, history.events.map((e) => h('li', { dataset: { event: e.id, type: e.type } },
+        h('span', { class: 'date' }, formatDay(e.date, { year: true })), h('span', {}, describeEvent(e)),
+        tools({ event: e.id, type: e.type, data: e.data }))))
       : h('p', { class: 'calm' }, t('contact.no_history')));
   const showStory = (story) => {
     if (!story) return;
@@ -111,8 +118,9 @@ export function renderContact(ctx, id) {
       h('section', { 'aria-labelledby': 'counts-h' }, h('h2', { id: 'counts-h' }, t('audit.per_rule')),
         countsView(story.counts, [t('story.counts_mine', { name: story.name }), t('story.counts_theirs', { name: story.name })]),
         monthlyChart(story.months, 'contact-chart')),
-      timelineView(story));
+      timelineView(story, { tools }));
     historySection.remove();
+    focusBack(storyBox);
   };
   const ready = model.contactStoryNow(id, today);
   if (ready !== undefined) queueMicrotask(() => showStory(ready));
@@ -143,7 +151,10 @@ export function renderContact(ctx, id) {
         h('span', { class: 'what' }, describe(o)), statusBadge(o), h('span', { class: 'when' }, when(o, today)))))) : null,
     storyBox,
     historySection,
+    changesView(history),
     edit(ctx, id, history),
+    h('div', { class: 'contact-actions' },
+      h('a', { class: 'button', href: `#/merge/${encodeURIComponent(id)}` }, t('contact.merge'))),
     history.archived ? null : archive(ctx, id, history.name));
 }
 
@@ -193,8 +204,20 @@ export function describeEvent(e) {
     case 'contact_archived': return t('event.contact_archived');
     case 'obligation_snoozed': return t('event.snoozed', { date: formatDay(d.until) });
     case 'obligation_dismissed': return t('event.dismissed');
+    case 'job_found': return [t('event.job_found'), d.job, d.employer].filter(Boolean).join(' — ');
+    case 'contacts_merged': return t('event.contacts_merged', { name: recordName(d.from) });
     default: return e.type;
   }
+}
+
+/** A contact's name, also of one merged away (no longer a contact of its own): the name its card was given last. */
+function recordName(id) {
+  if (model.contact(id)) return model.nameOf(id);
+  let found = id;
+  for (const e of model.allLocalEvents()) {
+    if ((e.type === 'contact_added' || e.type === 'contact_updated') && e.data.contact === id && e.data.name) found = e.data.name;
+  }
+  return found;
 }
 
 function edit(ctx, id, history) {

@@ -77,17 +77,23 @@ export function briefView(story) {
       list(brief.owed_to_me.map((id) => byId.get(id)))] : null);
 }
 
-/** The timeline: each event, the follow-ups it created and how each was kept, and what it kept. */
-export function timelineView(story) {
+/** The timeline: each event, the follow-ups it created and how each was kept, and what it kept. `tools(entry)`, if
+ * given, adds [a note under the line's text, the actions at its end] (the contact page's "corrected on …", Edit
+ * and Remove: ui/history.js). */
+export function timelineView(story, { tools = null } = {}) {
   const names = namesOf(story);
   const byId = new Map(story.obligations.map((o) => [o.id, o]));
   return h('section', { 'aria-labelledby': 'story-h' },
     h('h2', { id: 'story-h' }, t('story.timeline')),
-    h('ol', { class: 'timeline story' }, story.entries.map((e) => h('li', {},
-      h('span', { class: 'date' }, day(e.date)), h('span', {}, eventText(e, names)),
-      e.obligations.length || e.kept.length ? h('ul', { class: 'story-obs' },
-        e.obligations.map((o) => obligationItem(o, names)),
-        e.kept.map((id) => h('li', { class: 'story-kept kept-good' }, t('story.kept_by', { what: obligationText(byId.get(id), names) })))) : null))));
+    h('ol', { class: 'timeline story' }, story.entries.map((e) => {
+      const [note, actions] = tools ? tools(e) : [null, null];
+      return h('li', { dataset: { event: e.event, type: e.type } },
+        h('span', { class: 'date' }, day(e.date)), h('span', {}, eventText(e, names)), note,
+        e.obligations.length || e.kept.length ? h('ul', { class: 'story-obs' },
+          e.obligations.map((o) => obligationItem(o, names)),
+          e.kept.map((id) => h('li', { class: 'story-kept kept-good' }, t('story.kept_by', { what: obligationText(byId.get(id), names) })))) : null,
+        actions);
+    })));
 }
 
 function eventText(e, names) {
