@@ -26,7 +26,7 @@ async function loadScreens() {
   ]);
   screens = {
     today: () => today.renderToday(ctx),
-    log: (arg) => log.renderLog(ctx, arg),
+    log: (arg, query) => log.renderLog(ctx, arg, query?.get('with') ?? null),
     contacts: (arg) => (arg ? contacts.renderContact(ctx, arg) : contacts.renderContacts(ctx)),
     audit: () => audit.renderAudit(ctx),
     settings: () => settings.renderSettings(ctx),
@@ -87,9 +87,18 @@ const ctx = {
   pending: () => pendingCount(),
 };
 
+/** `#/name/arg?query`: the screen, its argument and its query (`#/log?with=c-herve`: a meeting with Hervé). */
 function route() {
-  const [name = 'today', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
-  return { name: name || 'today', arg: rest.length ? decodeURIComponent(rest.join('/')) : null };
+  const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?', 2);
+  const [name = 'today', ...rest] = path.split('/');
+  return { name: name || 'today', arg: rest.length ? decodeURIComponent(rest.join('/')) : null,
+    query: new URLSearchParams(query) };
+}
+
+/** What tells one drawn screen from another: who is signed in, the screen, its argument and query. */
+function routeKey({ name, arg, query }) {
+  const asked = String(query);
+  return `${signedInNow()}:${name}:${arg}${asked ? `?${asked}` : ''}`;
 }
 
 const signedInNow = () => session && !session.revoked;
@@ -104,8 +113,9 @@ let shownComplete = false;
 let drawnFrom = { key: null, version: -1 };
 
 function render({ keepFocus = false } = {}) {
-  const { name, arg } = route();
-  const key = `${signedInNow()}:${name}:${arg}`;
+  const found = route();
+  const { name, arg, query } = found;
+  const key = routeKey(found);
   const mine = ++turn;
   if (!signedInNow()) {
     draw(renderAuth(ctx), { name, key, keepFocus });
@@ -115,7 +125,7 @@ function render({ keepFocus = false } = {}) {
   if (!waits.length) {
     let screen;
     try {
-      screen = (screens[name] ?? screens.today)(arg);
+      screen = (screens[name] ?? screens.today)(arg, query);
     } catch (error) {
       screen = errorScreen(error);
     }
@@ -302,8 +312,7 @@ async function onSyncStatus() {
 }
 
 function drawnFromCurrentLog() {
-  const { name, arg } = route();
-  return drawnFrom.key === `${signedInNow()}:${name}:${arg}` && drawnFrom.version === model.logVersion();
+  return drawnFrom.key === routeKey(route()) && drawnFrom.version === model.logVersion();
 }
 
 /** One sync answer settled: the events it pulled join the model (only those cross to the engine's worker); events

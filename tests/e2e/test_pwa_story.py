@@ -40,13 +40,24 @@ WORDS = {
            "anne": "Thank Anne for the meeting of", "raise": "To raise, kindly (3 still open from Paul)",
            "paul_thank": "Paul to thank you for the meeting of",
            "paul_report": "Paul to tell you how it went with Marc",
-           "changes": "Since", "print": "Print this audit"},
+           "changes": "Since", "print": "Print this audit",
+           "log_with": "Log a meeting with Hervé", "log_with_paul": "Log a meeting with Paul",
+           "brief_paul": "Before you meet Paul again", "brief_anne": "Before you meet Anne again",
+           "make_good_one": "Make good first (1 still open from you)",
+           "unseen_anne": "Paul met Anne through you (known", "unseen_q": "did Paul thank Anne? Nothing tells you so.",
+           "unseen_marc": "did Paul thank Marc? Nothing tells you so."},
     "fr": {"brief": "Avant de revoir Hervé", "thank": "Remercier Hervé pour le rendez-vous du",
            "owed": "toujours dû depuis le", "report": "Dire à Hervé comment s’est passé le contact avec Anne",
            "introduced": "Et les personnes que Hervé", "anne": "Remercier Anne pour le rendez-vous du",
-           "raise": "À évoquer, avec tact (3 encore dus par Paul)", "paul_thank": "Paul doit vous remercier pour le "
+           "raise": "À évoquer, avec tact (3 suivis encore dus par Paul)", "paul_thank": "Paul doit vous remercier pour le "
            "rendez-vous du", "paul_report": "Paul doit vous dire comment s’est passé le contact avec Marc",
-           "changes": "Depuis le", "print": "Imprimer cet audit"},
+           "changes": "Depuis le", "print": "Imprimer cet audit",
+           "log_with": "Noter un rendez-vous avec Hervé", "log_with_paul": "Noter un rendez-vous avec Paul",
+           "brief_paul": "Avant de revoir Paul", "brief_anne": "Avant de revoir Anne",
+           "make_good_one": "À rattraper d’abord (1 suivi encore dû de votre part)",
+           "unseen_anne": "Paul a rencontré Anne grâce à vous (appris le",
+           "unseen_q": "est-ce que Paul a remercié Anne ? Rien ne vous le dit.",
+           "unseen_marc": "est-ce que Paul a remercié Marc ? Rien ne vous le dit."},
 }
 
 
@@ -172,3 +183,137 @@ def test_a_coach_link_opens_read_only_with_nothing_stored_and_dies_when_revoked(
         expect(page.locator("body")).to_contain_text("This link is no longer valid")
     finally:
         coach.close()
+
+
+def pick(page, name: str) -> None:
+    """Pick a person in the log form by typing their name and taking the suggestion (or Enter for a new one)."""
+    page.locator("form.log input[placeholder]").fill(name)
+    page.keyboard.press("Enter")
+
+
+@pytest.mark.parametrize("lang, dark, width", [("en", False, 390), ("fr", True, 390), ("fr", False, 360),
+                                               ("en", True, 360)])
+def test_logging_the_new_meeting_shows_what_is_still_open_first(devices, server, lang, dark, width):
+    """The mentee asks Hervé for another meeting while everything is open: the contact page offers "Log a meeting
+    with Hervé", and the log form, Hervé already picked, shows at once what is still open between them (the
+    thank-you owed for six months, the news of the two meetings, the two people met never thanked) above the
+    save button; one compact block per known person picked, none for someone new or with nothing open."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    words, theme = WORDS[lang], "dark" if dark else "light"
+    address, _ = scenario_account(server, "seed-mentee", lang)
+    phone = devices(lang=lang, dark=dark, axe=True)
+    phone.page.set_viewport_size({"width": width, "height": 844})
+    phone.log_in(address, lang)
+    page = phone.page
+    phone.go("#/contacts/c-herve")
+    expect(page.locator(".brief")).to_contain_text(words["brief"])
+    page.get_by_role("link", name=words["log_with"]).click()
+    page.wait_for_function("() => location.hash === '#/log?with=c-herve'")
+    expect(page.locator(".chips .chip")).to_have_count(1)
+    expect(page.locator(".chips .chip")).to_contain_text("Hervé")
+    herve = page.locator('.log-briefs .brief[data-contact="c-herve"]')
+    expect(herve).to_contain_text(words["brief"])
+    expect(herve.locator('[data-obligation="thank:m1:c-herve"]')).to_contain_text(words["thank"])
+    expect(herve.locator('[data-obligation="thank:m1:c-herve"]')).to_contain_text(words["owed"])
+    expect(herve.locator('[data-obligation="report:r1"]')).to_contain_text(words["report"])
+    expect(herve.locator('[data-obligation="report:r2"]')).to_be_visible()
+    expect(herve).to_contain_text(words["introduced"])
+    expect(herve.locator('[data-obligation="thank:m2:c-anne"]')).to_contain_text(words["anne"])
+    expect(herve.locator('[data-obligation="thank:m3:c-marc"]')).to_be_visible()
+    # above the save button
+    assert page.evaluate("""() => {
+        const brief = document.querySelector('.log-briefs'), save = document.querySelector('form.log button[type=submit]');
+        return Boolean(brief.compareDocumentPosition(save) & Node.DOCUMENT_POSITION_FOLLOWING);
+    }""")
+    # Anne picked too: her own block (the thank-you owed to her); someone new: none
+    pick(page, "Anne")
+    expect(page.locator(".log-briefs .brief")).to_have_count(2)
+    expect(page.locator('.log-briefs .brief[data-contact="c-anne"]')).to_contain_text(words["brief_anne"])
+    pick(page, "Zoé Nouvelle")
+    expect(page.locator(".chips .chip")).to_have_count(3)
+    expect(page.locator(".log-briefs .brief")).to_have_count(2)
+    # the headings of the blocks are their own (no id twice on the page)
+    assert page.evaluate("() => new Set([...document.querySelectorAll('[id]')].map(e => e.id)).size"
+                         " === document.querySelectorAll('[id]').length")
+    violations = phone.axe()
+    page.screenshot(path=str(SHOTS / f"{lang}-{theme}-{width}-log-brief.png"), full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "wider than the phone"
+    # Hervé taken off: his block goes, Anne's stays
+    page.get_by_role("button", name=("Remove Hervé" if lang == "en" else "Retirer Hervé")).click()
+    expect(page.locator(".log-briefs .brief")).to_have_count(1)
+    expect(page.locator('.log-briefs .brief[data-contact="c-herve"]')).to_have_count(0)
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+    assert not phone.problems, phone.problems
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_mentor_logging_a_meeting_with_paul_reads_what_to_raise_and_the_thank_yous_unseen(devices, server, lang):
+    """The mentor's side: the brief in the log form and on the contact page names the two people Paul met through
+    the mentor, whose thank-you nothing in the mentor's log can show; the timeline says it under each outcome; the
+    printed page keeps it. Anne, with nothing open, gets no block in the form."""
+    words = WORDS[lang]
+    address, _ = scenario_account(server, "seed-helper", lang)
+    phone = devices(lang=lang, axe=True)
+    phone.log_in(address, lang)
+    page = phone.page
+    phone.go("#/contacts/c-paul")
+    brief = page.locator(".brief")
+    expect(brief).to_contain_text(words["raise"])
+    expect(brief.locator('[data-unseen="r1"]')).to_contain_text(words["unseen_anne"])
+    expect(brief.locator('[data-unseen="r1"]')).to_contain_text(words["unseen_q"])
+    expect(brief.locator('[data-unseen="r2"]')).to_contain_text(words["unseen_marc"])
+    timeline = page.locator("ol.timeline.story")
+    expect(timeline.locator('[data-unseen="r1"]')).to_contain_text(words["unseen_q"])
+    expect(timeline.locator('[data-unseen="r2"]')).to_contain_text(words["unseen_marc"])
+    assert not phone.axe()
+    page.screenshot(path=str(SHOTS / f"{lang}-story-helper-unseen.png"), full_page=True)
+    brief.screenshot(path=str(SHOTS / f"{lang}-story-helper-brief.png"))
+    timeline.screenshot(path=str(SHOTS / f"{lang}-story-helper-timeline.png"))
+    # on paper: the brief, its questions, the timeline
+    page.emulate_media(media="print")
+    expect(brief.locator('[data-unseen="r1"]')).to_be_visible()
+    expect(brief.locator('[data-obligation="thank:m1:c-paul"]')).to_be_visible()
+    expect(timeline.locator('[data-unseen="r2"]')).to_be_visible()
+    page.screenshot(path=str(SHOTS / f"{lang}-story-helper-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+
+    phone.go("#/log")
+    expect(page.locator(".log-briefs .brief")).to_have_count(0)
+    pick(page, "Anne")  # nothing open with Anne: no block
+    pick(page, "Paul")
+    block = page.locator('.log-briefs .brief[data-contact="c-paul"]')
+    expect(block).to_contain_text(words["brief_paul"])
+    expect(block).to_contain_text(words["make_good_one"])
+    expect(block.locator('[data-obligation="thank:m1:c-paul"]')).to_contain_text(words["paul_thank"])
+    expect(block.locator('[data-unseen="r1"]')).to_contain_text(words["unseen_q"])
+    expect(page.locator(".log-briefs .brief")).to_have_count(1)
+    assert not phone.axe()
+    page.screenshot(path=str(SHOTS / f"{lang}-log-brief-helper.png"), full_page=True)
+    block.screenshot(path=str(SHOTS / f"{lang}-log-brief-helper-block.png"))
+    assert not phone.problems, phone.problems
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_mentees_story_printed_names_every_broken_rule(devices, server, lang):
+    """The printout of Hervé's page (the app's print style sheet): the brief with the thank-you owed for six months,
+    the news of both meetings never given, the two people met never thanked; the audit's printout lists them too."""
+    words = WORDS[lang]
+    address, _ = scenario_account(server, "seed-mentee", lang)
+    phone = devices(lang=lang, axe=False)
+    phone.log_in(address, lang)
+    page = phone.page
+    phone.go("#/contacts/c-herve")
+    expect(page.locator(".brief")).to_contain_text(words["introduced"])
+    page.emulate_media(media="print")
+    brief = page.locator(".brief")
+    for obligation in ("thank:m1:c-herve", "report:r1", "report:r2", "thank:m2:c-anne", "thank:m3:c-marc"):
+        expect(brief.locator(f'[data-obligation="{obligation}"]')).to_be_visible()
+    expect(page.get_by_role("link", name=words["log_with"])).to_be_hidden()  # nothing to tap on paper
+    page.screenshot(path=str(SHOTS / f"{lang}-story-mentee-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    phone.go("#/audit")
+    table = page.locator(".audit-result .audit-table").first
+    expect(table.locator("tbody tr")).to_have_count(8)
+    page.emulate_media(media="print")
+    for obligation in ("thank:m1:c-herve", "report:r1", "report:r2", "thank:m2:c-anne", "thank:m3:c-marc"):
+        expect(table.locator(f'[data-obligation="{obligation}"]')).to_be_visible()
