@@ -317,3 +317,112 @@ def test_the_mentees_story_printed_names_every_broken_rule(devices, server, lang
     page.emulate_media(media="print")
     for obligation in ("thank:m1:c-herve", "report:r1", "report:r2", "thank:m2:c-anne", "thank:m3:c-marc"):
         expect(table.locator(f'[data-obligation="{obligation}"]')).to_be_visible()
+
+
+def large_log(people: int = 200) -> list[dict]:
+    """A large account's log: `people` contacts, each met once or twice between May and November 2026, some thanked
+    on time, some late, some never; some referrals both ways with their outcomes and news; deterministic."""
+    events: list[dict] = []
+
+    def add(kind: str, day: str, data: dict, time: str = "10:00") -> None:
+        events.append({"id": f"big-{len(events):05d}", "type": kind, "v": 1, "at": f"{day}T{time}:00+02:00",
+                       "data": data})
+
+    import datetime as dt
+
+    start = dt.date(2026, 5, 4)
+    for i in range(people):
+        contact = f"c-{i:03d}"
+        add("contact_added", "2026-05-01", {"contact": contact, "name": f"Personne {i:03d}", "org": f"Org {i % 17}"})
+    for i in range(people):
+        contact, met = f"c-{i:03d}", start + dt.timedelta(days=(i * 7) % 180)
+        add("meeting_logged", met.isoformat(), {"meeting": f"m{i}", "contacts": [contact],
+                                                "host": "me" if i % 3 == 0 else "them"})
+        if i % 3 == 0:  # I received them: they owe me a thank-you
+            if i % 2 == 0:
+                add("thanks_received", (met + dt.timedelta(days=1 + i % 4)).isoformat(), {"contact": contact})
+        elif i % 4 != 1:  # thanked, on time or late
+            add("thanks_sent", (met + dt.timedelta(days=1 + i % 5)).isoformat(),
+                {"contact": contact, "channel": "email", "meeting": f"m{i}"})
+        if i % 10 == 0 and i + 1 < people:  # a name given, a meeting obtained, sometimes the news
+            add("referral_made", met.isoformat(), {"referral": f"r{i}", "to": contact, "referred": f"c-{i + 1:03d}"},
+                "11:00")
+            outcome = met + dt.timedelta(days=12)
+            add("referral_outcome", outcome.isoformat(), {"referral": f"r{i}", "outcome": "meeting_obtained"})
+            if i % 20 == 0:
+                add("update_received", (outcome + dt.timedelta(days=3)).isoformat(), {"referral": f"r{i}"})
+    events.sort(key=lambda e: (e["at"], e["id"]))
+    return [e for e in events if e["at"] < "2026-11-18"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_coach_page_of_a_large_account_reads_on_a_phone_light_and_dark(server, browser, lang):  # noqa: F811
+    """A coach page of ~200 relationships: the summary first, the audit's thousand rows folded, an index of the
+    people linking to each, each relationship folded to its name and what is still open; in the owner's language,
+    light and dark (prefers-color-scheme, under the page's strict CSP), axe-clean at phone size; on paper every
+    relationship unfolds."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    token = sign_up(server.url, email(), timezone=ZONE, language=lang)["token"]
+    lines = [json.dumps(e, ensure_ascii=False) for e in large_log()]
+    answer = httpx.post(f"{server.url}/api/import", content="\n".join(lines) + "\n", headers=bearer(token), timeout=60)
+    assert answer.status_code == 200 and answer.json()["accepted"] == len(lines), answer.text
+    made = httpx.post(f"{server.url}/api/shares", json={"label": "Coach", "expires_in_days": 7, "scope": "audit"},
+                      headers=bearer(token), timeout=10)
+    assert made.status_code == 201, made.text
+    url = server.url + made.json()["url"]
+    colours = {}
+    for dark in (False, True):
+        theme = "dark" if dark else "light"
+        coach = browser.new_context(viewport=PHONE, locale="fr-FR" if lang == "fr" else "en-GB", timezone_id=ZONE,
+                                    color_scheme=theme, service_workers="block")
+        coach.add_init_script(path=str(AXE))
+        try:
+            page = coach.new_page()
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            assert page.goto(url).status == 200
+            assert page.locator("html").get_attribute("lang") == lang
+            # the summary first: the first heading after the title is the whole network's
+            expect(page.locator("h2").first).to_have_id("network")
+            expect(page.locator("nav.people li")).to_have_count(200)
+            people = page.locator("details.person")
+            expect(people).to_have_count(200)
+            assert page.evaluate("() => [...document.querySelectorAll('details.person')].every(d => !d.open)")
+            assert page.evaluate("() => !document.querySelector('section[aria-labelledby=audit] details').open")
+            # a link of the index leads to that person; their story unfolds with a tap
+            target = page.locator("details.person").nth(57)
+            name = target.locator("summary h3").inner_text()
+            assert page.evaluate("() => !document.querySelector('nav.people details').open")
+            page.locator("nav.people summary").click()
+            page.locator("nav.people a").nth(57).click()
+            assert page.evaluate("() => location.hash") == "#person-57"
+            expect(target.locator(".brief")).to_be_hidden()
+            target.locator("summary").click()
+            expect(target.locator(".brief")).to_be_visible()
+            assert name
+            # readable at phone width: nothing wider than the screen
+            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "wider than the phone"
+            colours[theme] = page.evaluate("() => [getComputedStyle(document.body).backgroundColor,"
+                                           " getComputedStyle(document.body).color]")
+            violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+                .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => ({id: v.id, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+            assert violations == [], violations
+            page.evaluate("() => window.scrollTo(0, 0)")
+            page.screenshot(path=str(SHOTS / f"{lang}-{theme}-coach-large.png"))
+            target.screenshot(path=str(SHOTS / f"{lang}-{theme}-coach-large-person.png"))
+            page.locator("nav.people").screenshot(path=str(SHOTS / f"{lang}-{theme}-coach-large-index.png"))
+            page.set_viewport_size({"width": 360, "height": 740})
+            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "wider than 360 px"
+            page.locator("section[aria-labelledby=audit] summary").click()
+            page.locator("section[aria-labelledby=audit] tbody tr").nth(3).scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / f"{lang}-{theme}-coach-large-audit-360.png"))
+            if not dark:  # on paper, every relationship unfolds
+                page.emulate_media(media="print")
+                expect(people.nth(150).locator(".brief")).to_be_visible()
+                page.emulate_media(media="screen")
+            assert not problems, problems
+        finally:
+            coach.close()
+    assert colours["light"] != colours["dark"]
+    assert colours["dark"][0] == "rgb(20, 20, 23)"
