@@ -207,6 +207,8 @@ def test_logging_the_new_meeting_shows_what_is_still_open_first(devices, server,
     page = phone.page
     phone.go("#/contacts/c-herve")
     expect(page.locator(".brief")).to_contain_text(words["brief"])
+    page.get_by_role("link", name=words["log_with"]).scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"{lang}-{theme}-{width}-contact-log-with.png"))
     page.get_by_role("link", name=words["log_with"]).click()
     page.wait_for_function("() => location.hash === '#/log?with=c-herve'")
     expect(page.locator(".chips .chip")).to_have_count(1)
