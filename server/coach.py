@@ -331,6 +331,9 @@ summary says how many), so that the page opens on the summary and the people, no
 
 INDEX_OPEN_UP_TO = 30
 """The index of the people shows open up to this many; a larger account's starts folded."""
+PEOPLE_OPEN_UP_TO = 5
+"""Each relationship's story shows unfolded up to this many people (a mentee's few: nothing to tap); past it each
+starts folded to its name and what is still open."""
 
 
 def share_page(network: dict, projection: Projection, language: str, label: str) -> tuple[str, str]:
@@ -386,7 +389,7 @@ def share_page(network: dict, projection: Projection, language: str, label: str)
             out.append(f'<li><a href="#person-{number}"{css}>{esc(person["name"])}</a></li>')
         out.append("</ul></details></nav>")
     for number, person in shown:
-        out.append(_person(person, t, f"person-{number}"))
+        out.append(_person(person, t, f"person-{number}", len(shown) <= PEOPLE_OPEN_UP_TO))
     out.append("</section></main>")
     return _page(t["language"], t["title"], "".join(out))
 
@@ -405,12 +408,12 @@ def _status(story: dict, t: dict) -> str:
     return " · ".join(parts) if parts else escape(t["nothing_open"])
 
 
-def _person(story: dict, t: dict, anchor: str) -> str:
+def _person(story: dict, t: dict, anchor: str, unfolded: bool = False) -> str:
     esc = escape
     names = {n["contact"]: n["name"] for n in story["names"]}
     who = story["name"]
     by_id = {o["id"]: o for o in story["obligations"]}
-    out = [f'<details class="person" id="{anchor}"><summary><h3 id="{anchor}-h">{esc(t["story"].format(who=who))}'
+    out = [f'<details class="person" id="{anchor}"{" open" if unfolded else ""}><summary><h3 id="{anchor}-h">{esc(t["story"].format(who=who))}'
            f'</h3><span class="status">{_status(story, t)}</span></summary><div class="person-body">']
     brief = story["brief"]
     unseen = brief.get("unseen_thanks", [])
