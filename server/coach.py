@@ -30,7 +30,8 @@ caption { text-align: left; }
 ol.timeline { list-style: none; padding: 0; }
 ol.timeline > li { padding: .25rem 0; border-bottom: 1px dotted var(--line); }
 ol.timeline ul { margin: .25rem 0 0 1.5rem; padding: 0; }
-svg { max-width: 100%; height: auto; } svg .axis { stroke: var(--muted); } svg text { fill: var(--ink); font-size: 10px; }
+svg { max-width: 100%; height: auto; } svg .axis { stroke: var(--muted); }
+svg text { fill: var(--ink); font-size: 10px; }
 svg .bar-mine { fill: var(--bar-mine); } svg .bar-theirs { fill: var(--bar-theirs); }
 details { border-top: 1px solid var(--line); }
 details > summary { cursor: pointer; padding: .5rem 0; min-height: 44px; box-sizing: border-box; }
@@ -82,7 +83,8 @@ TEXT = {
         "make_good": ("To make good first ({n} still open from me)", "To make good first ({n} still open from me)"),
         "introduced": "And the people {who} introduced:",
         "raise": ("To raise, kindly ({n} still open from {who})", "To raise, kindly ({n} still open from {who})"),
-        "unseen": "{seeker} met {referred} through me (known {date}): did {seeker} thank {referred}? Nothing tells me so.",
+        "unseen": "{seeker} met {referred} through me (known {date}): did {seeker} thank {referred}? Nothing tells "
+                  "me so.",
         "summary": "Summary", "index": "People ({n})", "index_hint": "A dot marks something still open.",
         "audit_count": ("Every follow-up, pending and done ({n})", "Every follow-up, pending and done ({n})"),
         "open_mine": ("{n} still open from me", "{n} still open from me"),
@@ -91,7 +93,8 @@ TEXT = {
         "timeline": "Timeline", "kept_by": "kept: {what}", "me": "me",
         "gone_title": "This link is no longer valid",
         "gone": "This link is no longer valid: it has expired or its owner revoked it. Ask them for a new one.",
-        "early": ("done early, on {done} ({n} day before it was due)", "done early, on {done} ({n} days before it was due)"),
+        "early": ("done early, on {done} ({n} day before it was due)",
+                  "done early, on {done} ({n} days before it was due)"),
         "on_time": "done on time, on {done}",
         "late": ("done late, on {done} ({n} day after it was due)", "done late, on {done} ({n} days after it was due)"),
         "very_late": ("done very late, on {done} ({n} day after it was due)",
@@ -413,8 +416,10 @@ def _person(story: dict, t: dict, anchor: str, unfolded: bool = False) -> str:
     names = {n["contact"]: n["name"] for n in story["names"]}
     who = story["name"]
     by_id = {o["id"]: o for o in story["obligations"]}
-    out = [f'<details class="person" id="{anchor}"{" open" if unfolded else ""}><summary><h3 id="{anchor}-h">{esc(t["story"].format(who=who))}'
-           f'</h3><span class="status">{_status(story, t)}</span></summary><div class="person-body">']
+    opened = " open" if unfolded else ""
+    out = [f'<details class="person" id="{anchor}"{opened}><summary><h3 id="{anchor}-h">'
+           f'{esc(t["story"].format(who=who))}</h3><span class="status">{_status(story, t)}</span></summary>'
+           '<div class="person-body">']
     brief = story["brief"]
     unseen = brief.get("unseen_thanks", [])
 

@@ -224,7 +224,8 @@ def test_logging_the_new_meeting_shows_what_is_still_open_first(devices, server,
     expect(herve.locator('[data-obligation="thank:m3:c-marc"]')).to_be_visible()
     # above the save button
     assert page.evaluate("""() => {
-        const brief = document.querySelector('.log-briefs'), save = document.querySelector('form.log button[type=submit]');
+        const brief = document.querySelector('.log-briefs');
+        const save = document.querySelector('form.log button[type=submit]');
         return Boolean(brief.compareDocumentPosition(save) & Node.DOCUMENT_POSITION_FOLLOWING);
     }""")
     # Anne picked too: her own block (the thank-you owed to her); someone new: none
@@ -403,7 +404,8 @@ def test_the_coach_page_of_a_large_account_reads_on_a_phone_light_and_dark(serve
             expect(target.locator(".brief")).to_be_visible()
             assert name
             # readable at phone width: nothing wider than the screen
-            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "wider than the phone"
+            wide = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
+            assert not wide, "wider than the phone"
             colours[theme] = page.evaluate("() => [getComputedStyle(document.body).backgroundColor,"
                                            " getComputedStyle(document.body).color]")
             violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
