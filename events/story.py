@@ -169,10 +169,22 @@ class _Reader:
 
 def _entry(reader: _Reader, day: dt.date, event: t.Event) -> dict:
     built = to_builtins(event)
-    referral = built["data"].get("referral") if built["type"] in REFERRAL_NEWS else None
+    referral_id = built["data"].get("referral") if built["type"] in REFERRAL_NEWS else None
+    referral = reader.referral(referral_id) if referral_id is not None else None
     return {"date": day.isoformat(), "event": event.id, "type": built["type"], "data": built["data"],
-            "referral": reader.referral(referral) if referral is not None else None,
-            "obligations": [], "kept": []}
+            "referral": referral, "obligations": [], "kept": [],
+            "unseen_thanks": _unseen_thanks(day, event, referral)}
+
+
+def _unseen_thanks(day: dt.date, event: t.Event, referral: dict | None) -> list[dict]:
+    """The thank-you I cannot see: a name I gave led to a meeting (`referral_outcome` meeting_obtained of a
+    `referral_made`), so by the thank rule the person I helped owed the person they met a thank-you the day
+    after. Nothing in my log can say whether it was sent: the story says so, it creates no obligation."""
+    if (type(event) is not t.ReferralOutcome or event.data.outcome != "meeting_obtained" or referral is None
+            or referral["way"] != "made"):
+        return []
+    return [{"referral": referral["referral"], "seeker": referral["to"], "referred": referral["referred"],
+             "known_on": day.isoformat(), "event": event.id}]
 
 
 _pos = itemgetter(0)
@@ -258,7 +270,7 @@ def _story(reader: _Reader, contact: str, events: list[Occurrence]) -> dict:
         for key in ("introducer", "referred", "to"):
             if obligation["about"].get(key) is not None:
                 named.add(obligation["about"][key])
-    brief = _brief(reader, contact, obligations)
+    brief = _brief(reader, contact, obligations, entries)
     for item in brief["introduced"]:
         named.add(item["counterpart"])
     return {
@@ -276,17 +288,29 @@ def _story(reader: _Reader, contact: str, events: list[Occurrence]) -> dict:
     }
 
 
-def _brief(reader: _Reader, contact: str, obligations: list[dict]) -> dict:
-    """Before you meet again: what is still open between you, both ways; and what I still owe the people this
-    contact introduced me to (the two people met, never thanked)."""
+def _brief(reader: _Reader, contact: str, obligations: list[dict], entries: list[dict]) -> dict:
+    """Before you meet again: what is still open between you, both ways; what I still owe the people this
+    contact introduced me to (the two people met, never thanked); and the people this contact met through me,
+    whose thank-you I cannot see."""
     introduced = sorted(
         (pair for referred in reader.introduced.get(contact, ()) for pair in reader.thanks_owed.get(referred, ())),
         key=_pos,
     )  # in the projection's order
+    owed_to_me = [o["id"] for o in obligations if o["direction"] == "owed_to_me" and o["kept"] in OPEN]
+    # the people they met through me, whose thank-you I cannot see: raised while they still owe me the news of
+    # that meeting (once told, or once I let it go, the question is no longer mine to raise)
+    open_reports = {i.split(":", 1)[1] for i in owed_to_me if i.startswith("report:")}
+    unseen, seen = [], set()
+    for entry in entries:
+        for note in entry["unseen_thanks"]:
+            if note["seeker"] == contact and note["referral"] in open_reports and note["referral"] not in seen:
+                seen.add(note["referral"])
+                unseen.append(note)
     return {
         "owed_by_me": [o["id"] for o in obligations if o["direction"] == "owed_by_me" and o["kept"] in OPEN],
-        "owed_to_me": [o["id"] for o in obligations if o["direction"] == "owed_to_me" and o["kept"] in OPEN],
+        "owed_to_me": owed_to_me,
         "introduced": [reader.obligation(o) for _, o in introduced],
+        "unseen_thanks": unseen,
     }
 
 
@@ -372,6 +396,14 @@ def obligation_phrase(o: dict, names: dict[str, str]) -> str:
     if rule == "greetings":
         return f"send {who} season's greetings for {about['year']}"
     return f"{rule} {who}"
+
+
+def unseen_thanks_phrase(note: dict, names: dict[str, str]) -> str:
+    """The thank-you I cannot see: "Paul met Anne through me (known 2026-06-10): did Paul thank Anne? Nothing
+    tells me so"."""
+    seeker, referred = names.get(note["seeker"], note["seeker"]), names.get(note["referred"], note["referred"])
+    return (f"{seeker} met {referred} through me (known {note['known_on']}): did {seeker} thank {referred}? "
+            "Nothing tells me so")
 
 
 def reading_phrase(o: dict) -> str:
@@ -470,7 +502,7 @@ def story_text(story: dict) -> list[str]:
              + (f", archived on {story['archived']}" if story["archived"] else "")]
     brief = story["brief"]
     lines.append("")
-    if brief["owed_by_me"] or brief["owed_to_me"] or brief["introduced"]:
+    if brief["owed_by_me"] or brief["owed_to_me"] or brief["introduced"] or brief["unseen_thanks"]:
         lines.append(f"Before you meet {who} again:")
         if brief["owed_by_me"]:
             lines.append(f"  Make good first ({len(brief['owed_by_me'])} still open from me):")
@@ -479,10 +511,11 @@ def story_text(story: dict) -> list[str]:
         if brief["introduced"]:
             lines.append(f"  And the people {who} introduced you to:")
             lines.extend(f"    - {obligation_phrase(o, names)}: {reading_phrase(o)}" for o in brief["introduced"])
-        if brief["owed_to_me"]:
+        if brief["owed_to_me"] or brief["unseen_thanks"]:
             lines.append(f"  To raise, kindly ({len(brief['owed_to_me'])} still open from {who}):")
             lines.extend(f"    - {obligation_phrase(by_id[i], names)}: {reading_phrase(by_id[i])}"
                          for i in brief["owed_to_me"])
+            lines.extend(f"    - {unseen_thanks_phrase(note, names)}" for note in brief["unseen_thanks"])
     else:
         lines.append(f"Before you meet {who} again: nothing is open between you, either way.")
     lines.append("")
@@ -493,6 +526,8 @@ def story_text(story: dict) -> list[str]:
             lines.append(f"      → {obligation_phrase(o, names)}: {reading_phrase(o)}")
         for kept_id in entry["kept"]:
             lines.append(f"      ✓ kept: {obligation_phrase(by_id[kept_id], names)}")
+        for note in entry["unseen_thanks"]:
+            lines.append(f"      ? {unseen_thanks_phrase(note, names)}")
     orphans = [o for o in story["obligations"] if all(o not in e["obligations"] for e in story["entries"])]
     for o in orphans:
         lines.append(f"  {o['due']}  → {obligation_phrase(o, names)}: {reading_phrase(o)}")

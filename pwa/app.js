@@ -26,7 +26,7 @@ async function loadScreens() {
   ]);
   screens = {
     today: () => today.renderToday(ctx),
-    log: (arg) => log.renderLog(ctx, arg),
+    log: (arg, { query }) => log.renderLog(ctx, arg, query.get('with') ?? null),
     contacts: (arg) => (arg ? contacts.renderContact(ctx, arg) : contacts.renderContacts(ctx)),
     audit: () => audit.renderAudit(ctx),
     settings: () => settings.renderSettings(ctx),
@@ -102,6 +102,12 @@ function route() {
     query: new URLSearchParams(cut < 0 ? '' : hash.slice(cut + 1)) };
 }
 
+/** What tells one drawn screen from another: who is signed in, the screen, its argument and query. */
+function routeKey({ name, arg, query }) {
+  const asked = String(query);
+  return `${signedInNow()}:${name}:${arg}${asked ? `?${asked}` : ''}`;
+}
+
 const signedInNow = () => session && !session.revoked;
 
 let turn = 0; // each render's number: a projection that arrives after a newer render is not drawn
@@ -114,8 +120,9 @@ let shownComplete = false;
 let drawnFrom = { key: null, version: -1 };
 
 function render({ keepFocus = false } = {}) {
-  const { name, arg, query, parts } = route();
-  const key = `${signedInNow()}:${name}:${arg}`;
+  const found = route();
+  const { name, arg, query, parts } = found;
+  const key = routeKey(found);
   const mine = ++turn;
   if (!signedInNow()) {
     draw(renderAuth(ctx), { name, key, keepFocus });
@@ -325,8 +332,7 @@ async function onSyncStatus() {
 const editingHere = () => main.querySelector('[data-editing]') !== null;
 
 function drawnFromCurrentLog() {
-  const { name, arg } = route();
-  return drawnFrom.key === `${signedInNow()}:${name}:${arg}` && drawnFrom.version === model.logVersion();
+  return drawnFrom.key === routeKey(route()) && drawnFrom.version === model.logVersion();
 }
 
 /** One sync answer settled: the events it pulled join the model (only those cross to the engine's worker); events

@@ -70,7 +70,7 @@ function report(asOf, story, changes) {
     const rows = everything.filter((o) => (!filters.person || o.counterpart === filters.person)
       && (!filters.rule || o.rule === filters.rule) && (!filters.direction || o.direction === filters.direction)
       && (!filters.how || HOW[filters.how](o)));
-    shown.textContent = t('audit.shown', { shown: rows.length, total: everything.length });
+    shown.textContent = t('audit.shown', { count: rows.length, shown: rows.length, total: everything.length });
     fill(table, rows.length ? h('table', { class: 'audit-table' },
       h('thead', {}, h('tr', {}, ['audit.col_due', 'audit.col_what', 'audit.col_how'].map((k) => h('th', { scope: 'col' }, t(k))))),
       h('tbody', {}, rows.map((o) => h('tr', { class: `kept-${o.kept}`, dataset: { obligation: o.id } },
@@ -113,8 +113,10 @@ function report(asOf, story, changes) {
 }
 
 function changeText(changes) {
-  const line = (key, side) => t(key, { date: formatDay(changes.since, { year: true }), kept: side.kept.length,
-    overdue: side.became_overdue.length, fresh: side.new.length });
+  // each count agrees with its own word ("1 fait, 2 passés en retard")
+  const line = (key, side) => t(key, { date: formatDay(changes.since, { year: true }), parts: [
+    t('audit.change.kept', { count: side.kept.length }), t('audit.change.overdue', { count: side.became_overdue.length }),
+    t('audit.change.new', { count: side.new.length })].join(', ') });
   const theirs = changes.owed_to_me;
   return [line('audit.changes', changes.owed_by_me),
     theirs.kept.length || theirs.became_overdue.length || theirs.new.length ? ` · ${line('audit.changes_theirs', theirs)}` : ''].join('');

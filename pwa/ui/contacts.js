@@ -133,6 +133,8 @@ export function renderContact(ctx, id) {
     email ? h('p', {}, h('a', { href: `mailto:${email}` }, email)) : null,
     history.archived ? h('p', { class: 'badge archived' }, t('contact.archived_on', { date: formatDay(history.archived) })) : null,
     briefBox,
+    history.archived ? null : h('p', { class: 'log-with no-print' }, h('a', { class: 'button', href: `#/log?with=${encodeURIComponent(id)}` },
+      t('contact.log_meeting', { name: history.name }))),
     h('section', { 'aria-labelledby': 'scores-h' },
       h('h2', { id: 'scores-h' }, t('scores.title')),
       h('dl', { class: 'scores-grid' },

@@ -2,12 +2,13 @@
  * whom, where, a note, the names they gave me and the names I gave them. One save records every event, built
  * from what the form holds by lib/commands.js `logMeeting`. */
 
-import { h, field, nextId } from './dom.js';
+import { h, field, fill, nextId } from './dom.js';
 import { t } from './i18n.js';
 import { limit } from '../lib/catalogue.js';
 import { uuidv7 } from '../lib/ids.js';
 import * as model from './model.js';
 import { fold, sameAs, search } from '../lib/people.js';
+import { briefView } from './story.js';
 
 const KINDS = ['meeting', 'coffee', 'call', 'video', 'event'];
 const SUGGESTIONS = 6;
@@ -19,14 +20,18 @@ function localInputValue(date) {
 }
 
 /** `#/log` or `#/log/{referral}`: the meeting with the person a referral named ("We met"), which also
- * records the referral's outcome. */
-export function renderLog(ctx, referralId = null) {
+ * records the referral's outcome; `#/log?with={contact}` (the contact page's "Log a meeting with …"): that
+ * person picked already. As soon as a known person is picked, the brief of what is still open between you shows
+ * above the save button ("before you meet again"). */
+export function renderLog(ctx, referralId = null, withId = null) {
   const known = model.contacts().filter((c) => !c.archived).sort((a, b) => a.name.localeCompare(b.name));
   const people = known.map((c) => ({ id: c.id, name: c.name, org: c.fields.get('org'), email: c.fields.get('email') }));
   const chosen = []; // [{id, name, isNew, emailInput?}]
   const referral = referralId ? model.referralOf(referralId) : null;
   const met = referral?.kind === 'given' ? referral.data : null;
   if (met) chosen.push({ id: met.referred, name: model.nameOf(met.referred), isNew: false });
+  const asked = withId ? known.find((c) => c.id === withId) : undefined;
+  if (asked && !chosen.some((c) => c.id === asked.id)) chosen.push({ id: asked.id, name: asked.name, isNew: false });
   const chips = h('ul', { class: 'chips', 'aria-label': t('log.chosen') });
   const suggestions = h('ul', { class: 'suggestions', id: nextId('sugg') });
   const who = h('input', {
@@ -35,6 +40,23 @@ export function renderLog(ctx, referralId = null) {
   });
   const newEmails = h('div', { class: 'new-emails' });
   const errors = h('p', { class: 'error', role: 'alert' });
+  const briefs = h('div', { class: 'log-briefs' });
+  let briefTurn = 0;
+
+  /** One compact brief per known person picked, in the order picked; none for someone with nothing open. The
+   * engine tells each story (the contact page's, cached): at once when known, else as soon as it answers. */
+  function drawBriefs() {
+    const mine = ++briefTurn;
+    const today = model.today();
+    const ids = chosen.filter((c) => !c.isNew).map((c) => c.id);
+    const show = (stories) => {
+      if (mine !== briefTurn) return; // the people picked changed meanwhile: a newer drawing is on its way
+      fill(briefs, stories.map((story) => (story ? briefView(story, { id: nextId('brief-h'), compact: true }) : null)));
+    };
+    const ready = ids.map((id) => model.contactStoryNow(id, today));
+    if (ready.every((story) => story !== undefined)) show(ready);
+    else Promise.all(ids.map((id) => model.prepareContactStory(id, today))).then(show, (error) => console.warn('story', error));
+  }
 
   const now = new Date();
   const at = h('input', { type: 'datetime-local', value: localInputValue(now), required: true,
@@ -65,6 +87,7 @@ export function renderLog(ctx, referralId = null) {
     received.refresh();
     given.refresh();
     suggest();
+    drawBriefs();
   }
 
   /** A new person whose email is an existing contact's: say so, and offer the existing one instead. */
@@ -165,6 +188,7 @@ export function renderLog(ctx, referralId = null) {
     received.element,
     given.element,
     datalist,
+    briefs,
     errors,
     h('button', { type: 'submit', class: 'button primary wide' }, t('log.save')));
 

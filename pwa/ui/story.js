@@ -37,14 +37,14 @@ export function obligationText(o, names) {
 export function keptText(o) {
   const date = { early: o.done_on, on_time: o.done_on, late: o.done_on, very_late: o.done_on, due: o.on_time_until,
     snoozed: o.snoozed_until }[o.kept] ?? o.due;
-  return t(`story.kept.${o.kept}`, { date: day(date), n: Math.abs(o.days_after_due) });
+  return t(`story.kept.${o.kept}`, { date: day(date), count: Math.abs(o.days_after_due) });
 }
 
 /** "4 of 7 on time, 2 late, 1 still owed" */
 export function countText(tally) {
   if (!tally.total) return t('story.nothing');
   return [t('story.of_on_time', { n: tally.on_time, total: tally.total }),
-    ...KEPT.filter((k) => k !== 'on_time' && tally[k]).map((k) => t(`story.reading.${k}`, { n: tally[k] }))].join(', ');
+    ...KEPT.filter((k) => k !== 'on_time' && tally[k]).map((k) => t(`story.reading.${k}`, { count: tally[k] }))].join(', ');
 }
 
 function keptClass(o) {
@@ -59,22 +59,42 @@ export function obligationItem(o, names) {
     h('span', { class: 'what' }, obligationText(o, names)), ' — ', h('span', { class: 'how' }, keptText(o)));
 }
 
+/** A thank-you the person I helped owed the one they met through me, which no log of mine can show. */
+export function unseenThanksText(note, names) {
+  const name = (id) => names.get(id) ?? id;
+  return t('story.unseen_thanks', { seeker: name(note.seeker), referred: name(note.referred), date: day(note.known_on) });
+}
+
+function unseenItem(note, names) {
+  return h('li', { class: 'story-unseen', dataset: { unseen: note.referral } }, unseenThanksText(note, names));
+}
+
+/** Whether the brief has anything to say: something open, either way. */
+export const briefOpen = ({ brief }) => Boolean(brief.owed_by_me.length || brief.owed_to_me.length
+  || brief.introduced.length || brief.unseen_thanks?.length);
+
 /** Before you meet them again: what to make good first, what is owed by the people they introduced, what to
- * raise kindly. */
-export function briefView(story) {
+ * raise kindly (with the thank-yous to the people they met through me, which I cannot see). `id` names its
+ * heading (one per brief on a page), `level` its heading's rank (2 on the contact page, 3 inside the log form);
+ * `compact` draws nothing when nothing is open. */
+export function briefView(story, { id = 'brief-h', level = 2, compact = false } = {}) {
   const names = namesOf(story);
   const byId = new Map(story.obligations.map((o) => [o.id, o]));
   const { brief } = story;
-  const list = (items) => h('ul', { class: 'brief-list' }, items.map((o) => obligationItem(o, names)));
-  const empty = !brief.owed_by_me.length && !brief.owed_to_me.length && !brief.introduced.length;
-  return h('section', { class: 'brief', 'aria-labelledby': 'brief-h' },
-    h('h2', { id: 'brief-h' }, t('story.brief', { name: story.name })),
+  const unseen = brief.unseen_thanks ?? [];
+  const list = (items, notes = []) => h('ul', { class: 'brief-list' }, items.map((o) => obligationItem(o, names)),
+    notes.map((note) => unseenItem(note, names)));
+  const empty = !briefOpen(story);
+  if (empty && compact) return null;
+  const sub = `h${level + 1}`;
+  return h('section', { class: compact ? 'brief compact' : 'brief', 'aria-labelledby': id, dataset: { contact: story.contact } },
+    h(`h${level}`, { id }, t('story.brief', { name: story.name })),
     empty ? h('p', { class: 'calm' }, t('story.all_clear')) : null,
-    brief.owed_by_me.length ? [h('h3', {}, t('story.make_good', { count: brief.owed_by_me.length })),
-      list(brief.owed_by_me.map((id) => byId.get(id)))] : null,
-    brief.introduced.length ? [h('h3', {}, t('story.introduced', { name: story.name })), list(brief.introduced)] : null,
-    brief.owed_to_me.length ? [h('h3', {}, t('story.raise', { count: brief.owed_to_me.length, name: story.name })),
-      list(brief.owed_to_me.map((id) => byId.get(id)))] : null);
+    brief.owed_by_me.length ? [h(sub, {}, t('story.make_good', { count: brief.owed_by_me.length })),
+      list(brief.owed_by_me.map((i) => byId.get(i)))] : null,
+    brief.introduced.length ? [h(sub, {}, t('story.introduced', { name: story.name })), list(brief.introduced)] : null,
+    brief.owed_to_me.length || unseen.length ? [h(sub, {}, t('story.raise', { count: brief.owed_to_me.length, name: story.name })),
+      list(brief.owed_to_me.map((i) => byId.get(i)), unseen)] : null);
 }
 
 /** The timeline: each event, the follow-ups it created and how each was kept, and what it kept. `tools(entry)`, if
@@ -89,9 +109,10 @@ export function timelineView(story, { tools = null } = {}) {
       const [note, actions] = tools ? tools(e) : [null, null];
       return h('li', { dataset: { event: e.event, type: e.type } },
         h('span', { class: 'date' }, day(e.date)), h('span', {}, eventText(e, names)), note,
-        e.obligations.length || e.kept.length ? h('ul', { class: 'story-obs' },
+        e.obligations.length || e.kept.length || e.unseen_thanks?.length ? h('ul', { class: 'story-obs' },
           e.obligations.map((o) => obligationItem(o, names)),
-          e.kept.map((id) => h('li', { class: 'story-kept kept-good' }, t('story.kept_by', { what: obligationText(byId.get(id), names) })))) : null,
+          e.kept.map((id) => h('li', { class: 'story-kept kept-good' }, t('story.kept_by', { what: obligationText(byId.get(id), names) }))),
+          (e.unseen_thanks ?? []).map((note) => unseenItem(note, names))) : null,
         actions);
     })));
 }

@@ -26,7 +26,7 @@ TEXT = {
     "fr": {"email_of": "E-mail de Sophie B. (facultatif)", "use": "Choisir Sophie Bernard",
            "job": "J’ai trouvé un poste", "what": "Intitulé du poste (facultatif)", "employer": "Employeur (facultatif)",
            "day": "Le jour où vous l’avez trouvé",
-           "yes": "Oui, le noter", "told": "Prévenez maintenant les 2 personnes qui vous ont aidé", "undo": "Annuler"},
+           "yes": "Oui, le noter", "told": "Prévenez maintenant les 2 personnes qui vous ont apporté leur aide", "undo": "Annuler"},
 }
 
 

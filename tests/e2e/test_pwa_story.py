@@ -40,13 +40,24 @@ WORDS = {
            "anne": "Thank Anne for the meeting of", "raise": "To raise, kindly (3 still open from Paul)",
            "paul_thank": "Paul to thank you for the meeting of",
            "paul_report": "Paul to tell you how it went with Marc",
-           "changes": "Since", "print": "Print this audit"},
+           "changes": "Since", "print": "Print this audit",
+           "log_with": "Log a meeting with Hervé", "log_with_paul": "Log a meeting with Paul",
+           "brief_paul": "Before you meet Paul again", "brief_anne": "Before you meet Anne again",
+           "make_good_one": "Make good first (1 still open from you)",
+           "unseen_anne": "Paul met Anne through you (known", "unseen_q": "did Paul thank Anne? Nothing tells you so.",
+           "unseen_marc": "did Paul thank Marc? Nothing tells you so."},
     "fr": {"brief": "Avant de revoir Hervé", "thank": "Remercier Hervé pour le rendez-vous du",
            "owed": "toujours dû depuis le", "report": "Dire à Hervé comment s’est passé le contact avec Anne",
            "introduced": "Et les personnes que Hervé", "anne": "Remercier Anne pour le rendez-vous du",
-           "raise": "À évoquer, avec tact (3 encore dus par Paul)", "paul_thank": "Paul doit vous remercier pour le "
+           "raise": "À évoquer, avec tact (3 suivis encore dus par Paul)", "paul_thank": "Paul doit vous remercier pour le "
            "rendez-vous du", "paul_report": "Paul doit vous dire comment s’est passé le contact avec Marc",
-           "changes": "Depuis le", "print": "Imprimer cet audit"},
+           "changes": "Depuis le", "print": "Imprimer cet audit",
+           "log_with": "Noter un rendez-vous avec Hervé", "log_with_paul": "Noter un rendez-vous avec Paul",
+           "brief_paul": "Avant de revoir Paul", "brief_anne": "Avant de revoir Anne",
+           "make_good_one": "À rattraper d’abord (1 suivi encore dû de votre part)",
+           "unseen_anne": "Paul a rencontré Anne grâce à vous (appris le",
+           "unseen_q": "est-ce que Paul a remercié Anne ? Rien ne vous le dit.",
+           "unseen_marc": "est-ce que Paul a remercié Marc ? Rien ne vous le dit."},
 }
 
 
@@ -172,3 +183,250 @@ def test_a_coach_link_opens_read_only_with_nothing_stored_and_dies_when_revoked(
         expect(page.locator("body")).to_contain_text("This link is no longer valid")
     finally:
         coach.close()
+
+
+def pick(page, name: str) -> None:
+    """Pick a person in the log form by typing their name and taking the suggestion (or Enter for a new one)."""
+    page.locator("form.log input[placeholder]").fill(name)
+    page.keyboard.press("Enter")
+
+
+@pytest.mark.parametrize("lang, dark, width", [("en", False, 390), ("fr", True, 390), ("fr", False, 360),
+                                               ("en", True, 360)])
+def test_logging_the_new_meeting_shows_what_is_still_open_first(devices, server, lang, dark, width):
+    """The mentee asks Hervé for another meeting while everything is open: the contact page offers "Log a meeting
+    with Hervé", and the log form, Hervé already picked, shows at once what is still open between them (the
+    thank-you owed for six months, the news of the two meetings, the two people met never thanked) above the
+    save button; one compact block per known person picked, none for someone new or with nothing open."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    words, theme = WORDS[lang], "dark" if dark else "light"
+    address, _ = scenario_account(server, "seed-mentee", lang)
+    phone = devices(lang=lang, dark=dark, axe=True)
+    phone.page.set_viewport_size({"width": width, "height": 844})
+    phone.log_in(address, lang)
+    page = phone.page
+    phone.go("#/contacts/c-herve")
+    expect(page.locator(".brief")).to_contain_text(words["brief"])
+    page.get_by_role("link", name=words["log_with"]).scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"{lang}-{theme}-{width}-contact-log-with.png"))
+    page.get_by_role("link", name=words["log_with"]).click()
+    page.wait_for_function("() => location.hash === '#/log?with=c-herve'")
+    expect(page.locator(".chips .chip")).to_have_count(1)
+    expect(page.locator(".chips .chip")).to_contain_text("Hervé")
+    herve = page.locator('.log-briefs .brief[data-contact="c-herve"]')
+    expect(herve).to_contain_text(words["brief"])
+    expect(herve.locator('[data-obligation="thank:m1:c-herve"]')).to_contain_text(words["thank"])
+    expect(herve.locator('[data-obligation="thank:m1:c-herve"]')).to_contain_text(words["owed"])
+    expect(herve.locator('[data-obligation="report:r1"]')).to_contain_text(words["report"])
+    expect(herve.locator('[data-obligation="report:r2"]')).to_be_visible()
+    expect(herve).to_contain_text(words["introduced"])
+    expect(herve.locator('[data-obligation="thank:m2:c-anne"]')).to_contain_text(words["anne"])
+    expect(herve.locator('[data-obligation="thank:m3:c-marc"]')).to_be_visible()
+    # above the save button
+    assert page.evaluate("""() => {
+        const brief = document.querySelector('.log-briefs');
+        const save = document.querySelector('form.log button[type=submit]');
+        return Boolean(brief.compareDocumentPosition(save) & Node.DOCUMENT_POSITION_FOLLOWING);
+    }""")
+    # Anne picked too: her own block (the thank-you owed to her); someone new: none
+    pick(page, "Anne")
+    expect(page.locator(".log-briefs .brief")).to_have_count(2)
+    expect(page.locator('.log-briefs .brief[data-contact="c-anne"]')).to_contain_text(words["brief_anne"])
+    pick(page, "Zoé Nouvelle")
+    expect(page.locator(".chips .chip")).to_have_count(3)
+    expect(page.locator(".log-briefs .brief")).to_have_count(2)
+    # the headings of the blocks are their own (no id twice on the page)
+    assert page.evaluate("() => new Set([...document.querySelectorAll('[id]')].map(e => e.id)).size"
+                         " === document.querySelectorAll('[id]').length")
+    violations = phone.axe()
+    page.screenshot(path=str(SHOTS / f"{lang}-{theme}-{width}-log-brief.png"), full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "wider than the phone"
+    # Hervé taken off: his block goes, Anne's stays
+    page.get_by_role("button", name=("Remove Hervé" if lang == "en" else "Retirer Hervé")).click()
+    expect(page.locator(".log-briefs .brief")).to_have_count(1)
+    expect(page.locator('.log-briefs .brief[data-contact="c-herve"]')).to_have_count(0)
+    assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
+    assert not phone.problems, phone.problems
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_mentor_logging_a_meeting_with_paul_reads_what_to_raise_and_the_thank_yous_unseen(devices, server, lang):
+    """The mentor's side: the brief in the log form and on the contact page names the two people Paul met through
+    the mentor, whose thank-you nothing in the mentor's log can show; the timeline says it under each outcome; the
+    printed page keeps it. Anne, with nothing open, gets no block in the form."""
+    words = WORDS[lang]
+    address, _ = scenario_account(server, "seed-helper", lang)
+    phone = devices(lang=lang, axe=True)
+    phone.log_in(address, lang)
+    page = phone.page
+    phone.go("#/contacts/c-paul")
+    brief = page.locator(".brief")
+    expect(brief).to_contain_text(words["raise"])
+    expect(brief.locator('[data-unseen="r1"]')).to_contain_text(words["unseen_anne"])
+    expect(brief.locator('[data-unseen="r1"]')).to_contain_text(words["unseen_q"])
+    expect(brief.locator('[data-unseen="r2"]')).to_contain_text(words["unseen_marc"])
+    timeline = page.locator("ol.timeline.story")
+    expect(timeline.locator('[data-unseen="r1"]')).to_contain_text(words["unseen_q"])
+    expect(timeline.locator('[data-unseen="r2"]')).to_contain_text(words["unseen_marc"])
+    assert not phone.axe()
+    page.screenshot(path=str(SHOTS / f"{lang}-story-helper-unseen.png"), full_page=True)
+    brief.screenshot(path=str(SHOTS / f"{lang}-story-helper-brief.png"))
+    timeline.screenshot(path=str(SHOTS / f"{lang}-story-helper-timeline.png"))
+    # on paper: the brief, its questions, the timeline
+    page.emulate_media(media="print")
+    expect(brief.locator('[data-unseen="r1"]')).to_be_visible()
+    expect(brief.locator('[data-obligation="thank:m1:c-paul"]')).to_be_visible()
+    expect(timeline.locator('[data-unseen="r2"]')).to_be_visible()
+    page.screenshot(path=str(SHOTS / f"{lang}-story-helper-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+
+    phone.go("#/log")
+    expect(page.locator(".log-briefs .brief")).to_have_count(0)
+    pick(page, "Anne")  # nothing open with Anne: no block
+    pick(page, "Paul")
+    block = page.locator('.log-briefs .brief[data-contact="c-paul"]')
+    expect(block).to_contain_text(words["brief_paul"])
+    expect(block).to_contain_text(words["make_good_one"])
+    expect(block.locator('[data-obligation="thank:m1:c-paul"]')).to_contain_text(words["paul_thank"])
+    expect(block.locator('[data-unseen="r1"]')).to_contain_text(words["unseen_q"])
+    expect(page.locator(".log-briefs .brief")).to_have_count(1)
+    assert not phone.axe()
+    page.screenshot(path=str(SHOTS / f"{lang}-log-brief-helper.png"), full_page=True)
+    block.screenshot(path=str(SHOTS / f"{lang}-log-brief-helper-block.png"))
+    assert not phone.problems, phone.problems
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_mentees_story_printed_names_every_broken_rule(devices, server, lang):
+    """The printout of Hervé's page (the app's print style sheet): the brief with the thank-you owed for six months,
+    the news of both meetings never given, the two people met never thanked; the audit's printout lists them too."""
+    words = WORDS[lang]
+    address, _ = scenario_account(server, "seed-mentee", lang)
+    phone = devices(lang=lang, axe=False)
+    phone.log_in(address, lang)
+    page = phone.page
+    phone.go("#/contacts/c-herve")
+    expect(page.locator(".brief")).to_contain_text(words["introduced"])
+    page.emulate_media(media="print")
+    brief = page.locator(".brief")
+    for obligation in ("thank:m1:c-herve", "report:r1", "report:r2", "thank:m2:c-anne", "thank:m3:c-marc"):
+        expect(brief.locator(f'[data-obligation="{obligation}"]')).to_be_visible()
+    expect(page.get_by_role("link", name=words["log_with"])).to_be_hidden()  # nothing to tap on paper
+    page.screenshot(path=str(SHOTS / f"{lang}-story-mentee-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    phone.go("#/audit")
+    table = page.locator(".audit-result .audit-table").first
+    expect(table.locator("tbody tr")).to_have_count(8)
+    page.emulate_media(media="print")
+    for obligation in ("thank:m1:c-herve", "report:r1", "report:r2", "thank:m2:c-anne", "thank:m3:c-marc"):
+        expect(table.locator(f'[data-obligation="{obligation}"]')).to_be_visible()
+
+
+def large_log(people: int = 200) -> list[dict]:
+    """A large account's log: `people` contacts, each met once or twice between May and November 2026, some thanked
+    on time, some late, some never; some referrals both ways with their outcomes and news; deterministic."""
+    events: list[dict] = []
+
+    def add(kind: str, day: str, data: dict, time: str = "10:00") -> None:
+        events.append({"id": f"big-{len(events):05d}", "type": kind, "v": 1, "at": f"{day}T{time}:00+02:00",
+                       "data": data})
+
+    import datetime as dt
+
+    start = dt.date(2026, 5, 4)
+    for i in range(people):
+        contact = f"c-{i:03d}"
+        add("contact_added", "2026-05-01", {"contact": contact, "name": f"Personne {i:03d}", "org": f"Org {i % 17}"})
+    for i in range(people):
+        contact, met = f"c-{i:03d}", start + dt.timedelta(days=(i * 7) % 180)
+        add("meeting_logged", met.isoformat(), {"meeting": f"m{i}", "contacts": [contact],
+                                                "host": "me" if i % 3 == 0 else "them"})
+        if i % 3 == 0:  # I received them: they owe me a thank-you
+            if i % 2 == 0:
+                add("thanks_received", (met + dt.timedelta(days=1 + i % 4)).isoformat(), {"contact": contact})
+        elif i % 4 != 1:  # thanked, on time or late
+            add("thanks_sent", (met + dt.timedelta(days=1 + i % 5)).isoformat(),
+                {"contact": contact, "channel": "email", "meeting": f"m{i}"})
+        if i % 10 == 0 and i + 1 < people:  # a name given, a meeting obtained, sometimes the news
+            add("referral_made", met.isoformat(), {"referral": f"r{i}", "to": contact, "referred": f"c-{i + 1:03d}"},
+                "11:00")
+            outcome = met + dt.timedelta(days=12)
+            add("referral_outcome", outcome.isoformat(), {"referral": f"r{i}", "outcome": "meeting_obtained"})
+            if i % 20 == 0:
+                add("update_received", (outcome + dt.timedelta(days=3)).isoformat(), {"referral": f"r{i}"})
+    events.sort(key=lambda e: (e["at"], e["id"]))
+    return [e for e in events if e["at"] < "2026-11-18"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_coach_page_of_a_large_account_reads_on_a_phone_light_and_dark(server, browser, lang):  # noqa: F811
+    """A coach page of ~200 relationships: the summary first, the audit's thousand rows folded, an index of the
+    people linking to each, each relationship folded to its name and what is still open; in the owner's language,
+    light and dark (prefers-color-scheme, under the page's strict CSP), axe-clean at phone size; on paper every
+    relationship unfolds."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    token = sign_up(server.url, email(), timezone=ZONE, language=lang)["token"]
+    lines = [json.dumps(e, ensure_ascii=False) for e in large_log()]
+    answer = httpx.post(f"{server.url}/api/import", content="\n".join(lines) + "\n", headers=bearer(token), timeout=60)
+    assert answer.status_code == 200 and answer.json()["accepted"] == len(lines), answer.text
+    made = httpx.post(f"{server.url}/api/shares", json={"label": "Coach", "expires_in_days": 7, "scope": "audit"},
+                      headers=bearer(token), timeout=10)
+    assert made.status_code == 201, made.text
+    url = server.url + made.json()["url"]
+    colours = {}
+    for dark in (False, True):
+        theme = "dark" if dark else "light"
+        coach = browser.new_context(viewport=PHONE, locale="fr-FR" if lang == "fr" else "en-GB", timezone_id=ZONE,
+                                    color_scheme=theme, service_workers="block")
+        coach.add_init_script(path=str(AXE))
+        try:
+            page = coach.new_page()
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            assert page.goto(url).status == 200
+            assert page.locator("html").get_attribute("lang") == lang
+            # the summary first: the first heading after the title is the whole network's
+            expect(page.locator("h2").first).to_have_id("network")
+            expect(page.locator("nav.people li")).to_have_count(200)
+            people = page.locator("details.person")
+            expect(people).to_have_count(200)
+            assert page.evaluate("() => [...document.querySelectorAll('details.person')].every(d => !d.open)")
+            assert page.evaluate("() => !document.querySelector('section[aria-labelledby=audit] details').open")
+            # a link of the index leads to that person; their story unfolds with a tap
+            target = page.locator("details.person").nth(57)
+            name = target.locator("summary h3").inner_text()
+            assert page.evaluate("() => !document.querySelector('nav.people details').open")
+            page.locator("nav.people summary").click()
+            page.locator("nav.people a").nth(57).click()
+            assert page.evaluate("() => location.hash") == "#person-57"
+            expect(target.locator(".brief")).to_be_hidden()
+            target.locator("summary").click()
+            expect(target.locator(".brief")).to_be_visible()
+            assert name
+            # readable at phone width: nothing wider than the screen
+            wide = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
+            assert not wide, "wider than the phone"
+            colours[theme] = page.evaluate("() => [getComputedStyle(document.body).backgroundColor,"
+                                           " getComputedStyle(document.body).color]")
+            violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+                .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => ({id: v.id, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+            assert violations == [], violations
+            page.evaluate("() => window.scrollTo(0, 0)")
+            page.screenshot(path=str(SHOTS / f"{lang}-{theme}-coach-large.png"))
+            target.screenshot(path=str(SHOTS / f"{lang}-{theme}-coach-large-person.png"))
+            page.locator("nav.people").screenshot(path=str(SHOTS / f"{lang}-{theme}-coach-large-index.png"))
+            page.set_viewport_size({"width": 360, "height": 740})
+            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "wider than 360 px"
+            page.locator("section[aria-labelledby=audit] summary").click()
+            page.locator("section[aria-labelledby=audit] tbody tr").nth(3).scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / f"{lang}-{theme}-coach-large-audit-360.png"))
+            if not dark:  # on paper, every relationship unfolds
+                page.emulate_media(media="print")
+                expect(people.nth(150).locator(".brief")).to_be_visible()
+                page.emulate_media(media="screen")
+            assert not problems, problems
+        finally:
+            coach.close()
+    assert colours["light"] != colours["dark"]
+    assert colours["dark"][0] == "rgb(20, 20, 23)"

@@ -90,12 +90,64 @@ def test_a_report_owed_to_me_names_the_referral_and_the_brief_asks_to_raise_it()
     report = by_id(found)["report:r1"]
     assert (report["direction"], report["kept"], report["days_after_due"]) == ("owed_to_me", "still_owed", 21)
     assert report["about"]["referred"] == "c-anne" and report["about"]["known_on"] == "2026-06-10"
-    assert found["brief"] == {"owed_by_me": [], "owed_to_me": ["report:r1"], "introduced": []}
+    assert found["brief"]["owed_by_me"] == [] and found["brief"]["owed_to_me"] == ["report:r1"]
+    assert found["brief"]["introduced"] == []
     assert by_id(found)["thank:m1:c-paul"]["kept"] == "on_time"
     text = "\n".join(story_text(found))
     assert "To raise, kindly (1 still open from Paul):" in text
     assert "Paul to tell me how it went with Anne (met, known 2026-06-10): STILL OWED since 2026-06-10 (21 days" in text
     assert "I learnt that Paul obtained a meeting with Anne" in text
+
+
+def test_the_mentor_is_told_of_the_thank_you_owed_to_the_person_met_that_no_log_of_theirs_can_show():
+    """A name I gave led to a meeting: the person I helped owed the one they met a thank-you, which I cannot see.
+    The story says so under the outcome and, while the news of that meeting is still owed to me, in the brief;
+    it creates no obligation."""
+    log = Log()
+    log.contact_added("2026-05-01", contact="c-paul", name="Paul")
+    log.contact_added("2026-05-01", contact="c-anne", name="Anne")
+    log.contact_added("2026-05-01", contact="c-marc", name="Marc")
+    log.contact_added("2026-05-01", contact="c-zoe", name="Zoé")
+    log.meeting_logged("2026-05-12", meeting="m1", contacts=["c-paul"], host="me")
+    log.referral_made("2026-05-12", referral="r1", to="c-paul", referred="c-anne")
+    log.referral_made("2026-05-12", referral="r2", to="c-paul", referred="c-marc")
+    log.referral_made("2026-05-12", referral="r3", to="c-paul", referred="c-zoe")
+    met_anne = log.referral_outcome("2026-06-10", referral="r1", outcome="meeting_obtained")
+    met_marc = log.referral_outcome("2026-06-15", referral="r2", outcome="meeting_obtained")
+    log.referral_outcome("2026-06-16", referral="r3", outcome="declined")  # no meeting, no thank-you to ask about
+    before = story(log, "c-paul", "2026-07-01")
+    anne = {"referral": "r1", "seeker": "c-paul", "referred": "c-anne", "known_on": "2026-06-10", "event": met_anne}
+    marc = {"referral": "r2", "seeker": "c-paul", "referred": "c-marc", "known_on": "2026-06-15", "event": met_marc}
+    assert before["brief"]["unseen_thanks"] == [anne, marc]
+    entries = {e["event"]: e for e in before["entries"]}
+    assert entries[met_anne]["unseen_thanks"] == [anne] and entries[met_marc]["unseen_thanks"] == [marc]
+    assert sum(len(e["unseen_thanks"]) for e in before["entries"]) == 2
+    text = "\n".join(story_text(before))
+    raise_kindly = text[text.index("  To raise, kindly"):text.index("\n\nTimeline")]
+    assert ("    - Paul met Anne through me (known 2026-06-10): did Paul thank Anne? Nothing tells me so"
+            in raise_kindly)
+    assert "      ? Paul met Marc through me (known 2026-06-15): did Paul thank Marc? Nothing tells me so" in text
+    assert "Zoé through me" not in text
+    # no obligation: the projection's are the rules' alone
+    assert all(not o["id"].startswith("thank:") or o["counterpart"] == "c-paul" for o in before["obligations"])
+    # once Paul told me how it went with Anne, the question leaves the brief; the timeline keeps it
+    log.update_received("2026-07-02", referral="r1")
+    after = story(log, "c-paul", "2026-07-10")
+    assert after["brief"]["unseen_thanks"] == [marc]
+    assert sum(len(e["unseen_thanks"]) for e in after["entries"]) == 2
+    # Anne's own story tells the outcome with its question, but raises nothing with Anne
+    anne_story = story(log, "c-anne", "2026-07-10")
+    assert [n["referral"] for e in anne_story["entries"] for n in e["unseen_thanks"]] == ["r1"]
+    assert anne_story["brief"]["unseen_thanks"] == []
+
+
+def test_the_mentee_side_has_no_unseen_thank_you_it_owes_the_thanks_itself():
+    log = Log()
+    log.meeting_logged("2026-05-12", meeting="m1", contacts=["c-herve"])
+    log.referral_given("2026-05-12", referral="r1", introducer="c-herve", referred="c-anne")
+    log.referral_outcome("2026-05-20", referral="r1", outcome="meeting_obtained")
+    found = story(log, "c-herve", "2026-06-10")
+    assert found["brief"]["unseen_thanks"] == [] and all(not e["unseen_thanks"] for e in found["entries"])
 
 
 def test_the_meeting_with_the_person_introduced_starts_the_report_in_the_introducers_story():
@@ -145,6 +197,10 @@ def test_every_obligation_is_told_once_and_counted_once(events, as_of):
             assert tally["total"] == sum(r[side]["total"] for r in person["counts"]["by_rule"].values())
             assert person["brief"][side] == [o["id"] for o in person["obligations"]
                                              if o["direction"] == side and o["kept"] in OPEN]
+        notes = [note for e in person["entries"] for note in e["unseen_thanks"]]
+        for note in person["brief"]["unseen_thanks"]:  # a question raised is one the timeline tells, still open
+            assert note in notes and note["seeker"] == person["contact"]
+            assert f"report:{note['referral']}" in person["brief"]["owed_to_me"]
         kept_by = {e["event"]: e["kept"] for e in person["entries"]}
         for o in person["obligations"]:
             assert (o["done_on"] is None) == (o["kept"] not in ("early", "on_time", "late", "very_late"))

@@ -58,6 +58,19 @@ def test_the_mentor_reads_what_to_raise_kindly_before_meeting_paul_again():
     assert "2026-06-10  I learnt that Paul obtained a meeting with Anne" in text
     assert "2026-06-15  I learnt that Paul obtained a meeting with Marc" in text
     assert "What Paul owes me: 0 of 3 on time, 3 still owed" in text
+    # the two people Paul met, never thanked as far as the mentor can tell: raised in the brief, told in the timeline
+    for who, known in (("Anne", "2026-06-10"), ("Marc", "2026-06-15")):
+        said = f"Paul met {who} through me (known {known}): did Paul thank {who}? Nothing tells me so"
+        assert f"    - {said}" in brief
+        assert f"  {known}  I learnt that Paul obtained a meeting with {who}\n" in text
+        assert f"      ? {said}" in text
+    # the JSON says the same, and the replay's --json document does not move
+    story = json.loads(merci("history", str(VECTORS / "seed-helper.ndjson"), "c-paul", "--as-of", AS_OF, "--story"))
+    assert [(n["seeker"], n["referred"]) for n in story["brief"]["unseen_thanks"]] == [("c-paul", "c-anne"),
+                                                                                      ("c-paul", "c-marc")]
+    document = json.loads(merci("replay", str(VECTORS / "seed-helper.ndjson"), "--as-of", AS_OF, "--json"))
+    assert [o["id"] for o in document["obligations"]] == ["thank:m1:c-paul", "report:r1", "report:r2",
+                                                          "nurture:c-paul:2026-08-10"]
 
 
 def test_replay_as_text_tells_every_relationship_and_the_json_is_unchanged():

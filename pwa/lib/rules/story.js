@@ -168,16 +168,27 @@ class Reader {
 }
 
 function entry(reader, { day, event }) {
-  const referral = REFERRAL_NEWS.has(event.type) ? event.data.referral : undefined;
+  const id = REFERRAL_NEWS.has(event.type) ? event.data.referral : undefined;
+  const referral = id !== undefined ? reader.referral(id) : null;
   return {
     date: formatDay(day),
     event: event.id,
     type: event.type,
     data: event.data,
-    referral: referral !== undefined ? reader.referral(referral) : null,
+    referral,
     obligations: [],
     kept: [],
+    unseen_thanks: unseenThanks(day, event, referral),
   };
+}
+
+/** The thank-you I cannot see: a name I gave led to a meeting (`referral_outcome` meeting_obtained of a
+ * `referral_made`), so by the thank rule the person I helped owed the person they met a thank-you the day
+ * after. Nothing in my log can say whether it was sent: the story says so, it creates no obligation. */
+function unseenThanks(day, event, referral) {
+  if (event.type !== 'referral_outcome' || event.data.outcome !== 'meeting_obtained' || referral === null
+    || referral.way !== 'made') return [];
+  return [{ referral: referral.referral, seeker: referral.to, referred: referral.referred, known_on: formatDay(day), event: event.id }];
 }
 
 function namesSame(e, story) {
@@ -228,14 +239,28 @@ function timelines(p, wanted) {
   return found;
 }
 
-function brief(reader, contact, obligations) {
+function brief(reader, contact, obligations, entries) {
   const introduced = [];
   for (const referred of reader.introduced.get(contact) ?? []) introduced.push(...(reader.thanksOwed.get(referred) ?? []));
   introduced.sort((a, b) => a[0] - b[0]); // in the projection's order
+  const owedToMe = obligations.filter((o) => o.direction === 'owed_to_me' && OPEN.has(o.kept)).map((o) => o.id);
+  // the people they met through me, whose thank-you I cannot see: raised while they still owe me the news of
+  // that meeting (once told, or once I let it go, the question is no longer mine to raise)
+  const openReports = new Set(owedToMe.filter((id) => id.startsWith('report:')).map((id) => id.slice('report:'.length)));
+  const unseen = [];
+  const seen = new Set();
+  for (const e of entries) {
+    for (const note of e.unseen_thanks) {
+      if (note.seeker !== contact || !openReports.has(note.referral) || seen.has(note.referral)) continue;
+      seen.add(note.referral);
+      unseen.push(note);
+    }
+  }
   return {
     owed_by_me: obligations.filter((o) => o.direction === 'owed_by_me' && OPEN.has(o.kept)).map((o) => o.id),
-    owed_to_me: obligations.filter((o) => o.direction === 'owed_to_me' && OPEN.has(o.kept)).map((o) => o.id),
+    owed_to_me: owedToMe,
     introduced: introduced.map(([, o]) => reader.obligation(o)),
+    unseen_thanks: unseen,
   };
 }
 
@@ -264,7 +289,7 @@ function story(reader, contact, events) {
     if (e.referral !== null) for (const key of ['introducer', 'referred', 'to']) add(e.referral[key]);
   }
   for (const o of obligations) for (const key of ['introducer', 'referred', 'to']) add(o.about[key]);
-  const summary = brief(reader, contact, obligations);
+  const summary = brief(reader, contact, obligations, entries);
   for (const item of summary.introduced) add(item.counterpart);
   return {
     contact,
@@ -354,6 +379,13 @@ export function obligationPhrase(o, names) {
     case 'greetings': return `send ${who} season's greetings for ${about.year}`;
     default: return `${o.rule} ${who}`;
   }
+}
+
+/** The thank-you I cannot see: "Paul met Anne through me (known 2026-06-10): did Paul thank Anne? Nothing tells me so". */
+export function unseenThanksPhrase(note, names) {
+  const seeker = names.get(note.seeker) ?? note.seeker;
+  const referred = names.get(note.referred) ?? note.referred;
+  return `${seeker} met ${referred} through me (known ${note.known_on}): did ${seeker} thank ${referred}? Nothing tells me so`;
 }
 
 /** How it was kept: "STILL OWED since 2026-05-13 (191 days — 6 months)", "done late, on … (2 days after it was due)". */
@@ -448,7 +480,7 @@ export function storyText(s) {
   const lines = [`The story with ${who} [${s.contact}], as of ${s.as_of} (${s.timezone})${s.archived ? `, archived on ${s.archived}` : ''}`, ''];
   const { brief: b } = s;
   const line = (o) => `    - ${obligationPhrase(o, names)}: ${readingPhrase(o)}`;
-  if (b.owed_by_me.length || b.owed_to_me.length || b.introduced.length) {
+  if (b.owed_by_me.length || b.owed_to_me.length || b.introduced.length || b.unseen_thanks.length) {
     lines.push(`Before you meet ${who} again:`);
     if (b.owed_by_me.length) {
       lines.push(`  Make good first (${b.owed_by_me.length} still open from me):`);
@@ -458,9 +490,10 @@ export function storyText(s) {
       lines.push(`  And the people ${who} introduced you to:`);
       for (const o of b.introduced) lines.push(line(o));
     }
-    if (b.owed_to_me.length) {
+    if (b.owed_to_me.length || b.unseen_thanks.length) {
       lines.push(`  To raise, kindly (${b.owed_to_me.length} still open from ${who}):`);
       for (const id of b.owed_to_me) lines.push(line(byId.get(id)));
+      for (const note of b.unseen_thanks) lines.push(`    - ${unseenThanksPhrase(note, names)}`);
     }
   } else {
     lines.push(`Before you meet ${who} again: nothing is open between you, either way.`);
@@ -470,6 +503,7 @@ export function storyText(s) {
     lines.push(`  ${e.date}  ${eventPhrase(e, s.contact, names)}`);
     for (const o of e.obligations) lines.push(`      → ${obligationPhrase(o, names)}: ${readingPhrase(o)}`);
     for (const id of e.kept) lines.push(`      ✓ kept: ${obligationPhrase(byId.get(id), names)}`);
+    for (const note of e.unseen_thanks) lines.push(`      ? ${unseenThanksPhrase(note, names)}`);
   }
   for (const o of s.obligations) {
     if (s.entries.every((e) => !e.obligations.includes(o))) lines.push(`  ${o.due}  → ${obligationPhrase(o, names)}: ${readingPhrase(o)}`);
