@@ -57,6 +57,7 @@ const SHELL = [
   '/lib/rules/zones.js',
   '/ui/audit.js',
   '/ui/auth.js',
+  '/ui/contact-form.js',
   '/ui/contacts.js',
   '/ui/dom.js',
   '/ui/i18n.js',
