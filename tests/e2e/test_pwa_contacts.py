@@ -273,9 +273,9 @@ def test_the_undo_toast_does_not_block_what_it_covers(devices, server, lang, wid
     button = archive.bounding_box()
     page.evaluate("(dy) => window.scrollBy(0, dy)", button["y"] + button["height"] / 2 - (box["y"] + box["height"] / 2))
     button = archive.bounding_box()
-    x, y = button["x"] + 12, button["y"] + button["height"] / 2
     box = page.locator("#toast .toast-text").bounding_box()
-    assert box["y"] <= y <= box["y"] + box["height"] and box["x"] <= x <= box["x"] + box["width"], (box, button)
+    x, y = box["x"] + 8, button["y"] + button["height"] / 2
+    assert box["y"] <= y <= box["y"] + box["height"] and button["x"] <= x <= button["x"] + button["width"], (box, button)
     shoot(page, f"{lang}-toast-over-a-button-{width}")
     page.mouse.click(x, y)  # a tap where the toast's text is: it reaches the button under it
     expect(page.locator("main .contact-actions .more").last).to_be_visible()
