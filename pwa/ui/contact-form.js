@@ -163,7 +163,7 @@ export function addContact(ctx) {
     await save();
   } },
   field(t('contact.name'), name), field(t('contact.email'), made.email), field(t('contact.org'), made.org),
-  more, extra, warning, error,
+  warning, more, extra, error,
   h('div', { class: 'actions' },
     h('button', { type: 'submit', class: 'button primary' }, t('contacts.add_save')),
     h('button', { type: 'button', class: 'button quiet', onclick: () => { form.hidden = true; open.hidden = false; open.focus(); } },
