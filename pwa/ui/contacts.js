@@ -15,6 +15,9 @@ import { briefView, countsView, monthlyChart, timelineView } from './story.js';
 let query = '';
 let showArchived = false;
 
+/** nextOwed per projection: worked out once, not on each redraw. */
+const owedBy = new WeakMap();
+
 /** Whether this draw comes from another screen (the search box of the one in view is not this screen's). */
 const entering = () => !document.querySelector('main input.contacts-search');
 
@@ -25,7 +28,8 @@ export function renderContacts(ctx) {
   const all = model.contacts().sort((a, b) => a.name.localeCompare(b.name));
   const people = all.map((c) => ({ id: c.id, name: c.name, org: c.fields.get('org') ?? '' }));
   const archivedCount = all.filter((c) => c.archived).length;
-  const next = nextOwed(doc.obligations);
+  let next = owedBy.get(doc);
+  if (!next) owedBy.set(doc, next = nextOwed(doc.obligations));
   const list = h('ul', { class: 'contacts', 'aria-live': 'polite' });
   const search = h('input', { type: 'search', class: 'contacts-search', value: query, autocomplete: 'off',
     enterkeyhint: 'search' });
