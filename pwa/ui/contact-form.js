@@ -168,7 +168,7 @@ export function addContact(ctx) {
     h('button', { type: 'submit', class: 'button primary' }, t('contacts.add_save')),
     h('button', { type: 'button', class: 'button quiet', onclick: () => { form.hidden = true; open.hidden = false; open.focus(); } },
       t('action.cancel'))));
-  const open = h('button', { type: 'button', class: 'button', 'aria-expanded': 'false',
+  const open = h('button', { type: 'button', class: 'button',
     onclick: () => { form.hidden = false; open.hidden = true; name.focus(); } }, t('contacts.add'));
   return h('div', { class: 'add-contact' }, open, form);
 }
