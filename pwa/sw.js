@@ -60,6 +60,7 @@ const SHELL = [
   '/lib/rules/zones.js',
   '/ui/audit.js',
   '/ui/auth.js',
+  '/ui/contact-form.js',
   '/ui/contacts.js',
   '/ui/dom.js',
   '/ui/history.js',

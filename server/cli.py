@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,7 +91,9 @@ def _parser() -> argparse.ArgumentParser:
 
     history = commands.add_parser("history", help="one relationship's timeline, both ways")
     history.add_argument("log", help="an NDJSON event log (- for standard input)")
-    history.add_argument("contact", help="the contact id")
+    history.add_argument("contact", metavar="NAME-OR-ID",
+                         help="the contact's id, or their name: any words starting words of the name or organisation, "
+                              "accents and case aside (as the app's search)")
     _dates(history)
     output = history.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the history as JSON")
@@ -185,13 +188,52 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fold(text: str) -> str:
+    """Text as a search compares it: lower case, no accents, spaces collapsed (pwa/lib/people.js `fold`)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return " ".join(bare.lower().split())
+
+
+_WORD_BREAK = re.compile(r"[\s\-'’.,]+")
+
+
+def _matches(name: str, org: str, wanted: str) -> bool:
+    """As the app's search (pwa/lib/people.js `matches`): the whole query in the folded name, or every word typed
+    starting a word of the name or the organisation."""
+    if wanted in _fold(name):
+        return True
+    own = [w for w in _WORD_BREAK.split(_fold(f"{name} {org}")) if w]
+    return all(any(w.startswith(word) for w in own) for word in _WORD_BREAK.split(wanted) if word)
+
+
+def _find_contact(projection: Projection, wanted: str, log: str) -> str:
+    """The id of the contact `wanted` names: an id as it is, else a name as the app finds it (one whose whole name
+    it is wins over those it only starts). None or several: a CliError saying what was searched, or who matched."""
+    contacts = projection.facts.contacts
+    if wanted in contacts or wanted in projection.facts.merged:  # a merged-away id reads as the one it joined
+        return wanted
+    folded = _fold(wanted)
+    if not folded:
+        raise CliError("no contact named: give a contact's id or name")
+    found = [c for c in contacts.values() if _matches(c.name, c.fields.get("org") or "", folded)]
+    exact = [c for c in found if _fold(c.name) == folded]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0].id
+    if not found:
+        raise CliError(f"no contact has the id or a name matching {wanted!r} in {log} up to {projection.as_of}")
+    listed = "\n".join(f"  {c.name} [{c.id}]" for c in sorted(found, key=lambda c: (_fold(c.name), c.id)))
+    raise CliError(f"{wanted!r} matches {len(found)} contacts; give one's id (or more of the name):\n{listed}")
+
+
 def _history(args: argparse.Namespace) -> int:
     projection = _load(args)
-    history = contact_history(projection, args.contact)
+    contact = _find_contact(projection, args.contact, args.log)
+    history = contact_history(projection, contact)
     if history is None:
         raise CliError(f"contact {args.contact!r} does not appear in {args.log} up to {projection.as_of}")
     if args.story:
-        _print_json(contact_story(projection, args.contact))
+        _print_json(contact_story(projection, contact))
         return 0
     if args.json:
         sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(history), indent=1) + b"\n")
@@ -215,7 +257,7 @@ def _history(args: argparse.Namespace) -> int:
         for change in history["changes"]:
             print(f"  {change['type']} {change['event']} {change['change']} on {change['date']} (by {change['by']})")
     print()
-    print("\n".join(story_text(contact_story(projection, args.contact))))
+    print("\n".join(story_text(contact_story(projection, contact))))
     return 0
 
 

@@ -84,15 +84,22 @@ export class Engine {
 
 /**
  * A projection as the screens read it, in plain data: the replay document; the contacts
- * ({id, name, added, archived, fields}); each counted event's local date by id; the referrals given and
+ * ({id, name, added, archived, fields, met: the local date of the last meeting with them or null, given: whether
+ * someone gave me their name}); each counted event's local date by id; the referrals given and
  * made ({pos, event} by referral id); the settings; [type, channel] of each event that says how it
  * was done, in order (the UI offers the channel used last); and the saved ideas (ideasOf).
  */
 export function viewOf(p) {
   const { facts } = p;
   const contacts = new Map();
+  // Whose name I was given (a referral_given names them), for "not met yet" on the list.
+  const given = new Set();
+  for (const { event } of facts.referralsGiven.values()) given.add(event.data.referred);
   for (const c of facts.contacts.values()) {
-    contacts.set(c.id, { id: c.id, name: c.name, added: c.added, archived: c.archived !== null, fields: c.fields });
+    const meetings = facts.meetingsWith.get(c.id);
+    const met = meetings === undefined ? null : formatDay(meetings[meetings.length - 1].day);
+    contacts.set(c.id, { id: c.id, name: c.name, added: c.added, archived: c.archived !== null, fields: c.fields,
+      met, given: given.has(c.id) });
   }
   const days = new Map();
   const channels = [];

@@ -1,38 +1,56 @@
-/** Contacts: search, add; each contact's history both ways with both scores; edit, archive. */
+/** Contacts: search, add; each contact's history both ways with both scores; edit, archive. The add and edit
+ * forms and the page's details are contact-form.js's. */
 
 import { h, field, fill } from './dom.js';
 import { t, formatDay, percent } from './i18n.js';
-import { limit } from '../lib/catalogue.js';
-import { uuidv7 } from '../lib/ids.js';
+import { matches } from '../lib/people.js';
 import * as model from './model.js';
-import { describe, when, statusBadge, isOpen, referrals } from './obligations.js';
+import { describe, when, statusBadge, isOpen, referrals, referredName } from './obligations.js';
+import { addContact, contactDetails, edit } from './contact-form.js';
 import { card, referralItem } from './today.js';
 import { briefView, countsView, monthlyChart, timelineView } from './story.js';
-import { ideaTitle, tagsField } from './ideas.js';
+import { ideaTitle } from './ideas.js';
 import { changesView, correctedDates, focusBack, lineTools, toolsPending } from './history.js';
 
+/** What the search box holds: kept while the Contacts screen is redrawn (a sync, "Show archived"), cleared when
+ * the person leaves it (see `entering`). */
 let query = '';
 let showArchived = false;
 
+/** nextOwed per projection: worked out once, not on each redraw. */
+const owedBy = new WeakMap();
+
+/** Whether this draw comes from another screen (the search box of the one in view is not this screen's). */
+const entering = () => !document.querySelector('main input.contacts-search');
+
 export function renderContacts(ctx) {
-  const { doc } = model.view();
+  if (entering()) query = '';
+  const today = model.today();
+  const { doc } = model.view(today);
   const all = model.contacts().sort((a, b) => a.name.localeCompare(b.name));
+  const people = all.map((c) => ({ id: c.id, name: c.name, org: c.fields.get('org') ?? '' }));
   const archivedCount = all.filter((c) => c.archived).length;
+  let next = owedBy.get(doc);
+  if (!next) owedBy.set(doc, next = nextOwed(doc.obligations));
   const list = h('ul', { class: 'contacts', 'aria-live': 'polite' });
-  const search = h('input', { type: 'search', value: query, autocomplete: 'off', enterkeyhint: 'search' });
+  const search = h('input', { type: 'search', class: 'contacts-search', value: query, autocomplete: 'off',
+    enterkeyhint: 'search' });
 
   const draw = () => {
-    const wanted = fold(query.trim());
-    const shown = all.filter((c) => (showArchived || !c.archived)
-      && (!wanted || fold(c.name).includes(wanted) || fold(String(c.fields.get('org') ?? '')).includes(wanted)));
-    fill(list, shown.length ? shown.map((c) => contactRow(c, doc.scores[c.id])) : h('li', { class: 'calm' }, t('contacts.none')));
+    const typed = query.trim();
+    // One search for the app (lib/people.js): case and accents aside, any word of the name or organisation.
+    const shown = all.filter((c, i) => (showArchived || !c.archived) && matches(people[i], typed));
+    let empty = null;
+    if (!shown.length) empty = typed ? t('contacts.no_match', { query: typed }) : t('contacts.none');
+    fill(list, empty ? h('li', { class: 'calm' }, empty)
+      : shown.map((c) => contactRow(c, doc.scores[c.id], next.get(c.id), today)));
   };
   search.addEventListener('input', () => { query = search.value; draw(); });
   draw();
 
   return h('div', { class: 'screen' },
     h('h1', { tabindex: '-1' }, t('contacts.title')),
-    field(t('contacts.search'), search),
+    field(t('contacts.search'), search, t('contacts.search_hint')),
     addContact(ctx),
     list,
     h('p', { class: 'ideas-link' }, h('a', { href: '#/ideas' }, t('ideas.title'))), // ui/ideas.js
@@ -41,43 +59,49 @@ export function renderContacts(ctx) {
     t(showArchived ? 'contacts.hide_archived' : 'contacts.show_archived', { count: archivedCount })) : null);
 }
 
-/** Text as a search compares it: case and accents aside ("herve" finds "Hervé"; both sides folded alike). */
-export function fold(text) {
-  return text.normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase();
+/** What is owed next with each contact, both ways: id -> {mine, theirs}, each the obligation still to keep
+ * (overdue, due, upcoming or snoozed) that comes first — one pass over the obligations, whatever the history's
+ * length. */
+export function nextOwed(obligations) {
+  const RANK = { overdue: 0, due: 1, upcoming: 2, snoozed: 3 };
+  const by = new Map();
+  for (const o of obligations) {
+    if (!(o.status in RANK)) continue;
+    const id = model.counterpart(o);
+    let found = by.get(id);
+    if (!found) by.set(id, found = { mine: null, theirs: null });
+    const side = o.debtor === model.ME ? 'mine' : 'theirs';
+    found[side] = found[side] ? pick(found[side], o) : o;
+  }
+  return by;
+
+  function pick(a, b) {
+    const rank = RANK[b.status] - RANK[a.status];
+    if (rank !== 0) return rank < 0 ? b : a;
+    return b.due < a.due ? b : a;
+  }
 }
 
-function contactRow(c, scores) {
+/** "Say thank you · Due tomorrow": one obligation in a list row. */
+function owedLine(o, today, side) {
+  const what = t(`ob.short.${o.rule}.${side}`, { referred: o.rule === 'report' ? referredName(o) : '' });
+  return h('span', { class: `owed ${o.status}` },
+    h('span', { class: 'side' }, t(`contacts.next_${side}`)), ' ', `${what} · ${when(o, today)}`);
+}
+
+function contactRow(c, scores, owed, today) {
   const org = c.fields.get('org');
+  const notMet = !c.met && c.given;
   return h('li', {},
     h('a', { class: 'contact-row', href: `#/contacts/${encodeURIComponent(c.id)}` },
       h('span', { class: 'name' }, c.name, c.archived ? h('span', { class: 'muted' }, ` · ${t('contacts.archived')}`) : null),
       org ? h('span', { class: 'org' }, org) : null,
+      c.met ? h('span', { class: 'met' }, t('contacts.last_met', { date: formatDay(c.met, { year: c.met.slice(0, 4) !== today.slice(0, 4) }) }))
+        : notMet ? h('span', { class: 'badge not-met' }, t('contacts.not_met')) : null,
+      owed?.mine ? owedLine(owed.mine, today, 'mine') : null,
+      owed?.theirs ? owedLine(owed.theirs, today, 'theirs') : null,
       h('span', { class: 'scores' },
         t('scores.short', { mine: percent(scores?.owed_by_me ?? null), theirs: percent(scores?.owed_to_me ?? null) }))));
-}
-
-function addContact(ctx) {
-  const name = h('input', { type: 'text', autocomplete: 'off', maxLength: limit('contact_added', 'name').max, required: true });
-  const email = h('input', { type: 'email', autocomplete: 'off', maxLength: limit('contact_added', 'email').max });
-  const org = h('input', { type: 'text', autocomplete: 'off', maxLength: limit('contact_added', 'org').max });
-  const error = h('p', { class: 'error', role: 'alert' });
-  const form = h('form', { class: 'more', hidden: true, novalidate: true, onsubmit: async (event) => {
-    event.preventDefault();
-    if (!name.value.trim()) { error.textContent = t('contacts.error_name'); name.focus(); return; }
-    const data = { contact: uuidv7(), name: name.value.trim() };
-    if (email.value.trim()) data.email = email.value.trim();
-    if (org.value.trim()) data.org = org.value.trim();
-    const { makeEvent } = await import('../lib/commands.js');
-    await ctx.record([makeEvent('contact_added', data)]);
-    ctx.toast(t('toast.contact_added', { name: data.name }));
-  } },
-  field(t('contact.name'), name), field(t('contact.email'), email), field(t('contact.org'), org), error,
-  h('div', { class: 'actions' },
-    h('button', { type: 'submit', class: 'button primary' }, t('contacts.add_save')),
-    h('button', { type: 'button', class: 'button quiet', onclick: () => { form.hidden = true; } }, t('action.cancel'))));
-  const open = h('button', { type: 'button', class: 'button', onclick: () => { form.hidden = false; name.focus(); } },
-    t('contacts.add'));
-  return h('div', { class: 'add-contact' }, open, form);
 }
 
 // --- one contact ------------------------------------------------------------------------------------
@@ -93,7 +117,6 @@ export function renderContact(ctx, id) {
   const rest = obligations.filter((o) => !isOpen(o));
   const names = referrals().filter((r) => r.who === id || r.referred === id);
   const { fields } = history;
-  const email = fields.email;
   // Edit and Remove under each line of what was recorded (ui/history.js), once the command builders are here
   const pending = toolsPending();
   if (pending) pending.then(() => ctx.rerender(), () => {});
@@ -129,8 +152,7 @@ export function renderContact(ctx, id) {
   return h('div', { class: 'screen' },
     back(),
     h('h1', { tabindex: '-1' }, history.name),
-    fields.org || fields.title ? h('p', { class: 'subtitle' }, [fields.title, fields.org].filter(Boolean).join(' · ')) : null,
-    email ? h('p', {}, h('a', { href: `mailto:${email}` }, email)) : null,
+    contactDetails(fields),
     history.archived ? h('p', { class: 'badge archived' }, t('contact.archived_on', { date: formatDay(history.archived) })) : null,
     briefBox,
     history.archived ? null : h('p', { class: 'log-with no-print' }, h('a', { class: 'button', href: `#/log?with=${encodeURIComponent(id)}` },
@@ -220,53 +242,6 @@ function recordName(id) {
     if ((e.type === 'contact_added' || e.type === 'contact_updated') && e.data.contact === id && e.data.name) found = e.data.name;
   }
   return found;
-}
-
-function edit(ctx, id, history) {
-  const f = history.fields;
-  const name = h('input', { type: 'text', value: history.name, maxLength: limit('contact_updated', 'name').max, required: true });
-  const email = h('input', { type: 'email', value: f.email ?? '', maxLength: limit('contact_updated', 'email').max });
-  const org = h('input', { type: 'text', value: f.org ?? '', maxLength: limit('contact_updated', 'org').max });
-  const days = limit('contact_updated', 'cadence_days');
-  const cadence = h('input', { type: 'number', min: days.ge, max: days.le, inputMode: 'numeric', value: f.cadence_days ?? '' });
-  const tags = tagsField(f.tags ?? []); // what they follow: Today offers them the ideas of the same topics
-  const error = h('p', { class: 'error', role: 'alert' });
-  const form = h('form', { class: 'more', hidden: true, novalidate: true, onsubmit: async (event) => {
-    event.preventDefault();
-    const data = { contact: id };
-    const text = (input, key) => {
-      const value = input.value.trim();
-      if (value !== (f[key] ?? '')) data[key] = value || null;
-    };
-    if (!name.value.trim()) { error.textContent = t('contacts.error_name'); name.focus(); return; }
-    if (name.value.trim() !== history.name) data.name = name.value.trim();
-    text(email, 'email');
-    text(org, 'org');
-    const chosen = cadence.value === '' ? null : Number(cadence.value);
-    if (chosen !== null && !(Number.isInteger(chosen) && chosen >= days.ge && chosen <= days.le)) {
-      error.textContent = t('contact.error_cadence'); cadence.focus(); return;
-    }
-    if (chosen !== (f.cadence_days ?? null)) data.cadence_days = chosen;
-    const tagged = tags.tags();
-    const tag = limit('contact_updated', 'tags');
-    if (tagged.some((x) => x.length > tag.item.max) || tagged.length > tag.max) {
-      error.textContent = t(tagged.length > tag.max ? 'ideas.error_tags' : 'ideas.error_tag', { max: tagged.length > tag.max ? tag.max : tag.item.max });
-      tags.input.focus();
-      return;
-    }
-    if (tagged.join('\n') !== (f.tags ?? []).join('\n')) data.tags = tagged.length ? tagged : null;
-    const { makeEvent } = await import('../lib/commands.js');
-    if (Object.keys(data).length > 1) await ctx.record([makeEvent('contact_updated', data)]);
-    ctx.toast(t('toast.saved'));
-  } },
-  field(t('contact.name'), name), field(t('contact.email'), email), field(t('contact.org'), org),
-  field(t('contact.cadence'), cadence, t('contact.cadence_hint')), tags.element, error,
-  h('div', { class: 'actions' },
-    h('button', { type: 'submit', class: 'button primary' }, t('action.save')),
-    h('button', { type: 'button', class: 'button quiet', onclick: () => { form.hidden = true; } }, t('action.cancel'))));
-  return h('div', { class: 'contact-actions' },
-    h('button', { type: 'button', class: 'button', onclick: () => { form.hidden = false; name.focus(); } }, t('contact.edit')),
-    form);
 }
 
 function archive(ctx, id, name) {

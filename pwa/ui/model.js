@@ -151,7 +151,7 @@ export function settings() {
   return view().settings;
 }
 
-/** Every contact the log names, as of today: [{id, name, added, archived, fields}]. */
+/** Every contact the log names, as of today: [{id, name, added, archived, fields, met, given}] (lib/engine.js viewOf). */
 export function contacts() {
   return [...view().contacts.values()];
 }

@@ -453,7 +453,7 @@ function importLog(ctx) {
     fill(result,
       h('p', {}, t('import.done', { accepted: answer.accepted, duplicates: answer.duplicates, rejected: answer.rejected_count })),
       answer.rejected.length ? h('ul', { class: 'rows' }, answer.rejected.slice(0, 5).map((r) => h('li', { class: 'row' },
-        t('import.line', { line: r.line, reason: r.error })))) : null);
+        rejectedLine(r)))) : null);
     const sync = await import('../lib/sync.js');
     sync.syncNow();
   };
@@ -461,6 +461,32 @@ function importLog(ctx) {
     field(t('import.file'), file, t('import.hint')),
     h('button', { type: 'submit', class: 'button primary' }, t('import.send')),
     result));
+}
+
+/** The server's reasons for refusing an imported line (events/codec.py, server/routes/sync.py), each kind in the
+ * person's words: [pattern (its group, if any: the field it names), i18n key]. */
+const REFUSALS = [
+  [/^not valid JSON/, 'import.reason.json'],
+  [/^not valid UTF-8/, 'import.reason.utf8'],
+  [/^an event must be a JSON object/, 'import.reason.object'],
+  [/^unknown event type/, 'import.reason.type'],
+  [/^missing field `([^`]+)`/, 'import.reason.missing'],
+  [/^unsupported version/, 'import.reason.version'],
+  [/hours ahead of the server's clock/, 'import.reason.future'],
+  [/^the line is longer than/, 'import.reason.too_long'],
+];
+
+/** "Line 3: …": a refused line of an import, its reason in the account's language. English reads the server's
+ * sentence as it is; another language reads the kind of refusal, and for a field the server found wrong, which
+ * field, with the server's English detail marked as English (lang="en") for screen readers. */
+function rejectedLine(r) {
+  if (language === 'en') return t('import.line', { line: r.line, reason: r.error });
+  for (const [pattern, key] of REFUSALS) {
+    const found = pattern.exec(r.error);
+    if (found) return t('import.line', { line: r.line, reason: t(key, { field: found[1] ?? r.field ?? '' }) });
+  }
+  const reason = r.field ? t('import.reason.field', { field: r.field }) : t('import.reason.other');
+  return h('span', {}, t('import.line', { line: r.line, reason }), ' ', h('span', { lang: 'en', class: 'muted' }, `(${r.error})`));
 }
 
 /** Erase the account for good, with the password and a warning that says what goes. */

@@ -52,7 +52,9 @@ test('the engine answers the log time zone and language first, then the replay d
     id: 'c-herve', name: 'Hervé', added: true, archived: false,
     fields: new Map([['name', 'Hervé'], ['email', 'h@example.org'], ['phone', null], ['org', null], ['title', null],
       ['tags', null], ['note', null], ['cadence_days', null]]),
+    met: '2026-01-05', given: false, // the last meeting with them; nobody gave me their name
   });
+  assert.deepEqual([view.contacts.get('c-paul').met, view.contacts.get('c-paul').given], [null, true]); // given, not met
   assert.deepEqual(view.channels, [['thanks_sent', 'letter']]);
   assert.equal(view.referralsGiven.get('r1').event.id, 'e5');
   assert.equal(view.settings.language, 'fr');

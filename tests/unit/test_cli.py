@@ -219,6 +219,55 @@ def test_history_of_an_unknown_contact_is_an_error(log):
     assert done.stdout == b""
 
 
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+
+
+@pytest.mark.parametrize("name", ["paul", "PAUL", "Paul", "pa"])
+def test_history_finds_a_contact_by_name_case_aside(name, capsys):
+    assert main(["history", str(VECTORS / "seed-helper.ndjson"), name, "--as-of", "2026-11-30", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["contact"] == "c-paul"
+
+
+# Three people whose name has a word starting with "paul"; accents in names and in what is typed.
+NAMES = [
+    ev("n1", "contact_added", "2026-05-10T09:00:00+02:00", contact="c-pm", name="Paul Martin", org="Atelier Éloi"),
+    ev("n2", "contact_added", "2026-05-10T09:01:00+02:00", contact="c-pd", name="Paule Dupont"),
+    ev("n3", "contact_added", "2026-05-10T09:02:00+02:00", contact="c-hp", name="Hervé Paulin"),
+    ev("n4", "contact_added", "2026-05-10T09:03:00+02:00", contact="c-zl", name="Zoé Lemaire-Saint"),
+    ev("n5", "meeting_logged", "2026-05-12T10:00:00+02:00", meeting="m1", contacts=["c-hp"]),
+]
+
+
+@pytest.mark.parametrize(("name", "contact"), [
+    ("herve", "c-hp"), ("HERVÉ PAUL", "c-hp"), ("hérvé", "c-hp"),  # accents and case aside, either way
+    ("saint", "c-zl"), ("zoe lem", "c-zl"),  # any word of the name (a hyphen splits words)
+    ("eloi", "c-pm"),  # a word of the organisation, as the app's search
+    ("paul martin", "c-pm"), ("Paule", "c-pd"),  # the whole name wins over those it only starts
+    ("c-pd", "c-pd"),  # an id as it is
+])
+def test_history_finds_a_name_accents_and_case_aside(tmp_path, capsys, name, contact):
+    path = write_log(tmp_path, NAMES)
+    assert main(["history", str(path), name, "--as-of", AS_OF, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["contact"] == contact
+
+
+def test_an_ambiguous_name_exits_2_and_lists_the_matches(tmp_path):
+    path = write_log(tmp_path, NAMES)
+    done = merci("history", path, "paul", "--as-of", AS_OF)
+    assert done.returncode == 2 and done.stdout == b""
+    message = done.stderr.decode()
+    assert "'paul' matches 3 contacts" in message
+    for line in ("Hervé Paulin [c-hp]", "Paul Martin [c-pm]", "Paule Dupont [c-pd]"):
+        assert line in message
+    assert "Zoé" not in message and "Traceback" not in message
+
+
+def test_a_name_nobody_has_is_a_clear_error_naming_it(tmp_path):
+    path = write_log(tmp_path, NAMES)
+    message = failed(merci("history", path, "Mathilde", "--as-of", AS_OF))
+    assert "'Mathilde'" in message and "no contact" in message and str(path) in message
+
+
 def test_history_reads_stdin_too(log):
     done = merci("history", "-", "c-herve", "--as-of", AS_OF, "--json", stdin=log.read_bytes())
     assert done.returncode == 0, done.stderr
