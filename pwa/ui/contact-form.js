@@ -142,12 +142,13 @@ export function addContact(ctx) {
       h('button', { type: 'submit', class: 'button small quiet', dataset: { anyway: 'true' } }, t('contacts.add_anyway')));
     return same;
   };
-  /** "Merge": the new contact saved, then the merge screen with both (`#/merge/{new}/{existing}`). */
-  const mergeLink = (existing) => h('a', { class: 'button small', href: `#/merge/new/${encodeURIComponent(existing.id)}`,
+  /** "Merge": the new contact saved, then the merge screen with both, the existing record (and its history) kept
+   * unless the person picks the new one there (`#/merge/{existing}/{new}`: ui/merge.js keeps the first). */
+  const mergeLink = (existing) => h('a', { class: 'button small', href: `#/merge/${encodeURIComponent(existing.id)}`,
     onclick: async (event) => {
       event.preventDefault();
       const saved = await save();
-      if (saved) ctx.navigate(`#/merge/${encodeURIComponent(saved.data.contact)}/${encodeURIComponent(existing.id)}`);
+      if (saved) ctx.navigate(`#/merge/${encodeURIComponent(existing.id)}/${encodeURIComponent(saved.data.contact)}`);
     } }, t('contacts.merge_with', { name: existing.name }));
   name.addEventListener('input', warn);
   made.email.addEventListener('input', warn);

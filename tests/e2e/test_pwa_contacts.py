@@ -36,7 +36,7 @@ TEXT = {
            "import": "Import a log", "file": "Log file (NDJSON)", "send": "Import"},
     "fr": {"search": "Rechercher", "add": "Ajouter un contact", "name": "Nom", "email": "E-mail", "org": "Organisation",
            "more": "Plus de champs", "phone": "Téléphone", "title": "Fonction", "tags": "Étiquettes", "note": "Notes",
-           "cadence": "Garder le lien tous les … jours", "save_add": "Ajouter", "edit": "Modifier",
+           "cadence": "Garder le lien tous les … jours", "save_add": "Ajouter", "edit": "Modifier la fiche",
            "save": "Enregistrer", "no_match": "Personne ne correspond à « herve z ».",
            "not_met": "Pas encore de rencontre", "last_met": "Dernière rencontre :", "mine": "À vous :",
            "theirs": "De son côté :", "thank": "Remercier", "should": "Devrait vous remercier",
@@ -168,13 +168,23 @@ def test_adding_someone_already_there_warns_and_offers_them(devices, server, lan
     form.get_by_label(w["name"], exact=True).fill("S. Bernard")
     form.get_by_label(w["email"], exact=True).fill("SOPHIE@example.org")
     merge = warning.get_by_role("link", name=w["merge"])
-    expect(merge).to_have_attribute("href", "#/merge/new/c-sophie")
+    expect(merge).to_have_attribute("href", "#/merge/c-sophie")
     merge.click()
     page.wait_for_function("() => location.hash.startsWith('#/merge/')")
     phone.wait_synced()
     added = [e for e in whole_log(server.url, token) if e["type"] == "contact_added"]
     assert added[-1]["data"]["name"] == "S. Bernard" and len(added) == 5
-    assert page.evaluate("() => location.hash") == f"#/merge/{added[-1]['data']['contact']}/c-sophie"
+    new_id = added[-1]["data"]["contact"]
+    assert page.evaluate("() => location.hash") == f"#/merge/c-sophie/{new_id}"
+    # The existing record (and its history) is the one kept unless the person picks the new one
+    page.get_by_role("button", name="Merge" if lang == "en" else "Fusionner", exact=True).click()
+    page.wait_for_function("() => location.hash === '#/contacts/c-sophie'")
+    for _ in range(100):  # the merge reaches the server on the next sync
+        merged = [e["data"] for e in whole_log(server.url, token) if e["type"] == "contacts_merged"]
+        if merged:
+            break
+        page.wait_for_timeout(100)
+    assert merged == [{"from": new_id, "into": "c-sophie"}]
 
     # "Add anyway" adds a second Hervé Martin.
     phone.go("#/contacts")

@@ -221,7 +221,7 @@ def test_a_linkedin_profile_shared_without_a_worker_becomes_a_contact_dark_at_36
     assert len(added) == 1 and added[0]["note"] == profile
 
     # Her topics, given on her card (a tag already used, one typed): what Today matches ideas with
-    page.get_by_role("button", name="Edit details" if lang == "en" else "Modifier").click()
+    page.get_by_role("button", name="Edit details" if lang == "en" else "Modifier la fiche").click()
     page.locator(".contact-actions .tag-toggle", has_text="Fintech").click()
     tags = page.get_by_role("textbox", name="Tags" if lang == "en" else "Étiquettes")
     tags.fill(tags.input_value() + ", néobanques")
