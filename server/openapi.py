@@ -68,10 +68,15 @@ READ_BY_HAND: dict[tuple[str, str], dict[str, Any]] = {
         "description": "An NDJSON log: one event of the wire format per line",
         "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
     },
+    ("post", "/api/contacts/import"): {
+        "required": True,
+        "description": "The contacts file itself, in the `format` given (its Content-Type is not read)",
+        "content": {media: {"schema": {"type": "string"}} for media in ("text/vcard", "text/csv")},
+    },
 }
 """The request bodies of the routes that read their body themselves (`body: RawBody`, or the request's stream):
 Litestar documents only a `data` it decodes. `POST /api/sync` decodes a `SyncRequest` with msgspec straight from
-the bytes, far faster than Litestar's `data`; an import streams its lines."""
+the bytes, far faster than Litestar's `data`; the imports stream their body."""
 BODY_STRUCTS = (SyncRequest,)
 """The Structs of READ_BY_HAND, each a component: msgspec's JSON Schema of the very type that decodes the body."""
 METHODS = ("get", "put", "post", "delete", "patch")
