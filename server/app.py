@@ -24,7 +24,7 @@ from .routes.push import PushController
 from .routes.pwa import serve_app, receive_share
 from .routes.read import ReadController, health
 from .routes.shares import ShareController, open_share
-from .routes.sync import RawEventSchema, SyncController
+from .routes.sync import SyncController
 from .services import Services
 from .settings import Settings
 from .store.contract import Store
@@ -70,7 +70,6 @@ def create_app(settings: Settings, store: Store | None = None, clock: Clock | No
             "reminders": Provide(reminders.provide),
             "live": Provide(live.provide),
         },
-        plugins=[RawEventSchema()],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[services.lifespan, live.lifespan, reminders.lifespan],  # the store opens first, closes last
         request_max_body_size=settings.max_body_bytes,

@@ -27,6 +27,8 @@ NO_NUL = Meta(pattern=NO_NUL_PATTERN)
 """For a request field stored or looked up as text: U+0000 is refused (PostgreSQL text cannot hold it), with
 the words of the event decoder (`events.messages.NUL_MESSAGE`)."""
 
+EMPTY_BODY = "the request body is empty (expected a JSON object)"
+
 
 class ApiError(HTTPException):
     """An answer other than success, with a readable `message` and optional JSON `details`."""
@@ -111,7 +113,7 @@ def _validation_body(exc: ValidationException) -> dict[str, Any]:
         key = problem.get("key")
         source = problem.get("source")
         if key == "data" and text == "'data'":  # Litestar's word for an empty body
-            return error_body("the request body is empty (expected a JSON object)")
+            return error_body(EMPTY_BODY)
         if key and key != "data":
             where = f"query parameter `{key}`" if source == "query" else f"`{key}`"
             sentences.append(f"{where}: {sentence(text)}")

@@ -1,7 +1,8 @@
 """The OpenAPI document as served at /schema/openapi.json, made true: every error is `{"error": "...",
 "field"?: "...", ...}` (server/errors.py), not Litestar's default `{status_code, detail}`; each operation lists
-the error statuses it can answer; the objects the server reads refuse unknown fields. Applied to the document
-Litestar builds from the routes, once, when it is first asked for (building it costs a few hundred ms).
+the error statuses it can answer; the objects the server reads refuse unknown fields; the bodies that routes read
+themselves, which Litestar cannot see, are described (`READ_BY_HAND`). Applied to the document Litestar builds
+from the routes, once, when it is first asked for (building it costs a few hundred ms).
 
 Only the JSON is served (`TrueJsonSchema`): Litestar's HTML doc pages load their scripts from CDNs.
 tests/integration/test_openapi_conformance.py runs schemathesis against the running server to keep this true.
@@ -14,6 +15,10 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin
+
+from .routes.sync import SyncRequest
+
+COMPONENT = "#/components/schemas/{name}"
 
 ERROR = {
     "type": "object",
@@ -53,11 +58,27 @@ EXTRA: dict[tuple[str, str], set[int]] = {
 }
 """The statuses an operation answers beyond what its shape says (see `error_statuses`)."""
 
-IMPORT_BODY = {
-    "required": True,
-    "description": "An NDJSON log: one event of the wire format per line",
-    "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+READ_BY_HAND: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/api/sync"): {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": COMPONENT.format(name=SyncRequest.__name__)}}},
+    },
+    ("post", "/api/import"): {
+        "required": True,
+        "description": "An NDJSON log: one event of the wire format per line",
+        "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+    },
+    ("post", "/api/contacts/import"): {
+        "required": True,
+        "description": "The contacts file itself, in the `format` given (its Content-Type is not read)",
+        "content": {media: {"schema": {"type": "string"}} for media in ("text/vcard", "text/csv")},
+    },
 }
+"""The request bodies of the routes that read their body themselves (`body: RawBody`, or the request's stream):
+Litestar documents only a `data` it decodes. `POST /api/sync` decodes a `SyncRequest` with msgspec straight from
+the bytes, far faster than Litestar's `data`; the imports stream their body."""
+BODY_STRUCTS = (SyncRequest,)
+"""The Structs of READ_BY_HAND, each a component: msgspec's JSON Schema of the very type that decodes the body."""
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
@@ -89,10 +110,12 @@ def closed_structs() -> set[str]:
 
 def describe_errors(document: dict[str, Any]) -> dict[str, Any]:
     """The document (changed in place) with the server's own error answers, every status each operation can
-    answer, and the objects the server reads closed to unknown fields (Litestar leaves them open)."""
+    answer, the bodies read by hand (`READ_BY_HAND`), and the objects the server reads closed to unknown fields
+    (Litestar leaves them open)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     if "Error" in schemas:
         return document  # done already
+    schemas.update(msgspec.json.schema_components(BODY_STRUCTS, ref_template=COMPONENT)[1])
     closed = closed_structs()
     for name, schema in schemas.items():
         if name in closed and schema.get("type") == "object":
@@ -105,8 +128,8 @@ def describe_errors(document: dict[str, Any]) -> dict[str, Any]:
             operation = item.get(method)
             if operation is None:
                 continue
-            if (method, path) == ("post", "/api/import"):
-                operation.setdefault("requestBody", IMPORT_BODY)
+            if (method, path) in READ_BY_HAND:
+                operation["requestBody"] = READ_BY_HAND[method, path]
             responses = {code: answer for code, answer in operation.get("responses", {}).items() if int(code) < 400}
             # A page (the coach link's) says it is gone as a page, not as a JSON error.
             page = any("text/html" in (answer.get("content") or {}) for answer in responses.values())

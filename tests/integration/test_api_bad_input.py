@@ -126,6 +126,47 @@ async def test_a_bad_sync_request_is_refused_whole_naming_the_problem(account, c
     assert await account.log() == []
 
 
+# The whole answer to a sync body that is not a sync request: the API's words (`decode_sync_request`), whatever the
+# Content-Type says, and nothing stored.
+SYNC_BODY_ERRORS = {
+    "not JSON": (b"hello", "the request body is not valid JSON (JSON is malformed: invalid character (byte 0))"),
+    "cut short": (b'{"cursor": 0, "events": [', "the request body is not valid JSON (input data was truncated)"),
+    "after the object": (b'{"cursor": 0} x', "the request body is not valid JSON (JSON is malformed: trailing "
+                                              "characters (byte 15))"),
+    "empty": (b"", "the request body is empty (expected a JSON object)"),
+    "null": (b"null", "the request body: expected `object`, got `null`"),
+    "unknown field": (b'{"force": true}', "the request body: unknown field `force`"),
+    "cursor a string": (b'{"cursor": "5"}', "`cursor`: expected `int`, got `str`"),
+    "cursor a float": (b'{"cursor": 1.5}', "`cursor`: expected `int`, got `float`"),
+    "cursor past 2^63 - 1": (b'{"cursor": 9223372036854775808}', "`cursor`: expected `int` <= 9223372036854775807"),
+    "device a number": (b'{"device": 5}', "`device`: expected `str | null`, got `int`"),
+    "device too long": (b'{"device": "' + b"d" * 65 + b'"}', "`device`: expected a string of at most 64 characters"),
+    "limit 0": (b'{"limit": 0}', "`limit`: expected `int` >= 1"),
+    "events an object": (b'{"events": {}}', "`events`: expected `array`, got `object`"),
+}
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", None])
+@pytest.mark.parametrize("case", SYNC_BODY_ERRORS, ids=list(SYNC_BODY_ERRORS))
+async def test_a_sync_body_that_is_not_a_sync_request_gets_the_apis_exact_words(account, case, content_type):
+    content, message = SYNC_BODY_ERRORS[case]
+    headers = {**account.auth, **({"Content-Type": content_type} if content_type else {})}
+
+    answer = await account.client.post("/api/sync", content=content, headers=headers)
+
+    assert (answer.status_code, answer.json()) == (400, {"error": message})
+    assert await account.log() == []
+
+
+@pytest.mark.parametrize("content", [b"hello", b"[]", b'{"cursor": "5"}', b""], ids=["not JSON", "array", "type", "empty"])
+async def test_a_sync_without_a_good_token_is_told_about_its_token_before_its_body(account, content):
+    for headers in ({}, {"Authorization": "Bearer merci_not-a-real-token"}):
+        answer = await account.client.post("/api/sync", content=content, headers=headers)
+
+        assert answer.status_code == 401, answer.text
+        assert "token" in answer.json()["error"] or "Authorization" in answer.json()["error"]
+
+
 BAD_TOKENS = {
     "no token": {},
     "unknown token": {"Authorization": "Bearer merci_not-a-real-token"},

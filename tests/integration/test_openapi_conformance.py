@@ -34,9 +34,10 @@ SKIPPED = {"POST /api/sessions/logout", "GET /api/live"}
 live stream never ends, so no answer of it can be read whole (tests/integration/test_live.py covers it)."""
 
 
-@schemathesis.serializer("application/x-ndjson")
-def ndjson(ctx, value) -> dict:
-    """An import body as generated: a string as it is, anything else (an invalid body) as its JSON."""
+@schemathesis.serializer("application/x-ndjson", "text/vcard", "text/csv")
+def file_body(ctx, value) -> dict:
+    """An import's body (a log, a contacts file) as generated: a string as it is, anything else (an invalid body) as
+    its JSON."""
     return {"data": value.encode() if isinstance(value, str) else json.dumps(value).encode()}
 
 
