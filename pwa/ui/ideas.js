@@ -91,6 +91,23 @@ function ideaCard(idea) {
 }
 
 /** "Add an idea": title, link, tags; saved as an idea_saved, with Undo. */
+/** Save what an idea form holds (`title` and `link` inputs, a tagsField, the `error` paragraph; `note` text) as an
+ * `idea_saved`, with Undo: true once recorded, false after saying what is wrong and focusing where. */
+export async function saveIdea(ctx, { title, link, tags, error, note = '' }) {
+  const { ideaSaved, CommandError } = await import('../lib/commands.js');
+  let events;
+  try {
+    events = ideaSaved({ title: title.value, link: link.value, tags: tags.tags(), note });
+  } catch (problem) {
+    if (!(problem instanceof CommandError)) throw problem;
+    error.textContent = t(problem.key, problem.params);
+    ({ title, link, tags: tags.input })[problem.input]?.focus();
+    return false;
+  }
+  await ctx.recordUndoable(events, t('toast.idea_saved'));
+  return true;
+}
+
 function addIdea(ctx) {
   const title = h('input', { type: 'text', autocomplete: 'off', maxLength: limit('idea_saved', 'title').max });
   const link = h('input', { type: 'url', autocomplete: 'off', inputMode: 'url', maxLength: limit('idea_saved', 'link').max,
@@ -99,17 +116,7 @@ function addIdea(ctx) {
   const error = h('p', { class: 'error', role: 'alert' });
   const form = h('form', { class: 'more add-idea', hidden: true, novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
-    const { ideaSaved, CommandError } = await import('../lib/commands.js');
-    let events;
-    try {
-      events = ideaSaved({ title: title.value, link: link.value, tags: tags.tags() });
-    } catch (problem) {
-      if (!(problem instanceof CommandError)) throw problem;
-      error.textContent = t(problem.key, problem.params);
-      ({ title, link, tags: tags.input })[problem.input]?.focus();
-      return;
-    }
-    await ctx.recordUndoable(events, t('toast.idea_saved'));
+    await saveIdea(ctx, { title, link, tags, error });
   } },
   field(t('ideas.idea_title'), title), field(t('ideas.link'), link), tags.element, error,
   h('div', { class: 'actions' },

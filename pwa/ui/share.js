@@ -8,7 +8,7 @@ import { getMeta, setMeta } from '../lib/db.js';
 import { SHARE_DRAFTS, guessName, isLinkedInProfile, sharedDraft } from '../lib/ideas.js';
 import { h, field } from './dom.js';
 import { t } from './i18n.js';
-import { tagsField } from './ideas.js';
+import { saveIdea, tagsField } from './ideas.js';
 
 /** The share read from the local database: {id, draft (null once saved or dropped)}. */
 let loaded = null;
@@ -74,17 +74,7 @@ function ideaForm(ctx, shared, done) {
   const error = h('p', { class: 'error', role: 'alert' });
   return h('form', { class: 'share-idea', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
-    const { ideaSaved, CommandError } = await import('../lib/commands.js');
-    let events;
-    try {
-      events = ideaSaved({ title: title.value, link: link.value, tags: tags.tags(), note });
-    } catch (problem) {
-      if (!(problem instanceof CommandError)) throw problem;
-      error.textContent = t(problem.key, problem.params);
-      ({ title, link, tags: tags.input })[problem.input]?.focus();
-      return;
-    }
-    await ctx.recordUndoable(events, t('toast.idea_saved'));
+    if (!await saveIdea(ctx, { title, link, tags, error, note })) return;
     location.replace('#/ideas'); // "Back" does not return to a share saved already
     await done();
   } },

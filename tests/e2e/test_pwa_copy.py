@@ -53,17 +53,23 @@ def test_drafts_reuse_what_was_logged(devices, server, lang):
     page.screenshot(path=str(SHOTS / f"{lang}-copy-report-menu.png"))
 
 
+def signed_up_at_360(devices, lang: str, axe: bool = False):
+    """A new account signed up through the app's own form on a 360 px phone, synced."""
+    phone = devices(lang=lang, axe=axe)
+    phone.page.set_viewport_size({"width": 360, "height": 740})
+    phone.open()
+    phone.page.get_by_label("Email" if lang == "en" else "E-mail").fill(email())
+    phone.page.get_by_label("Password" if lang == "en" else "Mot de passe").fill(PASSWORD)
+    phone.page.locator("form button[type=submit]").click()
+    phone.page.wait_for_selector("#nav:not([hidden])")
+    phone.wait_synced()
+    return phone
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_badge_counts_changes_and_fits_a_360_px_screen(devices, server, lang):
-    phone = devices(lang=lang, axe=True)
-    phone.page.set_viewport_size({"width": 360, "height": 740})
+    phone = signed_up_at_360(devices, lang, axe=True)
     page = phone.page
-    phone.open()
-    page.get_by_label("Email" if lang == "en" else "E-mail").fill(email())
-    page.get_by_label("Password" if lang == "en" else "Mot de passe").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_selector("#nav:not([hidden])")
-    phone.wait_synced()
     words = TEXT[lang]
     phone.context.set_offline(True)
     phone.log_meeting("Claire Dubois")  # two events: the new contact and the meeting
@@ -82,15 +88,8 @@ def test_the_badge_counts_changes_and_fits_a_360_px_screen(devices, server, lang
 def test_every_state_of_the_badge_fits_a_360_px_screen(devices, server, lang):
     """Each thing the badge can say (app.js syncBadge: synced, waiting, offline, error, signed out…), with a
     two-digit count, is read whole beside the brand on a 360 px screen, not cut by an ellipsis."""
-    phone = devices(lang=lang)
-    phone.page.set_viewport_size({"width": 360, "height": 740})
+    phone = signed_up_at_360(devices, lang)
     page = phone.page
-    phone.open()
-    page.get_by_label("Email" if lang == "en" else "E-mail").fill(email())
-    page.get_by_label("Password" if lang == "en" else "Mot de passe").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_selector("#nav:not([hidden])")
-    phone.wait_synced()
     cut = page.evaluate("""async (lang) => {
         const words = await (await fetch(`/i18n/${lang}.json`)).json();
         const b = document.getElementById('sync-status'), l = b.querySelector('.label'), cut = [];
