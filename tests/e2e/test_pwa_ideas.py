@@ -306,7 +306,7 @@ def test_the_contact_page_offers_the_idea_and_share_opens_the_system_share_sheet
         "href", re.compile(r"^mailto:paul@example\.org\?subject="))
     found["contact"] = phone.axe()
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
-    card.scroll_into_view_if_needed()
+    card.locator(".idea-offer").evaluate("(offer) => offer.scrollIntoView({ block: 'center' })")
     page.screenshot(path=str(SHOTS / f"{lang}-{'dark' if dark else 'light'}-{width}-contact-idea-offer.png"))
     phone.go("#/contacts/c-anne")
     expect(page.locator("main li.card").first).to_be_visible()
@@ -352,6 +352,9 @@ def test_a_link_shared_before_anyone_signs_in_waits_through_the_sign_in_and_is_s
     assert dict(urllib.parse.parse_qsl(hash_.split("?", 1)[1])) == ARTICLE
     expect(page.locator(".segmented button").nth(1)).to_be_visible()  # the sign-in screen
     expect(page.locator("#nav")).to_be_hidden()
+    expect(page.locator(".notice.share-waiting")).to_have_text(
+        "What you just shared is waiting: log in or sign up to save it." if lang == "en"
+        else "Ce que vous venez de partager vous attend : connectez-vous ou créez votre compte pour l’enregistrer.")
     found = {"sign-in": phone.axe()}
     page.screenshot(path=str(SHOTS / f"{lang}-share-signed-out.png"), full_page=True)
 
