@@ -53,6 +53,8 @@ export function renderAuth(ctx) {
     h('p', { class: 'subtitle' }, t('auth.tagline')),
     h('div', { class: 'segmented', role: 'group', 'aria-label': t('auth.mode') }, tab('signup'), tab('login')),
     ctx.notice ? h('p', { class: 'notice' }, ctx.notice) : null,
+    // a share that came before anyone signed in here waits in the address: the share page opens once signed in
+    location.hash.startsWith('#/share?') ? h('p', { class: 'notice share-waiting' }, t('auth.share_waiting')) : null,
     h('form', { onsubmit: send, novalidate: true },
       field(t('auth.email'), email),
       field(t('auth.password'), password, mode === 'signup' ? t('auth.password_hint') : null),

@@ -85,7 +85,7 @@ function ideaForm(ctx, shared, done) {
 function contactForm(ctx, shared, done) {
   const name = h('input', { type: 'text', autocomplete: 'off', maxLength: limit('contact_added', 'name').max, required: true,
     value: guessName(shared) });
-  const note = h('textarea', { rows: 3, maxLength: limit('contact_added', 'note').max },
+  const note = h('textarea', { rows: 5, maxLength: limit('contact_added', 'note').max }, // the link, a title, a text: in view
     [shared.url, shared.title && !guessName({ title: shared.title, url: shared.url }) ? shared.title : '', shared.text]
       .filter(Boolean).join('\n'));
   const error = h('p', { class: 'error', role: 'alert' });

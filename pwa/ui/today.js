@@ -260,7 +260,8 @@ export function card(o, ctx, today) {
       done?.element,
       h('button', { type: 'button', class: 'button quiet', onclick: snooze }, t('action.snooze')),
       h('button', { type: 'button', class: 'button quiet', onclick: dismiss }, t('action.dismiss'))),
-    extra);
+    extra,
+    ideaOffers(o, ctx)); // keeping in touch: the saved ideas that meet the person's tags, as on Today
 }
 
 // --- referrals ----------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.parse
 import uuid
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from .server import NOW, MerciServer, bearer, sign_up, whole_log
+from .server import NOW, PASSWORD, MerciServer, bearer, sign_up, whole_log
 from .test_pwa_browser import CHROMIUM, SHOTS, ZONE, browser, devices, email, server  # noqa: F401 (fixtures)
 
 pytestmark = [
@@ -258,4 +259,125 @@ def test_a_linkedin_profile_shared_without_a_worker_becomes_a_contact_dark_at_36
     page.screenshot(path=str(SHOTS / f"{lang}-dark-360-today-idea-offer.png"))
     phone.wait_synced()
     assert [e["data"]["tags"] for e in whole_log(server.url, token) if e["type"] == "idea_saved"] == [["golf"]]
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+# --- the Web Share API, the contact page's offers, a share before anyone signs in --------------------------
+
+SHARE_SHEET = """() => {
+  // A stand-in for the system's share sheet (headless Chromium has none): it keeps what it was given.
+  window.sharedWithTheSheet = [];
+  Object.defineProperty(navigator, 'share', { configurable: true,
+    value: async (data) => { window.sharedWithTheSheet.push({ ...data }); } });
+  Object.defineProperty(navigator, 'canShare', { configurable: true, value: () => true });
+}"""
+
+IDEA = {"idea": "i-bank", "title": ARTICLE["title"], "link": ARTICLE["url"], "tags": ["fintech"]}
+
+
+def with_an_idea(server: MerciServer, lang: str) -> tuple[str, str]:
+    """`seeded`, and an idea tagged fintech (Paul's topic, whatever its case) saved yesterday."""
+    address, token = seeded(server, lang)
+    at = (NOW.astimezone(ZoneInfo(ZONE)) - dt.timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
+    saved = {"id": str(uuid.uuid4()), "type": "idea_saved", "v": 1, "at": at.isoformat(), "data": IDEA}
+    answer = httpx.post(f"{server.url}/api/import", content=json.dumps(saved) + "\n", headers=bearer(token), timeout=10)
+    assert answer.status_code == 200 and answer.json()["accepted"] == 1, answer.text
+    return address, token
+
+
+@pytest.mark.parametrize(("lang", "dark", "width"), [("en", False, 390), ("fr", True, 360)], ids=["en-light-390", "fr-dark-360"])
+def test_the_contact_page_offers_the_idea_and_share_opens_the_system_share_sheet(devices, server, lang, dark, width):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    words = WORDS[lang]
+    address, token = with_an_idea(server, lang)
+    phone = devices(lang=lang, dark=dark, axe=True)
+    phone.context.add_init_script(script=f"({SHARE_SHEET})()")
+    page = phone.page
+    page.set_viewport_size({"width": width, "height": 844})
+    phone.log_in(address, lang)
+    found = {}
+
+    # Paul's page: its open "keep in touch" card offers the idea, as Today does; Anne's (design) offers none
+    phone.go("#/contacts/c-paul")
+    card = page.locator("main li.card", has=page.locator(".idea-offer"))
+    expect(card).to_have_count(1)
+    expect(card.locator(".idea-offer p")).to_have_text(words["offer"].replace("Fintech", "fintech"))  # as the idea has it
+    expect(card.locator(".idea-offer").get_by_role("link", name=words["share"])).to_have_attribute(
+        "href", re.compile(r"^mailto:paul@example\.org\?subject="))
+    found["contact"] = phone.axe()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    card.locator(".idea-offer").evaluate("(offer) => offer.scrollIntoView({ block: 'center' })")
+    page.screenshot(path=str(SHOTS / f"{lang}-{'dark' if dark else 'light'}-{width}-contact-idea-offer.png"))
+    phone.go("#/contacts/c-anne")
+    expect(page.locator("main li.card").first).to_be_visible()
+    expect(page.locator("main .idea-offer")).to_have_count(0)
+
+    # Today: "Share" opens the system's share sheet (no email), with the idea's title, link and a line in the
+    # account's language; idea_shared is recorded, with Undo
+    phone.go("#/today")
+    offer = page.locator('li.person[data-contact="c-paul"] .idea-offer')
+    offer.get_by_role("link", name=words["share"]).click()
+    expect(page.locator("#toast .toast-text")).to_have_text(words["shared"])
+    assert page.evaluate("() => location.hash") == "#/today"  # no mailto followed
+    sheet = page.evaluate("() => window.sharedWithTheSheet")
+    line = "Thought you might like this: " if lang == "en" else "Ceci pourrait vous intéresser : "
+    assert sheet == [{"title": ARTICLE["title"], "text": line + ARTICLE["title"], "url": ARTICLE["url"]}], sheet
+    phone.wait_synced()
+    shared = [e["data"] for e in whole_log(server.url, token) if e["type"] == "idea_shared"]
+    assert shared == [{"contact": "c-paul", "idea": "i-bank", "link": ARTICLE["url"]}]
+
+    # Kept in touch with Paul: his page has no such card left, nor any offer
+    phone.go("#/contacts/c-paul")
+    expect(page.locator("main h1")).to_have_text("Paul Lemaire")
+    expect(page.locator("main .idea-offer")).to_have_count(0)
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_link_shared_before_anyone_signs_in_waits_through_the_sign_in_and_is_saved_as_an_idea(devices, server, lang):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    words = WORDS[lang]
+    address, token = seeded(server, lang)
+    phone = devices(lang=lang, axe=True)
+    page = phone.page
+    phone.open()  # the app opened on this phone, nobody signed in: no worker yet (it comes with a session)
+    assert page.evaluate("() => navigator.serviceWorker.controller") is None
+
+    # A link is shared to the app: the server takes the POST and, with no session here, sends it in the address
+    with page.expect_navigation(url=lambda url: "#/share?" in url):
+        page.evaluate(SUBMIT_SHARE, ARTICLE)
+    page.wait_for_selector("html[data-ready]")
+    hash_ = page.evaluate("() => location.hash")
+    assert "draft=" not in hash_
+    assert dict(urllib.parse.parse_qsl(hash_.split("?", 1)[1])) == ARTICLE
+    expect(page.locator(".segmented button").nth(1)).to_be_visible()  # the sign-in screen
+    expect(page.locator("#nav")).to_be_hidden()
+    expect(page.locator(".notice.share-waiting")).to_have_text(
+        "What you just shared is waiting: log in or sign up to save it." if lang == "en"
+        else "Ce que vous venez de partager vous attend : connectez-vous ou créez votre compte pour l’enregistrer.")
+    found = {"sign-in": phone.axe()}
+    page.screenshot(path=str(SHOTS / f"{lang}-share-signed-out.png"), full_page=True)
+
+    # The person signs in: the share page, with what was shared
+    page.locator(".segmented button").nth(1).click()
+    page.get_by_label("E-mail" if lang == "fr" else "Email").fill(address)
+    page.get_by_label("Mot de passe" if lang == "fr" else "Password").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_selector("#nav:not([hidden])")
+    expect(page.locator("main h1")).to_have_text(words["share_title"])
+    assert page.evaluate("() => location.hash") == hash_
+    expect(page.get_by_label("Title" if lang == "en" else "Titre")).to_have_value(ARTICLE["title"])
+    expect(page.get_by_label("Link" if lang == "en" else "Lien")).to_have_value(ARTICLE["url"])
+    expect(page.locator(".card.shared")).to_contain_text(ARTICLE["text"])
+    page.locator(".tag-toggle", has_text="Fintech").click()
+    found["share"] = phone.axe()
+    page.get_by_role("button", name=words["save"]).click()
+
+    page.wait_for_function("() => location.hash === '#/ideas'")
+    expect(page.locator("li.card.idea h3")).to_have_text(ARTICLE["title"])
+    phone.wait_synced()
+    saved = [e["data"] for e in whole_log(server.url, token) if e["type"] == "idea_saved"]
+    assert len(saved) == 1
+    assert {k: saved[0][k] for k in ("title", "link", "note", "tags")} == {
+        "title": ARTICLE["title"], "link": ARTICLE["url"], "note": ARTICLE["text"], "tags": ["Fintech"]}
     assert {name: v for name, v in found.items() if v} == {}
