@@ -199,3 +199,18 @@ def check_log(events: list[dict], acknowledged: set[str], sent: set[str]) -> Non
     assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:3]}"
     assert set(stored) <= sent, "an event nobody sent is stored"
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1)), "seq has a gap"
+
+
+AXE = """async () => {
+    // a toast fading in or out is between two colours: axe judges the page at rest, once its transitions end
+    const settled = Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)));
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    return (await axe.run(document, {resultTypes: ['violations']})).violations
+        .map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' '))}));
+}"""
+"""Every violation axe-core (injected in the page beforehand) finds in the page, whatever its impact."""
+
+
+def axe_violations(page, serious_only: bool = False) -> list[dict]:
+    found = page.evaluate(AXE)
+    return [v for v in found if v["impact"] in ("serious", "critical")] if serious_only else found

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from .server import NOW, bearer
+from .server import NOW, axe_violations, bearer
 from .test_pwa_browser import CHROMIUM, SHOTS, ZONE, browser, devices, seeded_account, server  # noqa: F401
 
 pytestmark = [
@@ -25,8 +25,7 @@ SIZES = {390: {"width": 390, "height": 844}, 360: {"width": 360, "height": 740}}
 
 def violations(page) -> list[dict]:
     """Every violation axe finds, whatever its impact."""
-    return page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-        .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+    return axe_violations(page)
 
 
 def open_each(page, selector: str) -> None:

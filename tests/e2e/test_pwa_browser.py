@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from .server import NOW, PASSWORD, MerciServer, bearer, sign_up, whole_log
+from .server import NOW, PASSWORD, MerciServer, axe_violations, bearer, sign_up, whole_log
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -133,9 +133,7 @@ class Device:
         return self.page.evaluate("async () => { const m = await import('/ui/model.js'); await m.load(); return (await m.prepare()).doc; }")
 
     def axe(self) -> list[dict]:
-        found = self.page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-            .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
-        return [v for v in found if v["impact"] in ("serious", "critical")]
+        return axe_violations(self.page, serious_only=True)
 
     def close(self) -> None:
         self.context.close()

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from .server import bearer, sign_up
+from .server import axe_violations, bearer, sign_up
 from .test_pwa_browser import AXE, CHROMIUM, PHONE, ROOT, SHOTS, ZONE, browser, devices, email, server  # noqa: F401
 
 pytestmark = [
@@ -158,8 +158,7 @@ def test_a_coach_link_opens_read_only_with_nothing_stored_and_dies_when_revoked(
         assert page.evaluate("async () => (await indexedDB.databases()).length") == 0
         assert page.evaluate("async () => (await caches.keys()).length") == 0
         assert coach.cookies() == []
-        violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)""")
+        violations = [v["id"] for v in axe_violations(page, serious_only=True)]
         assert violations == []
         page.screenshot(path=str(SHOTS / "en-coach-page.png"), full_page=True)
         page.emulate_media(media="print")
@@ -408,9 +407,7 @@ def test_the_coach_page_of_a_large_account_reads_on_a_phone_light_and_dark(serve
             assert not wide, "wider than the phone"
             colours[theme] = page.evaluate("() => [getComputedStyle(document.body).backgroundColor,"
                                            " getComputedStyle(document.body).color]")
-            violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-                .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => ({id: v.id, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+            violations = axe_violations(page, serious_only=True)
             assert violations == [], violations
             page.evaluate("() => window.scrollTo(0, 0)")
             page.screenshot(path=str(SHOTS / f"{lang}-{theme}-coach-large.png"))
