@@ -33,6 +33,7 @@ const SHELL = [
   '/lib/api.js',
   '/lib/catalogue.js',
   '/lib/commands.js',
+  '/lib/corrections.js',
   '/lib/db.js',
   '/lib/engine.js',
   '/lib/engine-worker.js',

@@ -2,7 +2,7 @@
  * line of something recorded has "Edit" (a meeting, a referral, a thanks, a job found: a small form prefilled
  * with the event as read now, saved as one `event_corrected`) and "Remove" (confirmed, saved as an
  * `event_retracted`); both with Undo in the toast. A corrected line says "corrected on …". The builders are in
- * lib/commands.js (correctEvent, removeEvent, restoreEvent); the engines' pre-pass does the rest. */
+ * lib/corrections.js (correctEvent, removeEvent, restoreEvent); the engines' pre-pass does the rest. */
 
 import { h, field, nextId } from './dom.js';
 import { t, formatDay } from './i18n.js';
@@ -77,13 +77,19 @@ export function focusBack(root) {
   target.focus({ preventScroll: false });
 }
 
-/** The command builders (lib/commands.js), fetched with the screens but not waited for (app.js): null until
- * they are here. */
+/** The command builders (lib/commands.js and lib/corrections.js), fetched the first time a contact's history is
+ * drawn (not with the screens: corrections.js reads the log through the engine's pre-pass, which stays off the
+ * page until it is needed), and not waited for: null until they are here. */
 let loaded = null;
-const loading = import('../lib/commands.js').then((m) => { loaded = m; });
+let loading = null;
 
 /** null once the tools can be drawn; else a promise that resolves when they can (the page draws again then). */
-export const toolsPending = () => (loaded === null ? loading : null);
+export function toolsPending() {
+  if (loaded !== null) return null;
+  loading ??= Promise.all([import('../lib/commands.js'), import('../lib/corrections.js')])
+    .then(([commands, corrections]) => { loaded = { ...commands, ...corrections }; });
+  return loading;
+}
 
 /** The corrections and removals that touched this record (contactHistory's `changes`), oldest first, behind a
  * disclosure: an audit shows that the record changed, and when (DESIGN.md section 1). Null when there are none. */

@@ -9,9 +9,8 @@ process.env.TZ = 'Europe/Paris';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import {
-  CommandError, correctEvent, currentEvent, mergeContacts, removeEvent, restoreEvent,
-} from '../../pwa/lib/commands.js';
+import { CommandError, mergeContacts } from '../../pwa/lib/commands.js';
+import { correctEvent, currentEvent, removeEvent, restoreEvent } from '../../pwa/lib/corrections.js';
 import { decodeEvent, isCanonical } from '../../pwa/lib/rules/events.js';
 import { contactHistory, project, projection } from '../../pwa/lib/rules/project.js';
 
