@@ -65,7 +65,7 @@ export function unseenThanksText(note, names) {
   return t('story.unseen_thanks', { seeker: name(note.seeker), referred: name(note.referred), date: day(note.known_on) });
 }
 
-function unseenItem(note, names) {
+export function unseenItem(note, names) {
   return h('li', { class: 'story-unseen', dataset: { unseen: note.referral } }, unseenThanksText(note, names));
 }
 

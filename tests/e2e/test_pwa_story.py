@@ -430,3 +430,94 @@ def test_the_coach_page_of_a_large_account_reads_on_a_phone_light_and_dark(serve
             coach.close()
     assert colours["light"] != colours["dark"]
     assert colours["dark"][0] == "rgb(20, 20, 23)"
+
+
+AUDIT_DAY = "2026-11-30"
+"""The audit's date in the printout tests: the pages' clock is pinned there (the date field goes up to today)."""
+
+PRINTED = {
+    # the mentor's side (seed-helper): what Paul still owes, and the thank-yous nothing in the log can show
+    ("seed-helper", "en"): ["Paul to thank you for the meeting of", "still owed since",
+                            "Paul to tell you how it went with Anne", "Paul to tell you how it went with Marc",
+                            "did Paul thank Anne? Nothing tells you so.", "did Paul thank Marc? Nothing tells you so.",
+                            "To raise with Paul, kindly"],
+    ("seed-helper", "fr"): ["Paul doit vous remercier pour le rendez-vous du", "toujours dû depuis le",
+                            "Paul doit vous dire comment s’est passé le contact avec Anne",
+                            "Paul doit vous dire comment s’est passé le contact avec Marc",
+                            "est-ce que Paul a remercié Anne ? Rien ne vous le dit.",
+                            "est-ce que Paul a remercié Marc ? Rien ne vous le dit.", "À évoquer avec Paul, avec tact"],
+    # the mentee's side (seed-mentee): what I owe Hervé, and the two people met, never thanked
+    ("seed-mentee", "en"): ["Thank Hervé for the meeting of", "still owed since",
+                            "Tell Hervé how it went with Anne", "Tell Hervé how it went with Marc",
+                            "And the people Hervé introduced you to", "Thank Anne for the meeting of",
+                            "Thank Marc for the meeting of"],
+    ("seed-mentee", "fr"): ["Remercier Hervé pour le rendez-vous du", "toujours dû depuis le",
+                            "Dire à Hervé comment s’est passé le contact avec Anne",
+                            "Dire à Hervé comment s’est passé le contact avec Marc",
+                            "Et les personnes que Hervé vous a présentées", "Remercier Anne pour le rendez-vous du",
+                            "Remercier Marc pour le rendez-vous du"],
+}
+WHO = {"seed-helper": ("c-paul", "Paul"), "seed-mentee": ("c-herve", "Hervé")}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("seed", ["seed-helper", "seed-mentee"])
+def test_the_audits_printout_names_what_each_relationship_still_owes_and_the_mentors_question(devices, server, seed,
+                                                                                                lang):
+    """The audit as of 2026-11-30, printed (print media), for the whole network and for one person: the rows of
+    what is still owed both ways, and under them each relationship's open story notes — the mentor's question
+    (did Paul thank Anne and Marc? nothing tells me so), the mentee's two people met never thanked — at phone
+    size, axe-clean, in both languages."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    address, _ = scenario_account(server, seed, lang)
+    phone = devices(lang=lang, axe=True, pinned=False)
+    phone.context.clock.install(time=dt.datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo(ZONE)))
+    phone.log_in(address, lang)
+    page = phone.page
+    phone.go("#/audit")
+    expect(page.locator(".audit-dates input[type=date]").first).to_have_value(AUDIT_DAY)
+    result = page.locator(".audit-result")
+    expect(result.locator(".audit-table").first.locator("tbody tr")).not_to_have_count(0)
+    contact, name = WHO[seed]
+    note = result.locator(f'.audit-notes .audit-note[data-contact="{contact}"]')
+    expect(note).to_have_count(1)
+    found = {"screen": phone.axe()}
+    short = seed.split("-")[1]
+    page.screenshot(path=str(SHOTS / f"{lang}-audit-notes-{short}.png"), full_page=True)
+
+    def printed() -> str:
+        page.emulate_media(media="print")
+        try:
+            return result.inner_text()  # what is displayed: the filters, the buttons are not on paper
+        finally:
+            page.emulate_media(media="screen")
+
+    whole = printed()
+    for words in PRINTED[(seed, lang)]:
+        assert words in whole, f"{words!r} not in the printout of the whole network:\n{whole}"
+    if seed == "seed-helper":  # the question is the mentor's, asked once per person met
+        assert whole.count("Nothing tells you so" if lang == "en" else "Rien ne vous le dit") == 2
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SHOTS / f"{lang}-audit-print-{short}.png"), full_page=True)
+    page.emulate_media(media="screen")
+
+    # one person: their rows, their notes just under them, and the printout says whose it is
+    page.locator(".audit-filters select").first.select_option(contact)
+    expect(result.locator(".audit-notes .audit-note")).to_have_count(1)
+    one = printed()
+    for words in PRINTED[(seed, lang)]:
+        assert words in one, f"{words!r} not in the printout for {name}:\n{one}"
+    assert ("For {} only" if lang == "en" else "Pour {} seulement").format(name) in one
+    found["person"] = phone.axe()
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SHOTS / f"{lang}-audit-print-{short}-{contact}.png"), full_page=True)
+    page.emulate_media(media="screen")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "wider than the phone"
+    # what was kept, or what is owed the other way, has no such note
+    page.locator(".audit-filters select").nth(3).select_option("kept")
+    expect(result.locator(".audit-notes")).to_have_count(0)
+    serious = {screen: v for screen, v in found.items() if v}
+    assert not serious, json.dumps(serious, indent=1, ensure_ascii=False)
