@@ -521,3 +521,50 @@ def test_the_audits_printout_names_what_each_relationship_still_owes_and_the_men
     expect(result.locator(".audit-notes")).to_have_count(0)
     serious = {screen: v for screen, v in found.items() if v}
     assert not serious, json.dumps(serious, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_log_forms_brief_follows_what_another_device_records_and_keeps_what_is_typed(devices, server, lang):
+    """Two devices of one account. On the phone, the log form with Paul picked shows the thank-you owed to Paul in
+    his brief; the note and the place are being typed. The laptop records the thanks (Today, Done): the live
+    stream brings it, the phone's brief drops the thank-you, and the form is not redrawn — the note, the place and
+    Paul picked stay as they were."""
+    from .test_pwa_browser import seeded_account
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    address, _ = seeded_account(server, lang)
+    phone, laptop = devices(lang=lang, axe=True), devices(lang=lang)
+    phone.log_in(address, lang)
+    laptop.log_in(address, lang)
+    page = phone.page
+    page.wait_for_selector("html[data-live=on]", state="attached", timeout=20_000)
+    phone.go("#/log?with=c-paul")
+    block = page.locator('.log-briefs .brief[data-contact="c-paul"]')
+    thank = block.locator('[data-obligation="thank:m-paul:c-paul"]')
+    expect(thank).to_be_visible()
+    note = page.get_by_label("Note")
+    note.fill("Parlé de son projet fintech — lui envoyer l’article" if lang == "fr" else "Talked about his fintech plan")
+    typed = note.input_value()
+    place = page.get_by_label("Lieu" if lang == "fr" else "Place")
+    place.fill("Café de Flore")
+    page.screenshot(path=str(SHOTS / f"{lang}-log-brief-before-sync.png"), full_page=True)
+
+    laptop.go("#/today")
+    card = laptop.page.locator('li[data-obligation="thank:m-paul:c-paul"]')
+    card.get_by_role("button", name="Fait" if lang == "fr" else "Done", exact=True).click()
+    expect(card).to_have_count(0)
+
+    expect(thank).to_have_count(0, timeout=15_000)  # the live stream (or the timed round) brought it
+    assert note.input_value() == typed and place.input_value() == "Café de Flore"
+    expect(page.locator(".chips .chip")).to_have_count(1)
+    expect(page.locator(".chips .chip")).to_contain_text("Paul")
+    assert page.evaluate("() => location.hash") == "#/log?with=c-paul"
+    assert not phone.axe()
+    page.screenshot(path=str(SHOTS / f"{lang}-log-brief-after-sync.png"), full_page=True)
+    # the meeting saved from that form keeps what was typed
+    page.locator("form.log button[type=submit]").click()
+    page.wait_for_function("() => location.hash === '#/today'")
+    phone.wait_synced()
+    saved = [e for e in page.evaluate("async () => (await import('/lib/db.js')).allEvents()")
+             if e["type"] == "meeting_logged" and e["data"].get("place") == "Café de Flore"]
+    assert [e["data"]["note"] for e in saved] == [typed] and saved[0]["data"]["contacts"] == ["c-paul"]
