@@ -6,14 +6,17 @@ English, light and dark, axe-clean, with screenshots in test-artifacts/screensho
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from .server import bearer, sign_up
-from .test_pwa_browser import AXE, CHROMIUM, PHONE, ROOT, SHOTS, ZONE, browser, devices, email, server  # noqa: F401
+from .server import MerciServer, bearer, sign_up
+from .test_pwa_browser import (AXE, CHROMIUM, PHONE, ROOT, SHOTS, ZONE, Device, browser, devices, email,  # noqa: F401
+                               seeded_account, server)
 
 pytestmark = [
     pytest.mark.browser,
@@ -331,8 +334,6 @@ def large_log(people: int = 200) -> list[dict]:
         events.append({"id": f"big-{len(events):05d}", "type": kind, "v": 1, "at": f"{day}T{time}:00+02:00",
                        "data": data})
 
-    import datetime as dt
-
     start = dt.date(2026, 5, 4)
     for i in range(people):
         contact = f"c-{i:03d}"
@@ -433,7 +434,36 @@ def test_the_coach_page_of_a_large_account_reads_on_a_phone_light_and_dark(serve
 
 
 AUDIT_DAY = "2026-11-30"
-"""The audit's date in the printout tests: the pages' clock is pinned there (the date field goes up to today)."""
+"""The audit's date in the printout tests: their server's clock and their pages' start there (the date field goes
+up to today)."""
+NOV_30 = dt.datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo(ZONE))
+
+
+@pytest.fixture(scope="module")
+def november_30(tmp_path_factory):
+    """A server of its own whose clock starts on 2026-11-30 (and its own sign-up allowance: the module's server
+    counts the sign-ups of one address)."""
+    data = tmp_path_factory.mktemp("nov30") / "data"
+    with MerciServer(data, env={"MERCI_CLOCK_START": NOV_30.isoformat()}) as running:
+        yield running
+
+
+@pytest.fixture
+def late_devices(browser, november_30):  # noqa: F811
+    """Devices of `november_30`, their clock pinned there too."""
+    made: list[Device] = []
+
+    def make(**options) -> Device:
+        device = Device(browser, november_30, pinned=False, **options)
+        device.context.clock.install(time=NOV_30)
+        made.append(device)
+        return device
+
+    yield make
+    problems = [p for d in made for p in d.problems]
+    for device in made:
+        device.close()
+    assert not problems, problems
 
 PRINTED = {
     # the mentor's side (seed-helper): what Paul still owes, and the thank-yous nothing in the log can show
@@ -462,19 +492,15 @@ WHO = {"seed-helper": ("c-paul", "Paul"), "seed-mentee": ("c-herve", "Hervé")}
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("seed", ["seed-helper", "seed-mentee"])
-def test_the_audits_printout_names_what_each_relationship_still_owes_and_the_mentors_question(devices, server, seed,
-                                                                                                lang):
+def test_the_audits_printout_names_what_each_relationship_still_owes_and_the_mentors_question(late_devices, november_30,
+                                                                                                seed, lang):
     """The audit as of 2026-11-30, printed (print media), for the whole network and for one person: the rows of
     what is still owed both ways, and under them each relationship's open story notes — the mentor's question
     (did Paul thank Anne and Marc? nothing tells me so), the mentee's two people met never thanked — at phone
     size, axe-clean, in both languages."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
     SHOTS.mkdir(parents=True, exist_ok=True)
-    address, _ = scenario_account(server, seed, lang)
-    phone = devices(lang=lang, axe=True, pinned=False)
-    phone.context.clock.install(time=dt.datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo(ZONE)))
+    address, _ = scenario_account(november_30, seed, lang)
+    phone = late_devices(lang=lang, axe=True)
     phone.log_in(address, lang)
     page = phone.page
     phone.go("#/audit")
@@ -529,8 +555,6 @@ def test_the_log_forms_brief_follows_what_another_device_records_and_keeps_what_
     his brief; the note and the place are being typed. The laptop records the thanks (Today, Done): the live
     stream brings it, the phone's brief drops the thank-you, and the form is not redrawn — the note, the place and
     Paul picked stay as they were."""
-    from .test_pwa_browser import seeded_account
-
     SHOTS.mkdir(parents=True, exist_ok=True)
     address, _ = seeded_account(server, lang)
     phone, laptop = devices(lang=lang, axe=True), devices(lang=lang)
@@ -543,7 +567,8 @@ def test_the_log_forms_brief_follows_what_another_device_records_and_keeps_what_
     thank = block.locator('[data-obligation="thank:m-paul:c-paul"]')
     expect(thank).to_be_visible()
     note = page.get_by_label("Note")
-    note.fill("Parlé de son projet fintech — lui envoyer l’article" if lang == "fr" else "Talked about his fintech plan")
+    note.fill("Parlé de son projet fintech, lui envoyer l’article" if lang == "fr"
+              else "Talked about his fintech plan")
     typed = note.input_value()
     place = page.get_by_label("Lieu" if lang == "fr" else "Place")
     place.fill("Café de Flore")

@@ -320,7 +320,9 @@ export function generateLog(seed, { events = 80, contacts: people = null, span =
       const data = r.weighted([[{ idea, tags: ['fintech'] }, 1], [{ idea, title: 'A report' }, 2],
         [{ idea, link: 'https://example.org/i' }, 1], [{ idea, title: 'Open banking', link: 'https://example.org/ob' }, 1]]);
       logged.push(emit(kind, sec, data));
-      if (r.chance(0.7)) logged.push(emit('idea_shared', when(), { contact: r.pick(contacts), idea: r.chance(0.9) ? idea : 'free text' }));
+      if (r.chance(0.7)) {
+        logged.push(emit('idea_shared', when(), { contact: r.pick(contacts), idea: r.chance(0.9) ? idea : 'free text' }));
+      }
     } else {
       // its data as it is, or another event's of its type, or data not valid for it; its `at` moved, or kept
       const alike = logged.filter((e) => e.type === target.type);
