@@ -500,7 +500,9 @@ def test_the_audits_printout_names_what_each_relationship_still_owes_and_the_men
     size, axe-clean, in both languages."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     address, _ = scenario_account(november_30, seed, lang)
-    phone = late_devices(lang=lang, axe=True)
+    phone = late_devices(lang=lang, axe=True, dark=lang == "fr")  # the screen dark in French, light in English
+    width = 360 if seed == "seed-mentee" else 390
+    phone.page.set_viewport_size({"width": width, "height": 844})
     phone.log_in(address, lang)
     page = phone.page
     phone.go("#/audit")
@@ -512,7 +514,8 @@ def test_the_audits_printout_names_what_each_relationship_still_owes_and_the_men
     expect(note).to_have_count(1)
     found = {"screen": phone.axe()}
     short = seed.split("-")[1]
-    page.screenshot(path=str(SHOTS / f"{lang}-audit-notes-{short}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{lang}-{width}-audit-notes-{short}.png"), full_page=True)
+    result.locator(".audit-notes").screenshot(path=str(SHOTS / f"{lang}-{width}-audit-notes-{short}-block.png"))
 
     def printed() -> str:
         page.emulate_media(media="print")
@@ -527,7 +530,7 @@ def test_the_audits_printout_names_what_each_relationship_still_owes_and_the_men
     if seed == "seed-helper":  # the question is the mentor's, asked once per person met
         assert whole.count("Nothing tells you so" if lang == "en" else "Rien ne vous le dit") == 2
     page.emulate_media(media="print")
-    page.screenshot(path=str(SHOTS / f"{lang}-audit-print-{short}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{lang}-{width}-audit-print-{short}.png"), full_page=True)
     page.emulate_media(media="screen")
 
     # one person: their rows, their notes just under them, and the printout says whose it is
@@ -539,7 +542,7 @@ def test_the_audits_printout_names_what_each_relationship_still_owes_and_the_men
     assert ("For {} only" if lang == "en" else "Pour {} seulement").format(name) in one
     found["person"] = phone.axe()
     page.emulate_media(media="print")
-    page.screenshot(path=str(SHOTS / f"{lang}-audit-print-{short}-{contact}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{lang}-{width}-audit-print-{short}-{contact}.png"), full_page=True)
     page.emulate_media(media="screen")
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "wider than the phone"
     # what was kept, or what is owed the other way, has no such note
