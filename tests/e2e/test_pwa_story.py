@@ -596,3 +596,30 @@ def test_the_log_forms_brief_follows_what_another_device_records_and_keeps_what_
     saved = [e for e in page.evaluate("async () => (await import('/lib/db.js')).allEvents()")
              if e["type"] == "meeting_logged" and e["data"].get("place") == "Café de Flore"]
     assert [e["data"]["note"] for e in saved] == [typed] and saved[0]["data"]["contacts"] == ["c-paul"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_contact_pages_story_names_an_idea_shared_from_the_inbox_by_its_title(late_devices, november_30, lang):
+    """Paul's timeline: an idea saved in the inbox then shared with Paul reads by its title (as corrected), one
+    shared as free text as it was written."""
+    address, token = scenario_account(november_30, "seed-helper", lang)
+    ideas = [
+        {"id": "idea-1", "type": "idea_saved", "v": 1, "at": "2026-09-01T09:00:00+02:00",
+         "data": {"idea": "i-ob", "title": "Open banking", "link": "https://example.org/ob"}},
+        {"id": "idea-2", "type": "event_corrected", "v": 1, "at": "2026-09-01T09:05:00+02:00",
+         "data": {"event": "idea-1", "data": {"idea": "i-ob", "title": "Open banking, five years on",
+                                              "link": "https://example.org/ob"}}},
+        {"id": "idea-3", "type": "idea_shared", "v": 1, "at": "2026-09-02T09:00:00+02:00",
+         "data": {"contact": "c-paul", "idea": "i-ob", "link": "https://example.org/ob"}},
+    ]
+    answer = httpx.post(f"{november_30.url}/api/import", content="".join(json.dumps(e) + "\n" for e in ideas),
+                        headers=bearer(token), timeout=10)
+    assert answer.status_code == 200 and answer.json()["accepted"] == len(ideas), answer.text
+    phone = late_devices(lang=lang, axe=True)
+    phone.log_in(address, lang)
+    phone.go("#/contacts/c-paul")
+    line = phone.page.locator('ol.timeline.story > li[data-event="idea-3"]')
+    expect(line).to_contain_text("You shared ‘Open banking, five years on’ with Paul" if lang == "en"
+                                 else "Vous avez partagé «\u00a0Open banking, five years on\u00a0» avec Paul")
+    assert not phone.axe()
+    line.screenshot(path=str(SHOTS / f"{lang}-story-idea-shared.png"))
