@@ -95,6 +95,12 @@ class _Reader:
             self.owed.setdefault(obligation.counterpart, []).append(obligation)
             if obligation.debtor == ME and obligation.rule == "thank" and kept(obligation) in OPEN:
                 self.thanks_owed.setdefault(obligation.creditor, []).append((rank, obligation))
+        self.ideas: dict[str, t.IdeaSavedData] = {}
+        """The saved ideas by their id (`idea_saved`, the last of an id in (at, id) order), as the pre-pass left
+        them: an `idea_shared` naming one is told by its title."""
+        for occurrence in self.facts.occurrences:
+            if type(occurrence[2]) is t.IdeaSaved:
+                self.ideas[occurrence[2].data.idea] = occurrence[2].data
         self.introduced: dict[str, set[str]] = {}
         """The people each contact introduced me to (`referral_given`)."""
         for occurrence in self.facts.referrals_given.values():
@@ -105,6 +111,14 @@ class _Reader:
     def name(self, contact: str) -> str:
         found = self.facts.contacts.get(contact)
         return found.name if found is not None else contact
+
+    def idea_title(self, idea: str | None) -> str | None:
+        """The title of the saved idea an `idea_shared` names (its link when it has no title); None when it names
+        none (free text, or an older log)."""
+        saved = self.ideas.get(idea) if idea is not None else None
+        if saved is None:
+            return None
+        return saved.title or saved.link
 
     def referral(self, referral: str) -> dict | None:
         """The referral's parties, whichever way it went (the one logged first, as the report rule reads it)."""
@@ -171,9 +185,12 @@ def _entry(reader: _Reader, day: dt.date, event: t.Event) -> dict:
     built = to_builtins(event)
     referral_id = built["data"].get("referral") if built["type"] in REFERRAL_NEWS else None
     referral = reader.referral(referral_id) if referral_id is not None else None
-    return {"date": day.isoformat(), "event": event.id, "type": built["type"], "data": built["data"],
-            "referral": referral, "obligations": [], "kept": [],
-            "unseen_thanks": _unseen_thanks(day, event, referral)}
+    found = {"date": day.isoformat(), "event": event.id, "type": built["type"], "data": built["data"],
+             "referral": referral, "obligations": [], "kept": [],
+             "unseen_thanks": _unseen_thanks(day, event, referral)}
+    if type(event) is t.IdeaShared:
+        found["idea_title"] = reader.idea_title(event.data.idea)
+    return found
 
 
 def _unseen_thanks(day: dt.date, event: t.Event, referral: dict | None) -> list[dict]:
@@ -468,6 +485,8 @@ def _event_phrase(entry: dict, contact: str, names: dict[str, str]) -> str:
     if kind == "job_announced":
         return f"I told {name(data['contact'])} about my new job"
     if kind == "idea_shared":
+        if entry.get("idea_title"):
+            return f"I shared ‘{entry['idea_title']}’ with {name(data['contact'])}"
         return f"I shared an idea with {name(data['contact'])}" + (f": {data['idea']}" if data.get("idea") else "")
     if kind == "greetings_sent":
         return "season's greetings sent"

@@ -20,7 +20,7 @@ openExistingOnly(); // the page's database, never made here
 
 // The server serves this line as '2026-11-27.10+<digest of every other file of the app>' (server/routes/pwa.py):
 // any change to the app's files installs a new version, bumped here or not (the date part is a label).
-const VERSION = '2026-11-27.10';
+const VERSION = '2026-12-04.1';
 const CACHE = `merci-shell-${VERSION}`;
 const SHELL = [
   '/',

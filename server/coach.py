@@ -119,6 +119,7 @@ TEXT = {
             "introducer_informed": "I told {introducer} how it went with {referred}",
             "update_received": "I was told how it went with {referred}", "job_found": "I found a job",
             "job_announced": "I told {contact} about my new job", "idea_shared": "I shared an idea with {contact}",
+            "idea_shared_titled": "I shared ‘{idea}’ with {contact}",
             "greetings_sent": "season's greetings sent", "contact_added": "{contact} added to my contacts",
             "contact_updated": "{contact}'s card updated", "contact_archived": "{contact} archived",
             "obligation_snoozed": "a follow-up snoozed until {until}", "obligation_dismissed": "a follow-up dismissed",
@@ -184,7 +185,8 @@ TEXT = {
             "introducer_informed": "j’ai dit à {introducer} comment s’est passé le contact avec {referred}",
             "update_received": "on m’a dit comment s’est passé le contact avec {referred}",
             "job_found": "j’ai trouvé un poste", "job_announced": "j’ai annoncé mon nouveau poste à {contact}",
-            "idea_shared": "j’ai partagé une idée avec {contact}", "greetings_sent": "vœux envoyés",
+            "idea_shared": "j’ai partagé une idée avec {contact}",
+            "idea_shared_titled": "j’ai partagé « {idea} » avec {contact}", "greetings_sent": "vœux envoyés",
             "contact_added": "fiche de {contact} créée", "contact_updated": "fiche de {contact} mise à jour",
             "contact_archived": "fiche de {contact} archivée", "obligation_snoozed": "un suivi reporté au {until}",
             "obligation_dismissed": "un suivi écarté",
@@ -265,8 +267,11 @@ def event_words(entry: dict, contact: str, names: dict, t: dict) -> str:
         "outcome": t["outcome"].get(data.get("outcome"), ""),
         "with": ", ".join(name(c) for c in data.get("contacts", [])),
         "place": t["at"].format(place=data["place"]) if data.get("place") else "",
+        "idea": entry.get("idea_title") or "",
     }
-    template = t["ev"].get(entry["type"])
+    # an idea shared from the inbox is told by its title (events/story.py's idea_title)
+    kind = "idea_shared_titled" if entry["type"] == "idea_shared" and entry.get("idea_title") else entry["type"]
+    template = t["ev"].get(kind)
     return template.format(**fields) if template else entry["type"].replace("_", " ")
 
 

@@ -7,7 +7,7 @@ import { t, formatDay, formatLongDay, percent } from './i18n.js';
 import * as api from '../lib/api.js';
 import { SHARE_LIMITS } from '../lib/share-limits.js';
 import * as model from './model.js';
-import { DONE, OPEN, countText, countsView, keptText, monthlyChart, obligationText } from './story.js';
+import { DONE, OPEN, countText, countsView, keptText, monthlyChart, obligationItem, obligationText, unseenItem } from './story.js';
 
 let chosen = null;
 let since = '';
@@ -65,12 +65,17 @@ function report(asOf, story, changes) {
   const everything = story.people.flatMap((p) => p.obligations).sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.id < b.id ? -1 : 1));
   const people = story.people.filter((p) => p.obligations.length);
   const table = h('div', {});
+  const notes = h('div', {});
   const shown = h('p', { class: 'hint', role: 'status' });
   const drawTable = () => {
+    fill(notes, storyNotes(story, names));
     const rows = everything.filter((o) => (!filters.person || o.counterpart === filters.person)
       && (!filters.rule || o.rule === filters.rule) && (!filters.direction || o.direction === filters.direction)
       && (!filters.how || HOW[filters.how](o)));
-    shown.textContent = t('audit.shown', { count: rows.length, shown: rows.length, total: everything.length });
+    const person = filters.person ? story.people.find((p) => p.contact === filters.person) : null;
+    // the filters are not printed: the printout of one person says whose it is
+    shown.textContent = [person ? t('audit.for_person', { name: person.name }) : '',
+      t('audit.shown', { count: rows.length, shown: rows.length, total: everything.length })].filter(Boolean).join(' · ');
     fill(table, rows.length ? h('table', { class: 'audit-table' },
       h('thead', {}, h('tr', {}, ['audit.col_due', 'audit.col_what', 'audit.col_how'].map((k) => h('th', { scope: 'col' }, t(k))))),
       h('tbody', {}, rows.map((o) => h('tr', { class: `kept-${o.kept}`, dataset: { obligation: o.id } },
@@ -99,7 +104,7 @@ function report(asOf, story, changes) {
         select('rule', t('audit.filter.rule'), RULES.map((r) => [r, t(`story.rule.${r}`)])),
         select('direction', t('audit.filter.direction'), [['owed_by_me', t('audit.dir.mine')], ['owed_to_me', t('audit.dir.theirs')]]),
         select('how', t('audit.filter.status'), Object.keys(HOW).map((k) => [k, t(`audit.filter.${k}`)]))),
-      shown, table),
+      shown, table, notes),
     h('section', { 'aria-labelledby': 'people-h' },
       h('h3', { id: 'people-h' }, t('audit.per_person')),
       people.length ? h('table', { class: 'audit-table' },
@@ -110,6 +115,30 @@ function report(asOf, story, changes) {
           h('td', {}, countText(p.counts.owed_by_me)), h('td', {}, countText(p.counts.owed_to_me))))))
         : h('p', { class: 'calm' }, t('audit.no_scores'))),
   ];
+}
+
+/** What each relationship's story says that its own rows cannot (lib/rules/story.js brief), under the table and with
+ * its filters: the thank-yous I owe the people this person introduced me to, and the thank-yous the people they met
+ * through me were owed, which nothing in my log can show (the mentor's question, to raise kindly). One block per
+ * person, on screen and on paper. */
+function storyNotes(story, names) {
+  const thanks = !filters.rule || filters.rule === 'thank';
+  const mine = thanks && filters.direction !== 'owed_to_me';
+  const theirs = thanks && filters.direction !== 'owed_by_me' && filters.how !== 'kept';
+  const blocks = story.people.filter((p) => !filters.person || p.contact === filters.person).map((p) => {
+    const introduced = mine ? p.brief.introduced.filter((o) => !filters.how || HOW[filters.how](o)) : [];
+    const unseen = theirs ? p.brief.unseen_thanks ?? [] : [];
+    if (!introduced.length && !unseen.length) return null;
+    return h('li', { class: 'audit-note', dataset: { contact: p.contact } },
+      h('h5', {}, h('a', { href: `#/contacts/${encodeURIComponent(p.contact)}` }, p.name)),
+      introduced.length ? [h('p', {}, t('story.introduced', { name: p.name })),
+        h('ul', { class: 'brief-list' }, introduced.map((o) => obligationItem(o, names)))] : null,
+      unseen.length ? [h('p', {}, t('audit.notes_unseen', { name: p.name })),
+        h('ul', { class: 'brief-list' }, unseen.map((note) => unseenItem(note, names)))] : null);
+  }).filter(Boolean);
+  if (!blocks.length) return null;
+  return h('section', { class: 'audit-notes', 'aria-labelledby': 'notes-h' },
+    h('h4', { id: 'notes-h' }, t('audit.notes')), h('ul', { class: 'audit-notes-list' }, blocks));
 }
 
 function changeText(changes) {

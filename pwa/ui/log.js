@@ -58,6 +58,14 @@ export function renderLog(ctx, referralId = null, withId = null) {
     else Promise.all(ids.map((id) => model.prepareContactStory(id, today))).then(show, (error) => console.warn('story', error));
   }
 
+  // A sync (or another tab) that brings what changes what is open with the people picked redraws their briefs,
+  // not the form (app.js FORMS): what is typed stays. Once the form is gone, the next change lets go of it.
+  const onLogChange = () => {
+    if (briefs.isConnected) drawBriefs();
+    else model.changes.removeEventListener('version', onLogChange);
+  };
+  model.changes.addEventListener('version', onLogChange);
+
   const now = new Date();
   const at = h('input', { type: 'datetime-local', value: localInputValue(now), required: true,
     max: localInputValue(new Date(now.getTime() + 60_000)) }); // a minute ahead, as logMeeting allows

@@ -26,6 +26,11 @@ const histories = new Map();
 /** Stories (lib/rules/story.js): `network\n${asOf}`, `contact\n${asOf}\n${id}`, `changes\n${since}\n${asOf}` -> {promise, value}. */
 const stories = new Map();
 
+/** Says `version` each time a new version of the log reached the engine (a sync pulled events, another tab or the
+ * service worker recorded some, a save here): a screen that is not redrawn on sync (a form being typed in, app.js
+ * FORMS) listens to update a part of itself, e.g. the log form's brief (ui/log.js). */
+export const changes = new EventTarget();
+
 /** Start the engine before the log is read (its worker's modules load meanwhile). */
 export const warm = () => engine.warm();
 
@@ -88,6 +93,7 @@ async function hand(method, sent) {
   if (mine !== version) return version; // a newer version went out meanwhile: its answer is the one to keep
   ({ zone, language } = known);
   prepare().catch(() => {}); // its error, if any, is shown by the screen that reads it
+  changes.dispatchEvent(new Event('version'));
   return version;
 }
 

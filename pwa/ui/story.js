@@ -65,7 +65,7 @@ export function unseenThanksText(note, names) {
   return t('story.unseen_thanks', { seeker: name(note.seeker), referred: name(note.referred), date: day(note.known_on) });
 }
 
-function unseenItem(note, names) {
+export function unseenItem(note, names) {
   return h('li', { class: 'story-unseen', dataset: { unseen: note.referral } }, unseenThanksText(note, names));
 }
 
@@ -120,6 +120,10 @@ export function timelineView(story, { tools = null } = {}) {
 function eventText(e, names) {
   if (e.type === 'referral_outcome' && e.referral?.way === 'made' && e.data.outcome === 'meeting_obtained') {
     return t('story.learnt', { name: names.get(e.referral.to) ?? e.referral.to, referred: names.get(e.referral.referred) ?? e.referral.referred });
+  }
+  // an idea shared from the inbox, by the title the story found for it (lib/rules/story.js idea_title)
+  if (e.type === 'idea_shared' && e.idea_title) {
+    return t('story.idea_shared', { title: e.idea_title, name: names.get(e.data.contact) ?? e.data.contact });
   }
   return describeEvent(e);
 }

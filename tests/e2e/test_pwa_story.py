@@ -6,14 +6,17 @@ English, light and dark, axe-clean, with screenshots in test-artifacts/screensho
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from .server import axe_violations, bearer, sign_up
-from .test_pwa_browser import AXE, CHROMIUM, PHONE, ROOT, SHOTS, ZONE, browser, devices, email, server  # noqa: F401
+from .server import MerciServer, axe_violations, bearer, sign_up
+from .test_pwa_browser import (AXE, CHROMIUM, PHONE, ROOT, SHOTS, ZONE, Device, browser, devices, email,  # noqa: F401
+                               seeded_account, server)
 
 pytestmark = [
     pytest.mark.browser,
@@ -330,8 +333,6 @@ def large_log(people: int = 200) -> list[dict]:
         events.append({"id": f"big-{len(events):05d}", "type": kind, "v": 1, "at": f"{day}T{time}:00+02:00",
                        "data": data})
 
-    import datetime as dt
-
     start = dt.date(2026, 5, 4)
     for i in range(people):
         contact = f"c-{i:03d}"
@@ -427,3 +428,195 @@ def test_the_coach_page_of_a_large_account_reads_on_a_phone_light_and_dark(serve
             coach.close()
     assert colours["light"] != colours["dark"]
     assert colours["dark"][0] == "rgb(20, 20, 23)"
+
+
+AUDIT_DAY = "2026-11-30"
+"""The audit's date in the printout tests: their server's clock and their pages' start there (the date field goes
+up to today)."""
+NOV_30 = dt.datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo(ZONE))
+
+
+@pytest.fixture(scope="module")
+def november_30(tmp_path_factory):
+    """A server of its own whose clock starts on 2026-11-30 (and its own sign-up allowance: the module's server
+    counts the sign-ups of one address)."""
+    data = tmp_path_factory.mktemp("nov30") / "data"
+    with MerciServer(data, env={"MERCI_CLOCK_START": NOV_30.isoformat()}) as running:
+        yield running
+
+
+@pytest.fixture
+def late_devices(browser, november_30):  # noqa: F811
+    """Devices of `november_30`, their clock pinned there too."""
+    made: list[Device] = []
+
+    def make(**options) -> Device:
+        device = Device(browser, november_30, pinned=False, **options)
+        device.context.clock.install(time=NOV_30)
+        made.append(device)
+        return device
+
+    yield make
+    problems = [p for d in made for p in d.problems]
+    for device in made:
+        device.close()
+    assert not problems, problems
+
+PRINTED = {
+    # the mentor's side (seed-helper): what Paul still owes, and the thank-yous nothing in the log can show
+    ("seed-helper", "en"): ["Paul to thank you for the meeting of", "still owed since",
+                            "Paul to tell you how it went with Anne", "Paul to tell you how it went with Marc",
+                            "did Paul thank Anne? Nothing tells you so.", "did Paul thank Marc? Nothing tells you so.",
+                            "To raise with Paul, kindly"],
+    ("seed-helper", "fr"): ["Paul doit vous remercier pour le rendez-vous du", "toujours dû depuis le",
+                            "Paul doit vous dire comment s’est passé le contact avec Anne",
+                            "Paul doit vous dire comment s’est passé le contact avec Marc",
+                            "est-ce que Paul a remercié Anne ? Rien ne vous le dit.",
+                            "est-ce que Paul a remercié Marc ? Rien ne vous le dit.", "À évoquer avec Paul, avec tact"],
+    # the mentee's side (seed-mentee): what I owe Hervé, and the two people met, never thanked
+    ("seed-mentee", "en"): ["Thank Hervé for the meeting of", "still owed since",
+                            "Tell Hervé how it went with Anne", "Tell Hervé how it went with Marc",
+                            "And the people Hervé introduced you to", "Thank Anne for the meeting of",
+                            "Thank Marc for the meeting of"],
+    ("seed-mentee", "fr"): ["Remercier Hervé pour le rendez-vous du", "toujours dû depuis le",
+                            "Dire à Hervé comment s’est passé le contact avec Anne",
+                            "Dire à Hervé comment s’est passé le contact avec Marc",
+                            "Et les personnes que Hervé vous a présentées", "Remercier Anne pour le rendez-vous du",
+                            "Remercier Marc pour le rendez-vous du"],
+}
+WHO = {"seed-helper": ("c-paul", "Paul"), "seed-mentee": ("c-herve", "Hervé")}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("seed", ["seed-helper", "seed-mentee"])
+def test_the_audits_printout_names_what_each_relationship_still_owes_and_the_mentors_question(late_devices, november_30,
+                                                                                                seed, lang):
+    """The audit as of 2026-11-30, printed (print media), for the whole network and for one person: the rows of
+    what is still owed both ways, and under them each relationship's open story notes — the mentor's question
+    (did Paul thank Anne and Marc? nothing tells me so), the mentee's two people met never thanked — at phone
+    size, axe-clean, in both languages."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    address, _ = scenario_account(november_30, seed, lang)
+    phone = late_devices(lang=lang, axe=True, dark=lang == "fr")  # the screen dark in French, light in English
+    width = 360 if seed == "seed-mentee" else 390
+    phone.page.set_viewport_size({"width": width, "height": 844})
+    phone.log_in(address, lang)
+    page = phone.page
+    phone.go("#/audit")
+    expect(page.locator(".audit-dates input[type=date]").first).to_have_value(AUDIT_DAY)
+    result = page.locator(".audit-result")
+    expect(result.locator(".audit-table").first.locator("tbody tr")).not_to_have_count(0)
+    contact, name = WHO[seed]
+    note = result.locator(f'.audit-notes .audit-note[data-contact="{contact}"]')
+    expect(note).to_have_count(1)
+    found = {"screen": phone.axe()}
+    short = seed.split("-")[1]
+    page.screenshot(path=str(SHOTS / f"{lang}-{width}-audit-notes-{short}.png"), full_page=True)
+    result.locator(".audit-notes").screenshot(path=str(SHOTS / f"{lang}-{width}-audit-notes-{short}-block.png"))
+
+    def printed() -> str:
+        page.emulate_media(media="print")
+        try:
+            return result.inner_text()  # what is displayed: the filters, the buttons are not on paper
+        finally:
+            page.emulate_media(media="screen")
+
+    whole = printed()
+    for words in PRINTED[(seed, lang)]:
+        assert words in whole, f"{words!r} not in the printout of the whole network:\n{whole}"
+    if seed == "seed-helper":  # the question is the mentor's, asked once per person met
+        assert whole.count("Nothing tells you so" if lang == "en" else "Rien ne vous le dit") == 2
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SHOTS / f"{lang}-{width}-audit-print-{short}.png"), full_page=True)
+    page.emulate_media(media="screen")
+
+    # one person: their rows, their notes just under them, and the printout says whose it is
+    page.locator(".audit-filters select").first.select_option(contact)
+    expect(result.locator(".audit-notes .audit-note")).to_have_count(1)
+    one = printed()
+    for words in PRINTED[(seed, lang)]:
+        assert words in one, f"{words!r} not in the printout for {name}:\n{one}"
+    assert ("For {} only" if lang == "en" else "Pour {} seulement").format(name) in one
+    found["person"] = phone.axe()
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SHOTS / f"{lang}-{width}-audit-print-{short}-{contact}.png"), full_page=True)
+    page.emulate_media(media="screen")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "wider than the phone"
+    # what was kept, or what is owed the other way, has no such note
+    page.locator(".audit-filters select").nth(3).select_option("kept")
+    expect(result.locator(".audit-notes")).to_have_count(0)
+    serious = {screen: v for screen, v in found.items() if v}
+    assert not serious, json.dumps(serious, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_log_forms_brief_follows_what_another_device_records_and_keeps_what_is_typed(devices, server, lang):
+    """Two devices of one account. On the phone, the log form with Paul picked shows the thank-you owed to Paul in
+    his brief; the note and the place are being typed. The laptop records the thanks (Today, Done): the live
+    stream brings it, the phone's brief drops the thank-you, and the form is not redrawn — the note, the place and
+    Paul picked stay as they were."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    address, _ = seeded_account(server, lang)
+    phone, laptop = devices(lang=lang, axe=True), devices(lang=lang)
+    phone.log_in(address, lang)
+    laptop.log_in(address, lang)
+    page = phone.page
+    page.wait_for_selector("html[data-live=on]", state="attached", timeout=20_000)
+    phone.go("#/log?with=c-paul")
+    block = page.locator('.log-briefs .brief[data-contact="c-paul"]')
+    thank = block.locator('[data-obligation="thank:m-paul:c-paul"]')
+    expect(thank).to_be_visible()
+    note = page.get_by_label("Note")
+    note.fill("Parlé de son projet fintech, lui envoyer l’article" if lang == "fr"
+              else "Talked about his fintech plan")
+    typed = note.input_value()
+    place = page.get_by_label("Lieu" if lang == "fr" else "Place")
+    place.fill("Café de Flore")
+    page.screenshot(path=str(SHOTS / f"{lang}-log-brief-before-sync.png"), full_page=True)
+
+    laptop.go("#/today")
+    card = laptop.page.locator('li[data-obligation="thank:m-paul:c-paul"]')
+    card.get_by_role("button", name="Fait" if lang == "fr" else "Done", exact=True).click()
+    expect(card).to_have_count(0)
+
+    expect(thank).to_have_count(0, timeout=15_000)  # the live stream (or the timed round) brought it
+    assert note.input_value() == typed and place.input_value() == "Café de Flore"
+    expect(page.locator(".chips .chip")).to_have_count(1)
+    expect(page.locator(".chips .chip")).to_contain_text("Paul")
+    assert page.evaluate("() => location.hash") == "#/log?with=c-paul"
+    assert not phone.axe()
+    page.screenshot(path=str(SHOTS / f"{lang}-log-brief-after-sync.png"), full_page=True)
+    # the meeting saved from that form keeps what was typed
+    page.locator("form.log button[type=submit]").click()
+    page.wait_for_function("() => location.hash === '#/today'")
+    phone.wait_synced()
+    saved = [e for e in page.evaluate("async () => (await import('/lib/db.js')).allEvents()")
+             if e["type"] == "meeting_logged" and e["data"].get("place") == "Café de Flore"]
+    assert [e["data"]["note"] for e in saved] == [typed] and saved[0]["data"]["contacts"] == ["c-paul"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_contact_pages_story_names_an_idea_shared_from_the_inbox_by_its_title(late_devices, november_30, lang):
+    """Paul's timeline: an idea saved in the inbox then shared with Paul reads by its title (as corrected), one
+    shared as free text as it was written."""
+    address, token = scenario_account(november_30, "seed-helper", lang)
+    ideas = [
+        {"id": "idea-1", "type": "idea_saved", "v": 1, "at": "2026-09-01T09:00:00+02:00",
+         "data": {"idea": "i-ob", "title": "Open banking", "link": "https://example.org/ob"}},
+        {"id": "idea-2", "type": "event_corrected", "v": 1, "at": "2026-09-01T09:05:00+02:00",
+         "data": {"event": "idea-1", "data": {"idea": "i-ob", "title": "Open banking, five years on",
+                                              "link": "https://example.org/ob"}}},
+        {"id": "idea-3", "type": "idea_shared", "v": 1, "at": "2026-09-02T09:00:00+02:00",
+         "data": {"contact": "c-paul", "idea": "i-ob", "link": "https://example.org/ob"}},
+    ]
+    answer = httpx.post(f"{november_30.url}/api/import", content="".join(json.dumps(e) + "\n" for e in ideas),
+                        headers=bearer(token), timeout=10)
+    assert answer.status_code == 200 and answer.json()["accepted"] == len(ideas), answer.text
+    phone = late_devices(lang=lang, axe=True)
+    phone.log_in(address, lang)
+    phone.go("#/contacts/c-paul")
+    line = phone.page.locator('ol.timeline.story > li[data-event="idea-3"]')
+    expect(line).to_contain_text("You shared ‘Open banking, five years on’ with Paul" if lang == "en"
+                                 else "Vous avez partagé «\u00a0Open banking, five years on\u00a0» avec Paul")
+    assert not phone.axe()
+    line.screenshot(path=str(SHOTS / f"{lang}-story-idea-shared.png"))

@@ -308,13 +308,21 @@ export function generateLog(seed, { events = 80, contacts: people = null, span =
   for (let i = 0; i < controls; i++) {
     const sec = when();
     const target = r.pick(logged);
-    const kind = r.weighted([['event_corrected', 4], ['event_retracted', 3], ['contacts_merged', 2], ['idea_saved', 1]]);
+    const kind = r.weighted([['event_corrected', 4], ['event_retracted', 3], ['contacts_merged', 2], ['idea_saved', 2]]);
     if (kind === 'event_retracted') {
       logged.push(emit(kind, sec, r.chance(0.9) ? { event: target.id } : { event: 'not-in-the-log', reason: 'x' }));
     } else if (kind === 'contacts_merged') {
       logged.push(emit(kind, sec, { from: r.pick(contacts), into: r.pick(contacts) }));
     } else if (kind === 'idea_saved') {
-      emit(kind, sec, r.chance(0.5) ? { idea: `i${i}`, tags: ['fintech'] } : { idea: `i${i}`, title: 'A report' });
+      // an idea saved, then (often) shared from the inbox: its idea_shared names it by id, and the story tells
+      // it by its title (or link) as the pre-pass leaves it (corrected, retracted: later controls may target it)
+      const idea = r.chance(0.1) ? 'i0' : `i${i}`; // now and then an id saved twice
+      const data = r.weighted([[{ idea, tags: ['fintech'] }, 1], [{ idea, title: 'A report' }, 2],
+        [{ idea, link: 'https://example.org/i' }, 1], [{ idea, title: 'Open banking', link: 'https://example.org/ob' }, 1]]);
+      logged.push(emit(kind, sec, data));
+      if (r.chance(0.7)) {
+        logged.push(emit('idea_shared', when(), { contact: r.pick(contacts), idea: r.chance(0.9) ? idea : 'free text' }));
+      }
     } else {
       // its data as it is, or another event's of its type, or data not valid for it; its `at` moved, or kept
       const alike = logged.filter((e) => e.type === target.type);

@@ -66,3 +66,33 @@ test("the mentee's brief names each broken rule of the post, and has no unseen t
   assert.match(text, /And the people Hervé introduced you to:\n {4}- thank Anne .*\n {4}- thank Marc /);
   assert.equal(networkStory(seed('seed-mentee')).people.flatMap((s) => s.brief.unseen_thanks).length, 0);
 });
+
+test('an idea shared from the inbox is told by its title (or link) as the pre-pass leaves it; free text as written', () => {
+  const at = (day) => `${day}T10:00:00+00:00`;
+  let n = 0;
+  const ev = (day, type, data) => ({ id: `e${String(++n).padStart(3, '0')}`, type, v: 1, at: at(day), data });
+  const saved = ev('2026-05-02', 'idea_saved', { idea: 'i-open', title: 'Open banking', link: 'https://example.org/ob' });
+  const gone = ev('2026-05-02', 'idea_saved', { idea: 'i-gone', title: 'Retracted' });
+  const log = [
+    ev('2026-05-01', 'contact_added', { contact: 'c-paul', name: 'Paul' }),
+    saved,
+    ev('2026-05-03', 'event_corrected', { event: saved.id, data: { idea: 'i-open', title: 'Open banking, five years on', link: 'https://example.org/ob' } }),
+    ev('2026-05-02', 'idea_saved', { idea: 'i-link', link: 'https://example.org/a-link' }),
+    gone,
+    ev('2026-05-03', 'event_retracted', { event: gone.id }),
+    ...['i-open', 'i-link', 'i-gone'].map((idea) => ev('2026-05-10', 'idea_shared', { contact: 'c-paul', idea })),
+    ev('2026-05-11', 'idea_shared', { contact: 'c-paul', idea: 'An article on fintech' }),
+    ev('2026-05-12', 'idea_shared', { contact: 'c-paul', link: 'https://example.org/b' }),
+  ];
+  const story = contactStory(projection(log, '2026-06-01', 'UTC'), 'c-paul');
+  const shared = story.entries.filter((e) => e.type === 'idea_shared');
+  assert.deepEqual(shared.map((e) => e.idea_title), ['Open banking, five years on', 'https://example.org/a-link', null, null, null]);
+  assert.equal(shared[0].data.idea, 'i-open'); // the data as logged, the title beside it
+  assert.ok(story.entries.filter((e) => e.type !== 'idea_shared').every((e) => !('idea_title' in e)));
+  const text = storyText(story).join('\n');
+  assert.ok(text.includes('2026-05-10  I shared ‘Open banking, five years on’ with Paul'));
+  assert.ok(text.includes('2026-05-10  I shared ‘https://example.org/a-link’ with Paul'));
+  assert.ok(text.includes('2026-05-10  I shared an idea with Paul: i-gone'));
+  assert.ok(text.includes('2026-05-11  I shared an idea with Paul: An article on fintech'));
+  assert.ok(text.includes('2026-05-12  I shared an idea with Paul\n'));
+});

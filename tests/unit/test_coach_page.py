@@ -62,3 +62,21 @@ def test_the_page_opens_on_the_summary_with_each_relationship_folded():
     for anchor in re.findall(r'href="#(person-\d+)"', html):
         assert f'id="{anchor}"' in html
     assert "@media (prefers-color-scheme: dark)" in html and "@media print" in html
+
+
+def test_an_idea_shared_from_the_inbox_is_told_by_its_title():
+    lines = (VECTORS / "seed-helper.ndjson").read_text().splitlines()
+    lines += [
+        '{"id": "idea-1", "type": "idea_saved", "v": 1, "at": "2026-09-01T09:00:00+02:00", '
+        '"data": {"idea": "i-ob", "title": "Open banking, five years on", "link": "https://example.org/ob"}}',
+        '{"id": "idea-2", "type": "idea_shared", "v": 1, "at": "2026-09-02T09:00:00+02:00", '
+        '"data": {"contact": "c-paul", "idea": "i-ob", "link": "https://example.org/ob"}}',
+        '{"id": "idea-3", "type": "idea_shared", "v": 1, "at": "2026-09-03T09:00:00+02:00", '
+        '"data": {"contact": "c-paul", "idea": "a note typed by hand"}}',
+    ]
+    projection = project(read_log("\n".join(lines).encode()), dt.date(2026, 11, 20), None)
+    en = text(share_page(network_story(projection), projection, "en", "Coach")[0])
+    fr = text(share_page(network_story(projection), projection, "fr", "Coach")[0])
+    assert "I shared ‘Open banking, five years on’ with Paul" in en
+    assert "j’ai partagé «\u00a0Open banking, five years on\u00a0» avec Paul" in fr
+    assert "I shared an idea with Paul" in en and "i-ob" not in en  # the free text one, as before

@@ -150,6 +150,34 @@ def test_the_mentee_side_has_no_unseen_thank_you_it_owes_the_thanks_itself():
     assert found["brief"]["unseen_thanks"] == [] and all(not e["unseen_thanks"] for e in found["entries"])
 
 
+def test_an_idea_shared_from_the_inbox_is_told_by_its_title_or_link_as_the_pre_pass_leaves_it():
+    log = Log()
+    log.contact_added("2026-05-01", contact="c-paul", name="Paul")
+    saved = log.idea_saved("2026-05-02", idea="i-open", title="Open banking", link="https://example.org/ob")
+    log.event_corrected("2026-05-03", event=saved, data={"idea": "i-open", "title": "Open banking, five years on",
+                                                         "link": "https://example.org/ob"})
+    log.idea_saved("2026-05-02", idea="i-link", link="https://example.org/a-link")
+    gone = log.idea_saved("2026-05-02", idea="i-gone", title="Retracted")
+    log.event_retracted("2026-05-03", event=gone)
+    shared = [log.idea_shared("2026-05-10", contact="c-paul", idea=idea) for idea in ("i-open", "i-link", "i-gone")]
+    free = log.idea_shared("2026-05-11", contact="c-paul", idea="An article on fintech")
+    bare = log.idea_shared("2026-05-12", contact="c-paul", link="https://example.org/b")
+    found = story(log, "c-paul", "2026-06-01")
+    entries = {e["event"]: e for e in found["entries"]}
+    assert [entries[e]["idea_title"] for e in [*shared, free, bare]] == [
+        "Open banking, five years on", "https://example.org/a-link", None, None, None]
+    assert entries[shared[0]]["data"]["idea"] == "i-open"  # the data as logged, the title beside it
+    assert all("idea_title" not in e for e in found["entries"] if e["type"] != "idea_shared")
+    text = "\n".join(story_text(found))
+    assert "2026-05-10  I shared ‘Open banking, five years on’ with Paul" in text
+    assert "2026-05-10  I shared ‘https://example.org/a-link’ with Paul" in text
+    assert "2026-05-10  I shared an idea with Paul: i-gone" in text
+    assert "2026-05-11  I shared an idea with Paul: An article on fintech" in text
+    assert "2026-05-12  I shared an idea with Paul\n" in text
+    # the replay document does not change: the title is the story's alone
+    assert "Open banking" not in json.dumps(log.replay("2026-06-01"))
+
+
 def test_the_meeting_with_the_person_introduced_starts_the_report_in_the_introducers_story():
     log = Log()
     log.meeting_logged("2026-05-12", meeting="m1", contacts=["c-herve"])

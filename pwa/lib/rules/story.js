@@ -93,6 +93,10 @@ class Reader {
       push(this.owed, o.counterpart, o);
       if (o.debtor === ME && o.rule === 'thank' && OPEN.has(kept(o))) push(this.thanksOwed, o.creditor, [rank, o]);
     });
+    // the saved ideas by their id (`idea_saved`, the last of an id in (at, id) order), as the pre-pass left them:
+    // an `idea_shared` naming one is told by its title
+    this.ideas = new Map();
+    for (const { event } of this.facts.occurrences) if (event.type === 'idea_saved') this.ideas.set(event.data.idea, event.data);
     this.introduced = new Map(); // introducer -> Set of the people they introduced me to
     for (const { event } of this.facts.referralsGiven.values()) {
       const { introducer, referred } = event.data;
@@ -105,6 +109,14 @@ class Reader {
   name(contact) {
     const found = this.facts.contacts.get(contact);
     return found !== undefined ? found.name : contact;
+  }
+
+  /** The title of the saved idea an `idea_shared` names (its link when it has no title); null when it names none
+   * (free text, or an older log). */
+  ideaTitle(idea) {
+    const saved = idea == null ? undefined : this.ideas.get(idea);
+    if (saved === undefined) return null;
+    return saved.title || (saved.link ?? null);
   }
 
   /** The referral's parties, whichever way it went (the one logged first, as the report rule reads it). */
@@ -170,7 +182,7 @@ class Reader {
 function entry(reader, { day, event }) {
   const id = REFERRAL_NEWS.has(event.type) ? event.data.referral : undefined;
   const referral = id !== undefined ? reader.referral(id) : null;
-  return {
+  const found = {
     date: formatDay(day),
     event: event.id,
     type: event.type,
@@ -180,6 +192,8 @@ function entry(reader, { day, event }) {
     kept: [],
     unseen_thanks: unseenThanks(day, event, referral),
   };
+  if (event.type === 'idea_shared') found.idea_title = reader.ideaTitle(event.data.idea);
+  return found;
 }
 
 /** The thank-you I cannot see: a name I gave led to a meeting (`referral_outcome` meeting_obtained of a
@@ -438,7 +452,9 @@ function eventPhrase(e, contact, names) {
     case 'update_received': return `${seeker} told me how it went with ${referred}`;
     case 'job_found': return `I found a job${data.employer ? ` at ${data.employer}` : ''}`;
     case 'job_announced': return `I told ${name(data.contact)} about my new job`;
-    case 'idea_shared': return `I shared an idea with ${name(data.contact)}${data.idea ? `: ${data.idea}` : ''}`;
+    case 'idea_shared':
+      if (e.idea_title) return `I shared ‘${e.idea_title}’ with ${name(data.contact)}`;
+      return `I shared an idea with ${name(data.contact)}${data.idea ? `: ${data.idea}` : ''}`;
     case 'greetings_sent': return "season's greetings sent";
     case 'contact_added': return `added ${name(data.contact)} to my contacts`;
     case 'contact_updated': return `updated ${name(data.contact)}'s card`;
