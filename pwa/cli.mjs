@@ -15,6 +15,7 @@ import { compareText, order } from './lib/rules/facts.js';
 import { contactHistory, logTimeZone, projection, replayDocument } from './lib/rules/project.js';
 import { resolve } from './lib/rules/prepass.js';
 import { contactStory, networkStory, networkText, storyText } from './lib/rules/story.js';
+import { fold, matches } from './lib/people.js';
 
 const EXIT_USAGE = 2;
 const EXIT_BAD_LOG = 3;
@@ -39,7 +40,7 @@ class UsageError extends Error {
 
 const COMMANDS = {
   replay: { positionals: ['log'], help: 'what was owed, both ways, on a date (the audit)' },
-  history: { positionals: ['log', 'contact'], help: "one relationship's timeline, both ways" },
+  history: { positionals: ['log', 'contact'], shown: { contact: 'NAME-OR-ID' }, help: "one relationship's timeline, both ways" },
 };
 const OPTIONS = {
   replay: { '--as-of': 'asOf', '--tz': 'tz', '--format': 'format', '--json': 'json', '--story': 'story' },
@@ -53,7 +54,7 @@ function commandUsage(command) {
   // as argparse wraps it in 80 columns
   return command === 'replay'
     ? 'usage: merci replay [-h] [--as-of YYYY-MM-DD] [--tz ZONE]\n                    [--format {table,text}] [--json | --story]\n                    log'
-    : 'usage: merci history [-h] [--as-of YYYY-MM-DD] [--tz ZONE] [--json | --story]\n                     log contact';
+    : 'usage: merci history [-h] [--as-of YYYY-MM-DD] [--tz ZONE] [--json | --story]\n                     log NAME-OR-ID';
 }
 
 function commandHelp(command) {
@@ -79,7 +80,9 @@ options:
 
 positional arguments:
   log                 an NDJSON event log (- for standard input)
-  contact             the contact id
+  NAME-OR-ID          the contact's id, or their name: any words starting
+                      words of the name or organisation, accents and case
+                      aside (as the app's search)
 
 options:
   -h, --help          show this help message and exit
@@ -164,7 +167,8 @@ function parseArgs(argv) {
   }
   const names = COMMANDS[command].positionals;
   if (positionals.length < names.length) {
-    throw new UsageError(usage, `the following arguments are required: ${names.slice(positionals.length).join(', ')}`, prog);
+    const shown = (name) => COMMANDS[command].shown?.[name] ?? name; // argparse names a positional by its metavar
+    throw new UsageError(usage, `the following arguments are required: ${names.slice(positionals.length).map(shown).join(', ')}`, prog);
   }
   unknown.push(...positionals.slice(names.length));
   if (unknown.length) throw new UsageError(MAIN_USAGE, `unrecognized arguments: ${unknown.join(' ')}`);
@@ -298,6 +302,25 @@ function printReplay(p, out) {
   out.push(`  ${padEnd('overall', 28)} ${padStart(pct(overall.owed_by_me), 10)}   ${padStart(pct(overall.owed_to_me), 10)}`);
 }
 
+/** The id of the contact `wanted` names, as `merci history` finds it (server/cli.py `_find_contact`): an id as it
+ * is, else a name as the app's search finds it (lib/people.js), one whose whole name it is winning over those it
+ * only starts. None or several: a CliError saying what was searched, or who matched. */
+function findContact(p, wanted, log) {
+  const { contacts, merged } = p.facts;
+  if (contacts.has(wanted) || merged.has(wanted)) return wanted; // a merged-away id reads as the one it joined
+  const folded = fold(wanted);
+  if (!folded) throw new CliError("no contact named: give a contact's id or name");
+  const found = [...contacts.values()].filter((c) => matches({ name: c.name, org: c.fields.get('org') ?? '' }, folded));
+  const exact = found.filter((c) => fold(c.name) === folded);
+  if (exact.length === 1 || found.length === 1) return (exact.length === 1 ? exact : found)[0].id;
+  if (!found.length) {
+    throw new CliError(`no contact has the id or a name matching ${pyRepr(wanted)} in ${log} up to ${formatDay(p.asOf)}`);
+  }
+  const listed = found.sort((a, b) => compareText(fold(a.name), fold(b.name)) || compareText(a.id, b.id))
+    .map((c) => `  ${c.name} [${c.id}]`).join('\n');
+  throw new CliError(`${pyRepr(wanted)} matches ${found.length} contacts; give one's id (or more of the name):\n${listed}`);
+}
+
 function printHistory(p, history, out) {
   out.push(`${history.name} [${history.contact}]${history.archived ? ' (archived)' : ''}`);
   out.push(`as of ${formatDay(p.asOf)} (${p.timezone}); `
@@ -337,15 +360,16 @@ function run(args) {
       printReplay(p, out);
     }
   } else {
-    const history = contactHistory(p, args.contact);
+    const contact = findContact(p, args.contact, args.log);
+    const history = contactHistory(p, contact);
     if (history === null) {
       throw new CliError(`contact ${pyRepr(args.contact)} does not appear in ${args.log} up to ${formatDay(p.asOf)}`);
     }
-    if (args.story) out.push(toJSON(contactStory(p, args.contact), 1));
+    if (args.story) out.push(toJSON(contactStory(p, contact), 1));
     else if (args.json) out.push(toJSON(history, 1));
     else {
       printHistory(p, history, out);
-      out.push('', ...storyText(contactStory(p, args.contact)));
+      out.push('', ...storyText(contactStory(p, contact)));
     }
   }
   return `${out.join('\n')}\n`;
