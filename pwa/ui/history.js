@@ -8,9 +8,9 @@ import { h, field, nextId } from './dom.js';
 import { t, formatDay } from './i18n.js';
 import { limit } from '../lib/catalogue.js';
 import * as model from './model.js';
+import { KINDS } from './log.js';
+import { CHANNELS } from './obligations.js';
 
-const KINDS = ['meeting', 'coffee', 'call', 'video', 'event'];
-const CHANNELS = ['email', 'letter', 'call', 'message', 'in_person'];
 /** Whose history it is: the lines that name someone else (a meeting with Anne that Hervé's referral started) are
  * edited and removed from here too. Types whose `data` names people, by field. */
 const PERSON_FIELDS = { referral_given: ['introducer', 'referred'], referral_made: ['to', 'referred'] };

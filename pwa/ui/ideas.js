@@ -34,9 +34,16 @@ export function usedTags() {
  * A tags field: free tags, comma-separated, and the tags already used on contacts and ideas offered as toggles
  * under it (a tap adds or removes one). `{element, tags()}`.
  */
+/** The most a tags box can hold: as many tags as a contact or an idea carries, each as long as it may be, with its
+ * comma and space. */
+const TAGS_TYPED = (() => {
+  const tags = limit('idea_saved', 'tags');
+  return tags.max * (tags.item.max + 2);
+})();
+
 export function tagsField(initial = []) {
   const input = h('input', { type: 'text', autocomplete: 'off', autocapitalize: 'none', value: initial.join(', '),
-    maxLength: 2000, enterkeyhint: 'done' });
+    maxLength: TAGS_TYPED, enterkeyhint: 'done' });
   const suggested = usedTags().slice(0, 12);
   const hintId = nextId('tags-hint');
   const toggles = suggested.map((tag) => h('button', { type: 'button', class: 'tag-toggle', 'aria-pressed': 'false',

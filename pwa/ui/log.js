@@ -10,7 +10,7 @@ import * as model from './model.js';
 import { fold, sameAs, search } from '../lib/people.js';
 import { briefView } from './story.js';
 
-const KINDS = ['meeting', 'coffee', 'call', 'video', 'event'];
+export const KINDS = ['meeting', 'coffee', 'call', 'video', 'event'];
 const SUGGESTIONS = 6;
 
 /** "2026-05-12T10:30" for a datetime-local input, in the device's own time. */
