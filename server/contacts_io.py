@@ -184,8 +184,8 @@ def read_vcards(body: bytes, max_cards: int) -> list[Person]:
     return people
 
 
-READ = frozenset({"BEGIN", "END", "FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "NOTE", "CATEGORIES", "UID"})
-"""The properties a person is made of, and the card's bounds."""
+READ = frozenset({"BEGIN", "END", "FN", "N", "EMAIL", "TEL", "ORG", "TITLE", "NOTE", "CATEGORIES", "UID", "PRODID"})
+"""The properties a person is made of, the card's bounds, and what made it (PRODID: Merci's own export keeps every tag)."""
 _NAME_END = re.compile(r"[;:]")
 
 
@@ -226,10 +226,11 @@ def _person(card: dict[str, list[Any]], number: int, start: int) -> Person:
             emails.append(email)
     phone = text("tel")
     tags: list[str] = []
+    ours = text("prodid") == PRODID  # Merci's own export: its tags are the person's, whatever they are called
     for line in card.get("categories", []):
         for tag in stringToTextValues(line.value):
             tag = tag.strip()[:TAG_MAX].strip()
-            if tag and tag not in tags and tag not in GOOGLE_GROUPS and len(tags) < TAGS_MAX:
+            if tag and tag not in tags and (ours or tag not in GOOGLE_GROUPS) and len(tags) < TAGS_MAX:
                 tags.append(tag)
     return Person(
         number=number, line=start, name=_cut(name, NAME_MAX), emails=emails,
@@ -240,7 +241,9 @@ def _person(card: dict[str, list[Any]], number: int, start: int) -> Person:
 
 
 GOOGLE_GROUPS = ("myContacts", "starred")
-"""Google Contacts' own groups, on every card it exports: not tags a person gave."""
+"""Google Contacts' own groups, on every card it exports: not tags a person gave (unless the card is Merci's own)."""
+PRODID = "-//Merci//Merci contacts//EN"
+"""What Merci's export says made each card."""
 
 
 def _unescape(value: str) -> str:
@@ -446,7 +449,7 @@ def write_vcards(contacts: Iterable[Contact]) -> str:
     for contact in contacts:
         card = vobject.vCard()
         card.add("version").value = "4.0"
-        card.add("prodid").value = "-//Merci//Merci contacts//EN"
+        card.add("prodid").value = PRODID
         card.add("uid").value = contact.id
         card.add("fn").value = contact.name
         fields = contact.fields

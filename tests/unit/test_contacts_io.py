@@ -73,3 +73,13 @@ def test_a_card_without_fn_is_named_from_n_given_name_first():
             b"=48=65=72=76=C3=A9;;Dr;\r\nEND:VCARD\r\n")
     (person,) = read_vcards(card, 1)
     assert person.name == "Dr Hervé Martin"
+
+
+def test_a_tag_named_as_a_google_group_survives_merci_s_own_export_but_not_google_s():
+    # Found by the property above: a person tagged "myContacts" in Merci lost the tag on re-import
+    ours = read_vcards(write_vcards([Contact("c-1", added=True, fields={"name": "Zoé", "tags": ["myContacts", "golf"]})])
+                       .encode(), 100)
+    google = read_vcards(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zo\xc3\xa9\r\nCATEGORIES:myContacts,starred,golf\r\n"
+                         b"END:VCARD\r\n", 100)
+    assert [p.tags for p in ours] == [["myContacts", "golf"]]
+    assert [p.tags for p in google] == [["golf"]]
