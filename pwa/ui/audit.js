@@ -52,7 +52,7 @@ export function renderAudit(ctx) {
   return h('div', { class: 'screen audit' },
     h('h1', { tabindex: '-1' }, t('audit.title')),
     h('p', { class: 'hint' }, t('audit.intro')),
-    h('div', { class: 'audit-dates' }, field(t('audit.date'), input), field(t('audit.since'), earlier)),
+    h('div', { class: 'audit-dates no-print' }, field(t('audit.date'), input), field(t('audit.since'), earlier)), // the report says its dates
     result,
     h('div', { class: 'actions no-print' },
       h('button', { type: 'button', class: 'button', onclick: () => window.print() }, t('audit.print'))),
