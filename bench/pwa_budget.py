@@ -39,7 +39,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.server import PASSWORD, MerciServer, bearer, sign_up  # noqa: E402
+from tests.e2e.server import NOW, PASSWORD, MerciServer, bearer, sign_up  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -78,7 +78,8 @@ QUIET_MS = 1000
 def a_year_of_history(meetings: int) -> list[dict]:
     """Contacts, meetings with thanks mostly sent the next day, referrals and reports over a year."""
     zone = ZoneInfo("Europe/Paris")
-    start = dt.datetime.now(zone) - dt.timedelta(days=365)
+    # the year up to the server's clock (tests/e2e/server.py NOW): a later event would be refused as from the future
+    start = NOW.astimezone(zone) - dt.timedelta(days=365)
     events: list[dict] = []
 
     def event(type_: str, when: dt.datetime, **data) -> None:
@@ -231,7 +232,9 @@ def main() -> None:
         token = sign_up(server.url, address, timezone="Europe/Paris", language="en")["token"]
         history = a_year_of_history(options.meetings)
         body = "".join(json.dumps(e) + "\n" for e in history)
-        httpx.post(f"{server.url}/api/import", content=body, headers=bearer(token), timeout=60).raise_for_status()
+        imported = httpx.post(f"{server.url}/api/import", content=body, headers=bearer(token), timeout=60)
+        imported.raise_for_status()
+        assert imported.json()["accepted"] == len(history), imported.text[:500]
         context, page = phone()
         log_in(page, server.url, address)
         warm, shell, blocking, longest, in_worker = [], [], [], [], []

@@ -10,31 +10,42 @@ import * as model from './ui/model.js';
 import { h, fill, icon } from './ui/dom.js';
 import { renderAuth } from './ui/auth.js';
 
-/** The signed-in screens, loaded with the session (the first visit only needs the sign-in screen). */
-let screens = null;
+/** The signed-in screens: each one's module, fetched when it is first shown (the first screen waits for its own
+ * only; the others are fetched once it is drawn, when the browser is idle), and how it draws. */
+const SCREENS = {
+  today: [() => import('./ui/today.js'), (m) => m.renderToday(ctx)],
+  log: [() => import('./ui/log.js'), (m, arg, { query }) => m.renderLog(ctx, arg, query.get('with') ?? null)],
+  contacts: [() => import('./ui/contacts.js'), (m, arg) => (arg ? m.renderContact(ctx, arg) : m.renderContacts(ctx))],
+  audit: [() => import('./ui/audit.js'), (m) => m.renderAudit(ctx)],
+  settings: [() => import('./ui/settings.js'), (m) => m.renderSettings(ctx)],
+  ideas: [() => import('./ui/ideas.js'), (m) => m.renderIdeas(ctx)],
+  share: [() => import('./ui/share.js'), (m, arg, { query }) => m.renderShare(ctx, query)],
+  // #/merge/{a} (pick the other record of a) and #/merge/{a}/{b} (merge those two)
+  merge: [() => import('./ui/merge.js'), (m, arg, { parts }) => m.renderMerge(ctx, parts[0] ?? null, parts[1] ?? null)],
+};
+const screenOf = (name) => (Object.hasOwn(SCREENS, name) ? name : 'today');
+const loadedScreens = new Map();
+const loadingScreens = new Map();
 
-async function loadScreens() {
-  if (screens) return;
-  // What a save runs (the command builders, the decoder that checks what they make, the outbox), fetched with the
-  // screens while the network is surely there (a save offline, before the service worker controls the page, could
-  // not fetch them), but not waited for: Today is drawn without them.
-  Promise.all([import('./lib/commands.js'), import('./lib/outbox.js')])
-    .catch((error) => console.info('the command builders are not loaded yet', error.message));
-  const [today, log, contacts, audit, settings, ideas, share, merge] = await Promise.all([
-    import('./ui/today.js'), import('./ui/log.js'), import('./ui/contacts.js'), import('./ui/audit.js'),
-    import('./ui/settings.js'), import('./ui/ideas.js'), import('./ui/share.js'), import('./ui/merge.js'),
-  ]);
-  screens = {
-    today: () => today.renderToday(ctx),
-    log: (arg, { query }) => log.renderLog(ctx, arg, query.get('with') ?? null),
-    contacts: (arg) => (arg ? contacts.renderContact(ctx, arg) : contacts.renderContacts(ctx)),
-    audit: () => audit.renderAudit(ctx),
-    settings: () => settings.renderSettings(ctx),
-    ideas: () => ideas.renderIdeas(ctx),
-    share: (arg, { query }) => share.renderShare(ctx, query),
-    // #/merge/{a} (pick the other record of a) and #/merge/{a}/{b} (merge those two): ui/merge.js
-    merge: (arg, { parts }) => merge.renderMerge(ctx, parts[0] ?? null, parts[1] ?? null),
-  };
+function loadScreen(name) {
+  let loading = loadingScreens.get(name);
+  if (loading === undefined) {
+    loading = SCREENS[name][0]().then((module) => { loadedScreens.set(name, module); });
+    loading.catch(() => loadingScreens.delete(name)); // offline before the worker cached it: tried again next time
+    loadingScreens.set(name, loading);
+  }
+  return loading;
+}
+
+/** What a save runs (the command builders, the decoder that checks what they make, the outbox) and the other
+ * screens, fetched once the first screen is drawn while the network is surely there (a save offline, before the
+ * service worker controls the page, could not fetch them), but not waited for. */
+function loadTheRest() {
+  const later = window.requestIdleCallback ?? ((callback) => setTimeout(callback, 200));
+  later(() => {
+    Promise.all([import('./lib/commands.js'), import('./lib/outbox.js'), ...Object.keys(SCREENS).map(loadScreen)])
+      .catch((error) => console.info('the screens and command builders are not all loaded yet', error.message));
+  }, { timeout: 2000 });
 }
 
 const main = document.getElementById('main');
@@ -129,10 +140,12 @@ function render({ keepFocus = false } = {}) {
     return;
   }
   const waits = projectionsFor(name, arg);
+  const shown = screenOf(name);
+  if (!loadedScreens.has(shown)) waits.push(loadScreen(shown));
   if (!waits.length) {
     let screen;
     try {
-      screen = (screens[name] ?? screens.today)(arg, { query, parts });
+      screen = SCREENS[shown][1](loadedScreens.get(shown), arg, { query, parts });
     } catch (error) {
       screen = errorScreen(error);
     }
@@ -349,7 +362,8 @@ const accountLanguage = () => (model.ready() ? model.settings().language : model
 // --- session --------------------------------------------------------------------------------------
 
 async function startSession() {
-  await Promise.all([model.load(), loadScreens()]);
+  await Promise.all([model.load(), loadScreen(screenOf(route().name))]);
+  loadTheRest();
   const lang = accountLanguage();
   if (lang && lang !== language) await setLanguage(lang);
   registerServiceWorker().then(resendPushSubscription);

@@ -12,7 +12,7 @@ import { ideaOffers, savedIdeas } from './ideas.js';
 
 const SOON_DAYS = 7;
 const NEWS_AFTER_DAYS = 7; // a name received or given a week ago with no outcome yet: ask what came of it
-const SHOWN = 12; // a calm list: the most urgent first, the rest one tap away
+const SHOWN = 12; // things owed shown at first: a calm list, the most urgent first, the rest one tap away
 let showAll = false;
 
 export function renderToday(ctx) {
@@ -71,7 +71,16 @@ function people(list, ctx, today) {
     byPerson.get(who).push(o);
   }
   const groups = [...byPerson];
-  const shown = showAll ? groups : groups.slice(0, SHOWN);
+  // whole cards, the most urgent first, until about SHOWN things owed are in view: a long history that owes a
+  // person five things does not make Today five times longer (nor slower to draw)
+  let shown = groups;
+  if (!showAll) {
+    shown = [];
+    for (let i = 0, things = 0; i < groups.length && things < SHOWN; i++) {
+      shown.push(groups[i]);
+      things += groups[i][1].length;
+    }
+  }
   return [
     h('ul', { class: 'cards people' }, shown.map(([who, owed]) => {
       const titleId = nextId('person');
