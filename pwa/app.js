@@ -10,8 +10,8 @@ import * as model from './ui/model.js';
 import { h, fill, icon } from './ui/dom.js';
 import { renderAuth } from './ui/auth.js';
 
-/** The signed-in screens: each one's module, fetched when it is first shown (the first screen waits for its own
- * only; the others are fetched once it is drawn, when the browser is idle), and how it draws. */
+/** The signed-in screens: each one's module (the first screen drawn waits for its own only; the others are
+ * fetched meanwhile, not waited for), and how it draws. */
 const SCREENS = {
   today: [() => import('./ui/today.js'), (m) => m.renderToday(ctx)],
   log: [() => import('./ui/log.js'), (m, arg, { query }) => m.renderLog(ctx, arg, query.get('with') ?? null)],
@@ -38,14 +38,20 @@ function loadScreen(name) {
 }
 
 /** What a save runs (the command builders, the decoder that checks what they make, the outbox) and the other
- * screens, fetched once the first screen is drawn while the network is surely there (a save offline, before the
- * service worker controls the page, could not fetch them), but not waited for. */
+ * screens, fetched as soon as the first signed-in screen is drawn (draw), while the network is surely there (a
+ * save offline, before the service worker controls the page, could not fetch them); not waited for: the first
+ * screen waits for its own module only, and Today draws as fast as it did with five screens. */
+let restLoading = false;
+
 function loadTheRest() {
-  const later = window.requestIdleCallback ?? ((callback) => setTimeout(callback, 200));
-  later(() => {
-    Promise.all([import('./lib/commands.js'), import('./lib/outbox.js'), ...Object.keys(SCREENS).map(loadScreen)])
-      .catch((error) => console.info('the screens and command builders are not all loaded yet', error.message));
-  }, { timeout: 2000 });
+  if (restLoading) return;
+  restLoading = true;
+  Promise.all([import('./lib/commands.js'), import('./lib/outbox.js'), ...Object.keys(SCREENS).map(loadScreen)])
+    .then(() => { document.documentElement.dataset.loaded = 'true'; }) // all here: a save works offline now
+    .catch((error) => {
+      restLoading = false; // tried again after the next screen drawn
+      console.info('the screens and command builders are not all loaded yet', error.message);
+    });
 }
 
 const main = document.getElementById('main');
@@ -206,6 +212,7 @@ function draw(screen, { name, key, keepFocus, complete = true }) {
   else if (headingFocused || (shownRoute !== null && shownRoute !== key)) main.querySelector('h1')?.focus();
   shownRoute = key;
   shownComplete = complete;
+  if (complete && signedInNow()) setTimeout(loadTheRest, 0); // once this screen is on its way to the glass
   if (complete && !document.documentElement.dataset.ready) {
     // The screen is drawn with what it shows, its handlers wired: what the browser tests wait for.
     performance.mark('merci:ready');
@@ -363,7 +370,6 @@ const accountLanguage = () => (model.ready() ? model.settings().language : model
 
 async function startSession() {
   await Promise.all([model.load(), loadScreen(screenOf(route().name))]);
-  loadTheRest();
   const lang = accountLanguage();
   if (lang && lang !== language) await setLanguage(lang);
   registerServiceWorker().then(resendPushSubscription);

@@ -114,9 +114,12 @@ class Device:
         page.wait_for_function("() => location.hash === '#/today'")
 
     def wait_synced(self) -> None:
+        """Until the log is synced and the app has every module a save needs (html[data-loaded], fetched just after
+        the first screen is drawn): a test may go offline next."""
         self.page.wait_for_function(
             "() => { const s = document.getElementById('sync-status');"
-            " return s && s.dataset.phase === 'synced' && s.dataset.pending === '0'; }",
+            " return s && s.dataset.phase === 'synced' && s.dataset.pending === '0'"
+            " && document.documentElement.dataset.loaded === 'true'; }",
             timeout=SYNC_TIMEOUT_MS,
         )
 
