@@ -57,14 +57,14 @@ class Device:
     """One browser context: a phone with its own storage, in Paris, at the reference size."""
 
     def __init__(self, browser, server: MerciServer, lang: str = "en", dark: bool = False, axe: bool = False,
-                 pinned: bool = True):
+                 pinned: bool | dt.datetime = True):
         self.server = server
         self.context = browser.new_context(
             viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="fr-FR" if lang == "fr" else "en-GB",
             timezone_id=ZONE, color_scheme="dark" if dark else "light", service_workers="allow",
         )
-        if pinned:  # the page's clock starts at NOW, as the server's does (Playwright fakes its Date and timers)
-            self.context.clock.install(time=NOW)
+        if pinned:  # the page's clock starts at NOW (or the instant given), as the server's does (Playwright fakes
+            self.context.clock.install(time=NOW if pinned is True else pinned)  # its Date and timers)
         if axe:  # injected by the DevTools protocol, which the page's CSP does not govern
             self.context.add_init_script(path=str(AXE))
         self.page = self.context.new_page()
@@ -142,12 +142,13 @@ class Device:
         self.context.close()
 
 
-@pytest.fixture
-def devices(browser, server):
+def device_maker(browser, server, **defaults):
+    """A fixture's body: `make(**options)` opens a Device of `server`; at the end every device is closed, and the
+    errors their pages met fail the test."""
     made: list[Device] = []
 
     def make(**options) -> Device:
-        device = Device(browser, server, **options)
+        device = Device(browser, server, **{**defaults, **options})
         made.append(device)
         return device
 
@@ -156,6 +157,11 @@ def devices(browser, server):
     for device in made:
         device.close()
     assert not problems, problems
+
+
+@pytest.fixture
+def devices(browser, server):
+    yield from device_maker(browser, server)
 
 
 def eventually(page, script: str, arg=None, timeout_ms: int = 15_000):

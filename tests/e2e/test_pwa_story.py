@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .server import MerciServer, axe_violations, bearer, sign_up
-from .test_pwa_browser import (AXE, CHROMIUM, PHONE, ROOT, SHOTS, ZONE, Device, browser, devices, email,  # noqa: F401
+from .test_pwa_browser import (AXE, CHROMIUM, PHONE, ROOT, SHOTS, ZONE, Device, browser, device_maker, devices, email,  # noqa: F401
                                seeded_account, server)
 
 pytestmark = [
@@ -448,19 +448,7 @@ def november_30(tmp_path_factory):
 @pytest.fixture
 def late_devices(browser, november_30):  # noqa: F811
     """Devices of `november_30`, their clock pinned there too."""
-    made: list[Device] = []
-
-    def make(**options) -> Device:
-        device = Device(browser, november_30, pinned=False, **options)
-        device.context.clock.install(time=NOV_30)
-        made.append(device)
-        return device
-
-    yield make
-    problems = [p for d in made for p in d.problems]
-    for device in made:
-        device.close()
-    assert not problems, problems
+    yield from device_maker(browser, november_30, pinned=NOV_30)
 
 PRINTED = {
     # the mentor's side (seed-helper): what Paul still owes, and the thank-yous nothing in the log can show
