@@ -346,30 +346,26 @@ DRAW_THE_LIST = """async () => {
   const model = await import('/ui/model.js');
   const contacts = await import('/ui/contacts.js');
   await model.prepare();
-  const ctx = { rerender() {}, toast() {}, navigate() {} };
-  contacts.renderContacts(ctx);  // the first draw works out what is owed next, for the projection
-  const times = [];
-  for (let i = 0; i < 5; i += 1) {
-    const start = performance.now();
-    contacts.renderContacts(ctx);
-    times.push(performance.now() - start);
-  }
-  const screen = contacts.renderContacts(ctx);
+  const screen = contacts.renderContacts({ rerender() {}, toast() {}, navigate() {} });
   const rows = screen.querySelectorAll('.contacts > li').length;
   const owed = screen.querySelectorAll('.contacts .owed').length;
   const met = screen.querySelectorAll('.contacts .met').length;
-  return { median: times.sort((a, b) => a - b)[2], rows, owed, met };
+  // a line per person and side with something still to keep (overdue, due, upcoming or snoozed)
+  const keep = new Set(['overdue', 'due', 'upcoming', 'snoozed']);
+  const owing = new Set(model.view().doc.obligations.filter((o) => keep.has(o.status))
+    .map((o) => `${model.counterpart(o)} ${o.debtor === model.ME}`)).size;
+  return { rows, owed, met, owing };
 }"""
 
 
-def test_the_list_of_a_year_of_history_is_drawn_at_once(devices, server):
+def test_the_list_of_a_year_of_history_shows_when_each_was_met_and_what_is_owed(devices, server):
     from .test_pwa_worker import a_year
 
-    phone = devices(pinned=False)  # performance.now() as the machine's (Playwright's clock would fake it)
+    phone = devices()  # the page's clock at NOW, where the year of history ends: what is owed does not move
     phone.log_in(a_year(server))
     phone.go("#/contacts")
     found = phone.page.evaluate(DRAW_THE_LIST)
-    assert found["rows"] == 100 and found["met"] == 100 and found["owed"] >= 100
-    # 100 people, 400 meetings and about 900 events: the list is drawn from the projection the screens share, with
-    # one pass over its obligations per projection (on a slow, shared machine, well under a frame budget of 4).
-    assert found["median"] < 60, found
+    # 100 people, 400 meetings and about 900 events: each met, each owing or owed something (how fast the screens
+    # draw is bench/pwa_budget.py's to measure, not a test's)
+    assert found["rows"] == 100 and found["met"] == 100, found
+    assert found["owed"] == found["owing"] > 50, found
