@@ -145,7 +145,7 @@ function render({ keepFocus = false } = {}) {
     draw(renderAuth(ctx), { name, key, keepFocus });
     return;
   }
-  const waits = projectionsFor(name, arg);
+  const waits = projectionsFor(name, arg, parts);
   const shown = screenOf(name);
   if (!loadedScreens.has(shown)) waits.push(loadScreen(shown));
   if (!waits.length) {
@@ -167,12 +167,12 @@ function render({ keepFocus = false } = {}) {
 }
 
 /** The projections a screen reads, not computed yet: today's, and the history of the contact shown. */
-function projectionsFor(name, arg) {
+function projectionsFor(name, arg, parts) {
   const waits = [];
   if (!model.ready()) waits.push(model.prepare());
   if (name === 'contacts' && arg && !model.historyReady(arg)) waits.push(model.prepareHistory(arg));
   if (name === 'merge') {
-    for (const id of route().parts.slice(0, 2)) if (!model.historyReady(id)) waits.push(model.prepareHistory(id));
+    for (const id of parts.slice(0, 2)) if (!model.historyReady(id)) waits.push(model.prepareHistory(id));
   }
   return waits;
 }
@@ -212,7 +212,7 @@ function draw(screen, { name, key, keepFocus, complete = true }) {
   else if (headingFocused || (shownRoute !== null && shownRoute !== key)) main.querySelector('h1')?.focus();
   shownRoute = key;
   shownComplete = complete;
-  if (complete && signedInNow()) setTimeout(loadTheRest, 0); // once this screen is on its way to the glass
+  if (complete && signedInNow() && !restLoading) setTimeout(loadTheRest, 0); // once this screen is on its way
   if (complete && !document.documentElement.dataset.ready) {
     // The screen is drawn with what it shows, its handlers wired: what the browser tests wait for.
     performance.mark('merci:ready');
